@@ -1,0 +1,174 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+)
+
+// Approve starts sending a pending broadcast, recording approver. A
+// broadcast is approved at most once: a second Approve (a double click)
+// gets an ECONFLICT error and sends nothing more.
+func (e *Engine) Approve(ctx context.Context, id int64, approver string) (Broadcast, error) {
+	b, err := e.transition(ctx, id, []Status{StatusPending}, StatusSending, approver)
+	if err != nil {
+		return Broadcast{}, err
+	}
+	e.log.Info("broadcast approved", "broadcast_id", id, "requested_by", b.RequestedBy, "approved_by", approver)
+	e.track(b)
+	return b, nil
+}
+
+// Cancel stops a broadcast for good: queued texts are skipped, texts in
+// flight finish.
+func (e *Engine) Cancel(ctx context.Context, id int64, actor string) (Broadcast, error) {
+	b, err := e.transition(ctx, id, []Status{StatusPending, StatusSending, StatusPaused}, StatusCancelled, actor)
+	if err != nil {
+		return Broadcast{}, err
+	}
+	e.mu.Lock()
+	r, tracked := e.runs[id]
+	if tracked {
+		r.b = b
+	}
+	e.mu.Unlock()
+	if tracked {
+		e.load(id)
+	}
+	return b, nil
+}
+
+// Pause holds a sending broadcast; texts in flight finish.
+func (e *Engine) Pause(ctx context.Context, id int64, actor string) (Broadcast, error) {
+	return e.setRunStatus(ctx, id, StatusSending, StatusPaused, actor)
+}
+
+// Resume continues a paused broadcast.
+func (e *Engine) Resume(ctx context.Context, id int64, actor string) (Broadcast, error) {
+	b, err := e.setRunStatus(ctx, id, StatusPaused, StatusSending, actor)
+	if err == nil {
+		e.wakeAll()
+	}
+	return b, err
+}
+
+func (e *Engine) setRunStatus(ctx context.Context, id int64, from, to Status, actor string) (Broadcast, error) {
+	b, err := e.transition(ctx, id, []Status{from}, to, actor)
+	if err != nil {
+		return Broadcast{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r := e.runs[id]; r != nil {
+		r.b = b
+		e.hub.publish(e.snapshot(r, false))
+	}
+	return b, nil
+}
+
+// transition wraps Store.Transition, rewording conflicts for the organizer.
+func (e *Engine) transition(ctx context.Context, id int64, from []Status, to Status, actor string) (Broadcast, error) {
+	b, err := e.store.Transition(ctx, id, from, to, actor, e.clock.Now())
+	if ErrorCode(err) != ECONFLICT {
+		return b, err
+	}
+	cur, gerr := e.store.Broadcast(ctx, id)
+	if gerr != nil {
+		return Broadcast{}, errors.Join(err, gerr)
+	}
+	return Broadcast{}, conflict(cur, to)
+}
+
+// conflict explains why b cannot move to status to.
+func conflict(b Broadcast, to Status) error {
+	switch {
+	case b.Status == StatusCancelled:
+		return Errorf(ECONFLICT, "broadcast #%d was cancelled; nothing more will be sent", b.ID)
+	case b.Status == StatusCompleted:
+		return Errorf(ECONFLICT, "broadcast #%d has already finished", b.ID)
+	case to == StatusSending && b.Status != StatusPaused:
+		return Errorf(ECONFLICT, "broadcast #%d was already approved by %s", b.ID, b.ApprovedBy)
+	case to == StatusPaused && b.Status == StatusPaused:
+		return Errorf(ECONFLICT, "broadcast #%d is already paused", b.ID)
+	case b.Status == StatusPending:
+		return Errorf(ECONFLICT, "broadcast #%d is waiting for approval", b.ID)
+	}
+	return Errorf(ECONFLICT, "broadcast #%d is %s", b.ID, b.Status)
+}
+
+// Status returns the current progress of a broadcast.
+func (e *Engine) Status(ctx context.Context, id int64) (Progress, error) {
+	e.mu.Lock()
+	if r := e.runs[id]; r != nil && r.ready {
+		p := e.snapshot(r, false)
+		e.mu.Unlock()
+		return p, nil
+	}
+	e.mu.Unlock()
+	b, err := e.store.Broadcast(ctx, id)
+	if err != nil {
+		return Progress{}, err
+	}
+	counts, err := e.store.Counts(ctx, id)
+	if err != nil {
+		return Progress{}, err
+	}
+	p := Progress{Broadcast: b, Counts: counts, Done: b.Status.Final()}
+	if b.ApprovedAt != nil && b.FinishedAt != nil {
+		p.Elapsed = b.FinishedAt.Sub(*b.ApprovedAt)
+	}
+	return p, nil
+}
+
+// Recent returns the progress of the newest broadcasts, newest first.
+func (e *Engine) Recent(ctx context.Context, limit int) ([]Progress, error) {
+	bs, err := e.store.RecentBroadcasts(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Progress, 0, len(bs))
+	for _, b := range bs {
+		p, err := e.Status(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Reasons groups a broadcast's failed and skipped texts by reason.
+func (e *Engine) Reasons(ctx context.Context, id int64) ([]Reason, error) {
+	return e.store.Reasons(ctx, id)
+}
+
+// Subscribe returns a channel that always holds the newest progress of
+// broadcast id, and a function to stop. The channel is primed with the
+// current state, so a subscriber of a finished broadcast gets its final
+// snapshot at once.
+func (e *Engine) Subscribe(ctx context.Context, id int64) (<-chan Progress, func(), error) {
+	e.mu.Lock()
+	if r := e.runs[id]; r != nil {
+		defer e.mu.Unlock()
+		var first *Progress
+		if r.ready {
+			p := e.snapshot(r, false)
+			first = &p
+		}
+		ch, stop := e.hub.subscribe(id, first)
+		return ch, stop, nil
+	}
+	e.mu.Unlock()
+	p, err := e.Status(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.Done && p.Broadcast.Status != StatusPending {
+		// Finished between the two looks: the run is gone, so is final now.
+		p, err = e.Status(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	ch, stop := e.hub.subscribe(id, &p)
+	return ch, stop, nil
+}

@@ -1,0 +1,210 @@
+package broadcast
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// Config configures an Engine. Store and Provider are required; every
+// other field has a default.
+type Config struct {
+	Store    Store
+	Provider Provider
+	Clock    clockwork.Clock // default: the real clock
+	Logger   *slog.Logger    // default: discard
+
+	// MaxAttempts caps the provider calls per text (default 10).
+	MaxAttempts int
+	// BackoffBase and BackoffMax bound the exponential backoff between
+	// attempts (defaults 2s and 5m); a provider's Retry-After wins when longer.
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// ReconcileDelay is how long to wait after an ambiguous send before
+	// asking the provider whether it has the text (default 5s).
+	ReconcileDelay time.Duration
+	// InFlight caps concurrent provider calls per sender (default 4).
+	InFlight int
+	// BatchSize is how many outbox rows are read or written at once
+	// (default 500).
+	BatchSize int
+	// Unpaced ignores the senders' rates. Only benchmarks want this.
+	Unpaced bool
+	// Rand returns a float in [0,1) for backoff jitter (default math/rand).
+	Rand func() float64
+}
+
+func (c *Config) setDefaults() {
+	c.Clock = cmp.Or[clockwork.Clock](c.Clock, clockwork.NewRealClock())
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	c.MaxAttempts = cmp.Or(c.MaxAttempts, 10)
+	c.BackoffBase = cmp.Or(c.BackoffBase, 2*time.Second)
+	c.BackoffMax = cmp.Or(c.BackoffMax, 5*time.Minute)
+	c.ReconcileDelay = cmp.Or(c.ReconcileDelay, 5*time.Second)
+	c.InFlight = cmp.Or(c.InFlight, 4)
+	c.BatchSize = cmp.Or(c.BatchSize, 500)
+	if c.Rand == nil {
+		c.Rand = rand.Float64
+	}
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("broadcast: Config.Store is required")
+	case c.Provider == nil:
+		return errors.New("broadcast: Config.Provider is required")
+	case c.MaxAttempts < 1:
+		return errors.New("broadcast: Config.MaxAttempts must be at least 1")
+	}
+	return nil
+}
+
+// Engine sends approved broadcasts: it writes their outbox, runs one worker
+// per enabled sender at that sender's rate, retries, reconciles and
+// reports progress. Its methods are safe for concurrent use.
+type Engine struct {
+	cfg     Config
+	store   Store
+	clock   clockwork.Clock
+	log     *slog.Logger
+	journal *journal
+	hub     *hub
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every goroutine that may touch the journal
+
+	mu      sync.Mutex
+	workers map[int64]*worker // enabled sender ID → worker
+	runs    map[int64]*run    // unfinished broadcasts
+	queue   sync.Mutex        // serializes outbox writing (sender assignment)
+}
+
+// run is the engine's in-memory view of one unfinished broadcast.
+type run struct {
+	b      Broadcast
+	ready  bool // counts loaded: set once the outbox is complete
+	counts Counts
+	left   map[int64]int // sender ID → open segments
+}
+
+// New returns an engine. Call Start to resume unfinished work and begin
+// sending, and Close to stop.
+func New(cfg Config) (*Engine, error) {
+	cfg.setDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{
+		cfg:     cfg,
+		store:   cfg.Store,
+		clock:   cfg.Clock,
+		log:     cfg.Logger.With("component", "engine"),
+		hub:     newHub(),
+		ctx:     ctx,
+		cancel:  cancel,
+		workers: map[int64]*worker{},
+		runs:    map[int64]*run{},
+	}
+	e.journal = newJournal(cfg.Store, cfg.Clock, e.log, cfg.BatchSize, e.applied)
+	return e, nil
+}
+
+// Start starts a worker per enabled sender and resumes every unfinished
+// broadcast: it completes half-written outboxes and reconciles texts left
+// in flight by a crash before anything is retried.
+func (e *Engine) Start(ctx context.Context) error {
+	senders, err := e.store.Senders(ctx)
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	unfinished, err := e.store.UnfinishedBroadcasts(ctx)
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	sending, err := e.store.Sending(ctx)
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	for _, s := range senders {
+		if s.Enabled {
+			e.startWorker(s)
+		}
+	}
+	for _, b := range unfinished {
+		e.log.Info("resuming broadcast", "broadcast_id", b.ID, "status", b.Status)
+		e.track(b)
+	}
+	byID := make(map[int64]Sender, len(senders))
+	for _, s := range senders {
+		byID[s.ID] = s
+	}
+	for _, m := range sending {
+		e.log.Info("reconciling text left in flight", "broadcast_id", m.BroadcastID, "message_id", m.ID)
+		e.goReconcile(m, byID[m.SenderID], 0)
+	}
+	return nil
+}
+
+// Close stops sending. Texts in flight finish and are recorded; queued
+// texts stay queued and resume at the next Start.
+func (e *Engine) Close() error {
+	e.cancel()
+	e.mu.Lock()
+	for _, w := range e.workers {
+		w.stop()
+	}
+	e.mu.Unlock()
+	e.wg.Wait()
+	e.journal.close()
+	return nil
+}
+
+// goTracked runs fn on a goroutine that Close waits for.
+func (e *Engine) goTracked(fn func()) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		fn()
+	}()
+}
+
+// sleep waits d on the engine's clock; it returns false if the engine is
+// closing.
+func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := e.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.Chan():
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// backoff returns the wait before attempt+1, with equal jitter: half
+// fixed, half random, so retries of a burst spread out.
+func (e *Engine) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	d := e.cfg.BackoffBase
+	for i := 1; i < attempt && d < e.cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, e.cfg.BackoffMax)
+	d = d/2 + time.Duration(e.cfg.Rand()*float64(d/2))
+	return max(d, retryAfter)
+}

@@ -1,0 +1,168 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/broadcast"
+	"smsbot/broadcast/sim"
+	"smsbot/store"
+)
+
+// testBundle is one engine over a real SQLite file and the sim carrier.
+type testBundle struct {
+	store  *store.Store
+	engine *broadcast.Engine
+	sim    *sim.Provider
+	clock  clockwork.Clock
+}
+
+type testOpts struct {
+	clock  clockwork.Clock
+	fault  func(m broadcast.Outgoing, attempt int) (error, bool)
+	engine func(*broadcast.Config)
+	dbPath string
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tlogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tlogWriter struct{ t testing.TB }
+
+func (w tlogWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+func setup(t testing.TB, o testOpts) *testBundle {
+	t.Helper()
+	if o.clock == nil {
+		o.clock = clockwork.NewRealClock()
+	}
+	if o.dbPath == "" {
+		o.dbPath = filepath.Join(t.TempDir(), "smsbot.db")
+	}
+	st, err := store.Open(context.Background(), store.Config{Path: o.dbPath, Now: o.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := sim.New(sim.Config{Clock: o.clock, Fault: o.fault, Out: io.Discard})
+	cfg := broadcast.Config{Store: st, Provider: sp, Clock: o.clock, Logger: testLogger(t),
+		BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, ReconcileDelay: time.Millisecond}
+	if o.engine != nil {
+		o.engine(&cfg)
+	}
+	eng, err := broadcast.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b := &testBundle{store: st, engine: eng, sim: sp, clock: o.clock}
+	t.Cleanup(func() {
+		eng.Close()
+		st.Close()
+	})
+	return b
+}
+
+func (b *testBundle) addSenders(t testing.TB, rate float64, addrs ...string) {
+	t.Helper()
+	for _, a := range addrs {
+		if _, _, err := b.engine.AddSender(context.Background(), a, rate, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (b *testBundle) addContacts(t testing.TB, list string, n int, first int) []string {
+	t.Helper()
+	var phones []string
+	for i := range n {
+		p := fmt.Sprintf("+1206555%04d", first+i)
+		if _, err := b.store.AddMember(context.Background(), list, p, "", "test"); err != nil {
+			t.Fatal(err)
+		}
+		phones = append(phones, p)
+	}
+	return phones
+}
+
+// send prepares and approves a broadcast and returns its progress feed.
+func (b *testBundle) send(t testing.TB, list, body string) (broadcast.Preview, <-chan broadcast.Progress) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := b.engine.Prepare(ctx, broadcast.Draft{List: list, Body: body, RequestedBy: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, stop, err := b.engine.Subscribe(ctx, p.Broadcast.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	if _, err := b.engine.Approve(ctx, p.Broadcast.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	return p, ch
+}
+
+func waitDone(t testing.TB, ch <-chan broadcast.Progress) broadcast.Progress {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case p := <-ch:
+			if p.Done {
+				return p
+			}
+		case <-timeout:
+			t.Fatal("broadcast did not finish")
+		}
+	}
+}
+
+func TestEngineSendsOncePerRecipientFromStickySender(t *testing.T) {
+	b := setup(t, testOpts{})
+	b.addSenders(t, 1000, "+12065550001", "+12065550002", "+12065550003")
+	phones := b.addContacts(t, "hackers", 50, 0)
+	_, ch := b.send(t, "hackers", "Dinner is served in Hall B")
+	p := waitDone(t, ch)
+	if p.Counts.Sent != 50 || p.Counts.Remaining() != 0 || p.Broadcast.Status != broadcast.StatusCompleted {
+		t.Fatalf("final progress = %+v", p)
+	}
+	got := map[string]string{}
+	for _, m := range b.sim.Sent() {
+		if prev, dup := got[m.To]; dup {
+			t.Fatalf("%s texted twice (from %s and %s)", m.To, prev, m.From)
+		}
+		got[m.To] = m.From
+	}
+	if len(got) != len(phones) {
+		t.Fatalf("texted %d recipients, want %d", len(got), len(phones))
+	}
+	perSender := map[string]int{}
+	for _, from := range got {
+		perSender[from]++
+	}
+	for s, n := range perSender {
+		if n < 16 || n > 17 {
+			t.Errorf("sender %s got %d recipients, want 16 or 17", s, n)
+		}
+	}
+
+	// A second broadcast to the same list uses the same senders.
+	_, ch = b.send(t, "hackers", "Judging starts at 9")
+	waitDone(t, ch)
+	for _, m := range b.sim.Sent()[50:] {
+		if got[m.To] != m.From {
+			t.Errorf("%s got broadcast 2 from %s, broadcast 1 from %s", m.To, m.From, got[m.To])
+		}
+	}
+}

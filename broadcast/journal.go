@@ -1,0 +1,177 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// journal is the engine's single writer of outbox state. Workers hand it
+// claims (which they wait for: a row must be durably Sending before its
+// provider call) and outcomes (which they do not wait for: a crash before
+// an outcome is written leaves the row Sending, and reconciliation finds
+// the text). It commits whatever has piled up in one transaction, so a
+// busy engine needs far fewer commits than texts.
+type journal struct {
+	store    Store
+	clock    clockwork.Clock
+	log      *slog.Logger
+	maxBatch int
+	ops      chan journalOp
+	done     chan struct{}
+	// applied runs on the journal goroutine after each commit, in commit
+	// order, with the claimed IDs.
+	applied func(c Commit, claimed [][]int64)
+}
+
+type journalOp struct {
+	claim   *Claim
+	outcome *Outcome
+	do      func()
+	reply   chan claimReply
+}
+
+type claimReply struct {
+	ids []int64
+	err error
+}
+
+func newJournal(s Store, clock clockwork.Clock, log *slog.Logger, maxBatch int, applied func(Commit, [][]int64)) *journal {
+	j := &journal{
+		store:    s,
+		clock:    clock,
+		log:      log,
+		maxBatch: maxBatch,
+		ops:      make(chan journalOp, 4*maxBatch),
+		done:     make(chan struct{}),
+		applied:  applied,
+	}
+	go j.loop()
+	return j
+}
+
+// claim durably moves rows to Sending and returns the IDs it moved.
+func (j *journal) claim(ctx context.Context, senderID int64, rows []Message) ([]int64, error) {
+	c := &Claim{SenderID: senderID, broadcastOf: make(map[int64]int64, len(rows))}
+	for _, m := range rows {
+		c.IDs = append(c.IDs, m.ID)
+		c.broadcastOf[m.ID] = m.BroadcastID
+	}
+	reply := make(chan claimReply, 1)
+	select {
+	case j.ops <- journalOp{claim: c, reply: reply}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Once submitted, the claim is committed or failed; wait for which, so
+	// the caller never sends a row it does not know to be Sending.
+	r := <-reply
+	return r.ids, r.err
+}
+
+// record queues an outcome for the next commit.
+func (j *journal) record(o Outcome) { j.ops <- journalOp{outcome: &o} }
+
+// do runs fn on the journal goroutine between two commits.
+func (j *journal) do(fn func()) {
+	done := make(chan struct{})
+	j.ops <- journalOp{do: func() { fn(); close(done) }}
+	<-done
+}
+
+// close commits everything queued and stops the journal. No op may be
+// submitted after close.
+func (j *journal) close() {
+	close(j.ops)
+	<-j.done
+}
+
+func (j *journal) loop() {
+	defer close(j.done)
+	for op := range j.ops {
+		batch := []journalOp{op}
+	fill:
+		for len(batch) < j.maxBatch {
+			select {
+			case op, ok := <-j.ops:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		j.flush(batch)
+	}
+}
+
+// flush commits one batch. do-ops split the batch so that they run after
+// everything submitted before them is committed.
+func (j *journal) flush(batch []journalOp) {
+	var pending []journalOp
+	for _, op := range batch {
+		if op.do != nil {
+			j.commit(pending)
+			pending = pending[:0]
+			op.do()
+			continue
+		}
+		pending = append(pending, op)
+	}
+	j.commit(pending)
+}
+
+func (j *journal) commit(ops []journalOp) {
+	if len(ops) == 0 {
+		return
+	}
+	c := Commit{Now: j.clock.Now()}
+	var replies []chan claimReply
+	for _, op := range ops {
+		if op.claim != nil {
+			c.Claims = append(c.Claims, *op.claim)
+			replies = append(replies, op.reply)
+		}
+		if op.outcome != nil {
+			c.Outcomes = append(c.Outcomes, *op.outcome)
+		}
+	}
+	claimed, err := j.commitWithRetry(c)
+	for i, r := range replies {
+		if err != nil {
+			r <- claimReply{err: err}
+			continue
+		}
+		r <- claimReply{ids: claimed[i]}
+	}
+	if err != nil {
+		// The outcomes are lost from memory but not from the world: their
+		// rows stay Sending and are reconciled at the next start.
+		j.log.Error("journal commit failed; affected rows will be reconciled at next start",
+			"claims", len(c.Claims), "outcomes", len(c.Outcomes), "err", err)
+		c.Outcomes = nil
+	}
+	if j.applied != nil {
+		j.applied(c, claimed)
+	}
+}
+
+// commitWithRetry retries a failed commit a few times: SQLite may be busy
+// with another writer (a chat command) for longer than its busy timeout.
+func (j *journal) commitWithRetry(c Commit) ([][]int64, error) {
+	var err error
+	for attempt := range 5 {
+		var claimed [][]int64
+		claimed, err = j.store.Commit(context.Background(), c)
+		if err == nil {
+			return claimed, nil
+		}
+		j.log.Warn("journal commit failed, retrying", "attempt", attempt+1, "err", err)
+		<-j.clock.After(time.Duration(attempt+1) * 100 * time.Millisecond)
+	}
+	return nil, fmt.Errorf("commit outbox: %w", err)
+}

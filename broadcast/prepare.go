@@ -1,0 +1,134 @@
+package broadcast
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxBodyChars is the longest message Twilio accepts, in characters.
+const MaxBodyChars = 1600
+
+// Draft is a broadcast as requested, before its preview.
+type Draft struct {
+	List        string
+	Body        string
+	RequestedBy string
+}
+
+// Preview is what an approver sees before a broadcast goes out.
+type Preview struct {
+	Broadcast Broadcast // pending, with its ID
+	Audience  Audience
+	Segments  SegmentInfo
+	Senders   []Share
+	// TotalSegments is the number of segments all recipients get together.
+	TotalSegments int
+	// ETA is the sending time at the senders' configured rates.
+	ETA time.Duration
+}
+
+// Recipients is the number of contacts that would be texted.
+func (p Preview) Recipients() int { return p.Audience.Eligible() }
+
+// Share is one sender's part of a broadcast.
+type Share struct {
+	Sender     Sender
+	Recipients int
+	Time       time.Duration // at the sender's rate
+}
+
+// ValidateBody checks a message body against what a broadcast may carry.
+func ValidateBody(body string) error {
+	if strings.TrimSpace(body) == "" {
+		return Errorf(EINVALID, "the message is empty: write it after the list name")
+	}
+	if n := utf8.RuneCountInString(body); n > MaxBodyChars {
+		return Errorf(EINVALID, "the message is %d characters long; the limit is %d", n, MaxBodyChars)
+	}
+	return nil
+}
+
+// Prepare validates a draft, stores it as a pending broadcast and returns
+// its preview. Nothing is sent until Approve. Invalid drafts (empty or
+// too long text, unknown list, no senders, nobody to text) write nothing.
+func (e *Engine) Prepare(ctx context.Context, d Draft) (Preview, error) {
+	body := strings.TrimSpace(d.Body)
+	if err := ValidateBody(body); err != nil {
+		return Preview{}, err
+	}
+	list, err := e.store.ListByName(ctx, d.List)
+	if err != nil {
+		return Preview{}, err
+	}
+	aud, err := e.store.Audience(ctx, list.ID)
+	if err != nil {
+		return Preview{}, err
+	}
+	senders, err := e.enabledSenders(ctx)
+	if err != nil {
+		return Preview{}, err
+	}
+	if len(senders) == 0 {
+		return Preview{}, Errorf(EINVALID, "there is no number to send from: add one with /sms numbers add <+E164 or MG-SID> [segments/s]")
+	}
+	if aud.Eligible() == 0 {
+		return Preview{}, Errorf(EINVALID, "list %q has nobody to text (%d members, %d opted out, %d invalid)", list.Name, aud.Total, aud.OptedOut, aud.Invalid)
+	}
+	seg := CountSegments(body)
+	p := Preview{Audience: aud, Segments: seg, TotalSegments: seg.Segments * aud.Eligible()}
+	p.Senders = project(aud, senders, seg.Segments)
+	for _, s := range p.Senders {
+		p.ETA = max(p.ETA, s.Time)
+	}
+	p.Broadcast, err = e.store.CreateBroadcast(ctx, Broadcast{
+		Body: body, ListID: list.ID, ListName: list.Name, Status: StatusPending,
+		RequestedBy: d.RequestedBy, Segments: seg.Segments, Encoding: seg.Encoding,
+		CreatedAt: e.clock.Now(),
+	})
+	if err != nil {
+		return Preview{}, err
+	}
+	return p, nil
+}
+
+// project splits an audience over the enabled senders the way the outbox
+// will: members keep their sender, the rest go to the least-loaded ones.
+func project(aud Audience, senders []Sender, segments int) []Share {
+	byID := map[int64]*Share{}
+	loads := map[int64]int{}
+	for _, s := range senders {
+		byID[s.ID] = &Share{Sender: s, Recipients: aud.BySender[s.ID]}
+		loads[s.ID] = aud.Loads[s.ID]
+	}
+	bal := NewBalancer(loads)
+	for range aud.Unassigned {
+		byID[bal.Next()].Recipients++
+	}
+	var shares []Share
+	for _, sh := range byID {
+		if sh.Recipients == 0 {
+			continue
+		}
+		sh.Time = segmentsTime(sh.Recipients*segments, sh.Sender.Rate)
+		shares = append(shares, *sh)
+	}
+	sort.Slice(shares, func(i, j int) bool { return shares[i].Sender.ID < shares[j].Sender.ID })
+	return shares
+}
+
+func (e *Engine) enabledSenders(ctx context.Context) ([]Sender, error) {
+	all, err := e.store.Senders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var on []Sender
+	for _, s := range all {
+		if s.Enabled {
+			on = append(on, s)
+		}
+	}
+	return on, nil
+}

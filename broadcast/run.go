@@ -1,0 +1,188 @@
+package broadcast
+
+import (
+	"context"
+	"time"
+)
+
+// track registers an unfinished broadcast and, on the tracked goroutine,
+// completes its outbox if needed and loads its counts.
+func (e *Engine) track(b Broadcast) {
+	e.mu.Lock()
+	if _, ok := e.runs[b.ID]; ok {
+		e.mu.Unlock()
+		return
+	}
+	e.runs[b.ID] = &run{b: b}
+	e.mu.Unlock()
+	e.goTracked(func() {
+		if !b.Queued {
+			if err := e.writeOutbox(e.ctx, b); err != nil {
+				if e.ctx.Err() == nil {
+					e.log.Error("writing outbox failed; it will be completed at next start", "broadcast_id", b.ID, "err", err)
+				}
+				return
+			}
+		}
+		e.load(b.ID)
+	})
+}
+
+// writeOutbox writes a broadcast's outbox rows in batches, waking the
+// workers after each so that sending starts before the last row is
+// written.
+func (e *Engine) writeOutbox(ctx context.Context, b Broadcast) error {
+	e.queue.Lock()
+	defer e.queue.Unlock()
+	after := int64(0)
+	for {
+		last, err := e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, e.clock.Now())
+		if err != nil {
+			return err
+		}
+		if last == 0 {
+			break
+		}
+		after = last
+		e.wakeAll()
+	}
+	return e.store.MarkQueued(ctx, b.ID)
+}
+
+// load reads a run's counts on the journal goroutine, so that no commit is
+// counted twice or missed, and marks the run ready.
+func (e *Engine) load(id int64) {
+	e.journal.do(func() {
+		counts, err := e.store.Counts(e.ctx, id)
+		if err != nil {
+			e.log.Error("loading counts failed", "broadcast_id", id, "err", err)
+			return
+		}
+		left, err := e.store.RemainingBySender(e.ctx, id)
+		if err != nil {
+			e.log.Error("loading counts failed", "broadcast_id", id, "err", err)
+			return
+		}
+		b, err := e.store.Broadcast(e.ctx, id)
+		if err != nil {
+			e.log.Error("loading broadcast failed", "broadcast_id", id, "err", err)
+			return
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		r, ok := e.runs[id]
+		if !ok {
+			return
+		}
+		r.b, r.counts, r.left, r.ready = b, counts, left, true
+		e.settle(r)
+	})
+	e.wakeAll()
+}
+
+// applied updates the runs after a journal commit. It runs on the journal
+// goroutine.
+func (e *Engine) applied(c Commit, claimed [][]int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	touched := map[int64]*run{}
+	for i, ids := range claimed {
+		cl := c.Claims[i]
+		for _, id := range ids {
+			r := e.runs[cl.broadcastOf[id]]
+			if r == nil || !r.ready {
+				continue
+			}
+			r.counts.Queued--
+			r.counts.Sending++
+		}
+	}
+	for _, o := range c.Outcomes {
+		r := e.runs[o.BroadcastID]
+		if r == nil || !r.ready {
+			continue
+		}
+		switch o.Status {
+		case MsgSent:
+			r.counts.Sending--
+			r.counts.Sent++
+			r.left[o.SenderID] -= o.Segments
+		case MsgFailed:
+			r.counts.Sending--
+			r.counts.Failed++
+			r.left[o.SenderID] -= o.Segments
+		case MsgSkipped:
+			r.counts.Sending--
+			r.counts.Skipped++
+			r.left[o.SenderID] -= o.Segments
+		case MsgQueued:
+			r.counts.Sending--
+			r.counts.Queued++
+			if w := e.workers[o.SenderID]; w != nil {
+				w.wake()
+			}
+		}
+		touched[o.BroadcastID] = r
+	}
+	for _, r := range touched {
+		e.settle(r)
+	}
+}
+
+// settle publishes a run's progress and finishes it when nothing is left.
+// Callers hold e.mu.
+func (e *Engine) settle(r *run) {
+	finished := r.ready && (r.b.Status == StatusSending && r.counts.Remaining() == 0 ||
+		r.b.Status == StatusCancelled && r.counts.Sending == 0)
+	if finished && r.b.Status == StatusSending {
+		b, err := e.store.Transition(e.ctx, r.b.ID, []Status{StatusSending}, StatusCompleted, "smsbot", e.clock.Now())
+		if err != nil {
+			e.log.Error("completing broadcast failed", "broadcast_id", r.b.ID, "err", err)
+			return
+		}
+		r.b = b
+		e.log.Info("broadcast completed", "broadcast_id", b.ID, "sent", r.counts.Done(), "failed", r.counts.Failed, "skipped", r.counts.Skipped)
+	}
+	e.hub.publish(e.snapshot(r, finished))
+	if finished {
+		delete(e.runs, r.b.ID)
+	}
+}
+
+// snapshot builds a Progress of r. Callers hold e.mu.
+func (e *Engine) snapshot(r *run, done bool) Progress {
+	p := Progress{Broadcast: r.b, Counts: r.counts, Done: done}
+	if r.b.ApprovedAt != nil {
+		end := e.clock.Now()
+		if r.b.FinishedAt != nil {
+			end = *r.b.FinishedAt
+		}
+		p.Elapsed = end.Sub(*r.b.ApprovedAt)
+	}
+	if !done {
+		p.ETA = e.eta(r.left)
+	}
+	return p
+}
+
+// eta is the time the busiest sender needs for its open segments at its
+// configured rate. Callers hold e.mu.
+func (e *Engine) eta(left map[int64]int) time.Duration {
+	var eta time.Duration
+	for id, segs := range left {
+		w := e.workers[id]
+		if w == nil || segs <= 0 {
+			continue
+		}
+		eta = max(eta, segmentsTime(segs, w.rate()))
+	}
+	return eta
+}
+
+// segmentsTime is how long n segments take at rate segments per second.
+func segmentsTime(n int, rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(n) / rate * float64(time.Second))
+}

@@ -1,0 +1,158 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// clockSkew widens reconciliation's time window, in case the provider's
+// clock is behind ours.
+const clockSkew = 2 * time.Minute
+
+// send makes one provider call for a claimed row and records the outcome.
+func (e *Engine) send(w *worker, m Message) {
+	from := w.from()
+	body, ok := e.body(m.BroadcastID)
+	if !ok {
+		return // unreachable: a claimed row's run is tracked until it settles
+	}
+	// A call in flight finishes even when the engine is closing: cutting it
+	// off would only turn a clean answer into an ambiguous one.
+	ctx := context.WithoutCancel(e.ctx)
+	sid, err := e.cfg.Provider.Send(ctx, Outgoing{From: from, To: m.To, Body: body})
+	now := e.clock.Now()
+	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
+		SenderID: m.SenderID, Segments: m.Segments, At: now}
+	if err == nil {
+		o.Status, o.ProviderSID = MsgSent, sid
+		e.journal.record(o)
+		return
+	}
+	se := classify(err)
+	log := e.log.With("broadcast_id", m.BroadcastID, "message_id", m.ID, "attempt", m.Attempts, "class", se.Class.String(), "code", se.Code)
+	switch se.Class {
+	case Permanent:
+		log.Info("text refused by provider", "err", se.Message)
+		o.Status, o.ErrorCode, o.ErrorText, o.Effect = MsgFailed, se.Code, se.Message, se.Effect
+	case Retryable:
+		log.Info("send failed, will retry", "err", se)
+		o = e.retryOrFail(o, m.Attempts, se)
+	default:
+		log.Warn("send outcome unknown, reconciling", "err", se)
+		e.goReconcile(m, from, e.cfg.ReconcileDelay)
+		return
+	}
+	e.journal.record(o)
+}
+
+// retryOrFail requeues a row with backoff, or fails it once it has used
+// its attempts.
+func (e *Engine) retryOrFail(o Outcome, attempts int, se *SendError) Outcome {
+	o.ErrorCode, o.ErrorText = se.Code, se.Message
+	if attempts >= e.cfg.MaxAttempts {
+		o.Status = MsgFailed
+		o.ErrorText = fmt.Sprintf("gave up after %d attempts: %s", attempts, se.Message)
+		return o
+	}
+	o.Status = MsgQueued
+	o.NextAttempt = o.At.Add(e.backoff(attempts, se.RetryAfter))
+	return o
+}
+
+// body returns the text of a tracked broadcast.
+func (e *Engine) body(id int64) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, ok := e.runs[id]
+	if !ok {
+		return "", false
+	}
+	return r.b.Body, true
+}
+
+// goReconcile settles a row left in Sending after delay: if the provider
+// has the text, the row is Sent with its SID; if not, it is queued to be
+// sent again (or failed, once out of attempts). While the provider cannot
+// be asked, the row stays Sending and nothing is resent.
+func (e *Engine) goReconcile(m Message, from Sender, delay time.Duration) {
+	e.goTracked(func() {
+		if !e.sleep(e.ctx, delay) {
+			return
+		}
+		o, ok := e.reconcile(m, from)
+		if ok {
+			e.journal.record(o)
+		}
+	})
+}
+
+func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
+	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
+		SenderID: m.SenderID, Segments: m.Segments}
+	body, tracked := e.body(m.BroadcastID)
+	if !tracked {
+		// The broadcast was cancelled while this text was in flight.
+		b, err := e.store.Broadcast(e.ctx, m.BroadcastID)
+		if err != nil {
+			e.log.Error("reconcile: loading broadcast failed", "broadcast_id", m.BroadcastID, "err", err)
+			return o, false
+		}
+		body = b.Body
+	}
+	since := e.clock.Now()
+	if m.FirstAttemptAt != nil {
+		since = *m.FirstAttemptAt
+	}
+	since = since.Add(-clockSkew)
+	for attempt := 1; ; attempt++ {
+		sid, err := e.find(m.To, body, from, since)
+		if err == nil {
+			o.At = e.clock.Now()
+			if sid != "" {
+				e.log.Info("reconciled: provider has the text", "message_id", m.ID, "sid", sid)
+				o.Status, o.ProviderSID = MsgSent, sid
+				return o, true
+			}
+			if !tracked {
+				o.Status, o.ErrorText = MsgSkipped, "cancelled"
+				return o, true
+			}
+			e.log.Info("reconciled: provider does not have the text; sending again", "message_id", m.ID)
+			return e.retryOrFail(o, m.Attempts, &SendError{Class: Retryable, Message: "no answer from provider"}), true
+		}
+		e.log.Warn("reconcile: lookup failed, will retry", "message_id", m.ID, "err", err)
+		if !e.sleep(e.ctx, e.backoff(attempt, 0)) {
+			return o, false
+		}
+	}
+}
+
+// find returns the SID of a text to to with body that from's provider
+// accepted since since and that no outbox row claims yet, or "".
+func (e *Engine) find(to, body string, from Sender, since time.Time) (string, error) {
+	sent, err := e.cfg.Provider.Lookup(e.ctx, from, to, since)
+	if err != nil {
+		return "", err
+	}
+	// Oldest first: if several match, the earliest belongs to the oldest
+	// unsettled attempt.
+	var best *Sent
+	for i := range sent {
+		s := &sent[i]
+		if s.To != to || s.Body != body || s.Created.Before(since) {
+			continue
+		}
+		known, err := e.store.KnownSID(e.ctx, s.SID)
+		if err != nil {
+			return "", err
+		}
+		if !known && (best == nil || s.Created.Before(best.Created)) {
+			best = s
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return best.SID, nil
+}

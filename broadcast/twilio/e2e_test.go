@@ -1,0 +1,176 @@
+package twilio_test
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"smsbot/broadcast"
+	"smsbot/broadcast/twilio"
+	"smsbot/broadcast/twilio/twiliotest"
+	"smsbot/store"
+)
+
+type tlog struct{ t testing.TB }
+
+func (w tlog) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// chaos faults the first three attempts of a text by a hash of recipient
+// and attempt: about 20% answered 429 (Retry-After: 1), 10% answered 500,
+// and 10% accepted and then cut off before the answer.
+func chaos(req twiliotest.CreateRequest) twiliotest.Fault {
+	if req.Attempt > 3 {
+		return twiliotest.FaultNone
+	}
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s#%d", req.To, req.Attempt)
+	switch h.Sum32() % 10 {
+	case 0, 1:
+		return twiliotest.Fault429
+	case 2:
+		return twiliotest.Fault500
+	case 3:
+		return twiliotest.FaultDrop
+	}
+	return twiliotest.FaultNone
+}
+
+func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends for several seconds at real rates")
+	}
+	ctx := context.Background()
+	fake := twiliotest.NewServer(twiliotest.Config{Fault: chaos})
+	t.Cleanup(fake.Close)
+	log := slog.New(slog.NewTextHandler(tlog{t}, nil))
+
+	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	prov, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: fake.AuthToken(), APIURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: prov, Logger: log,
+		BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ReconcileDelay: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+
+	rates := map[string]float64{"+12065550101": 40, "+12065550102": 40, "+18885550103": 60, "MG0123456789abcdef0123456789abcdef": 80}
+	for addr, r := range rates {
+		if _, _, err := eng.AddSender(ctx, addr, r, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 400
+	for i := range n {
+		if _, err := st.AddMember(ctx, "hackers", fmt.Sprintf("+1425555%04d", i), "", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := eng.Prepare(ctx, broadcast.Draft{List: "hackers", Body: "Dinner is served in Hall B", RequestedBy: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, stop, err := eng.Subscribe(ctx, p.Broadcast.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if _, err := eng.Approve(ctx, p.Broadcast.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	var final broadcast.Progress
+	for final = range ch {
+		if final.Done {
+			break
+		}
+	}
+	if final.Counts.Sent != n || final.Counts.Failed != 0 {
+		t.Fatalf("final counts = %+v", final.Counts)
+	}
+
+	// Exactly one text per recipient, from the sender the store assigned.
+	byTo := map[string][]twiliotest.Message{}
+	for _, m := range fake.Outbound() {
+		byTo[m.To] = append(byTo[m.To], m)
+	}
+	if len(byTo) != n {
+		t.Fatalf("fake received texts for %d recipients, want %d", len(byTo), n)
+	}
+	senders, err := eng.Senders(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for to, ms := range byTo {
+		if len(ms) != 1 {
+			t.Errorf("%s received %d texts", to, len(ms))
+		}
+	}
+	assertSticky(t, st, byTo, senders)
+	if fake.Requests() <= n {
+		t.Errorf("only %d requests: the faults did not fire", fake.Requests())
+	}
+
+	// No sender went faster than its rate: over any window of arrivals,
+	// segments ≤ rate × window + a small burst (the pacer's tolerance
+	// plus requests that travel concurrently).
+	arrivals := map[string][]time.Time{}
+	for _, m := range fake.Outbound() {
+		key := m.From
+		if m.MessagingServiceSID != "" {
+			key = m.MessagingServiceSID
+		}
+		arrivals[key] = append(arrivals[key], m.DateCreated)
+	}
+	for addr, times := range arrivals {
+		sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+		const burst = 4
+		rate := rates[addr]
+		for i := range times {
+			for j := i + burst; j < len(times); j++ {
+				window := times[j].Sub(times[i]).Seconds()
+				if count := float64(j - i + 1); count > rate*window+burst {
+					t.Fatalf("sender %s sent %v texts in %.3fs; rate is %v/s", addr, count, window, rate)
+				}
+			}
+		}
+	}
+}
+
+func assertSticky(t *testing.T, st *store.Store, byTo map[string][]twiliotest.Message, senders []broadcast.Sender) {
+	t.Helper()
+	addr := map[int64]string{}
+	for _, s := range senders {
+		addr[s.ID] = s.Address
+	}
+	var rows []struct {
+		Phone    string `bun:"phone"`
+		SenderID int64  `bun:"sender_id"`
+	}
+	if err := st.DB().NewRaw(`SELECT c.phone, a.sender_id FROM assignments a JOIN contacts c ON c.id = a.contact_id`).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		m := byTo[r.Phone][0]
+		got := m.From
+		if m.MessagingServiceSID != "" {
+			got = m.MessagingServiceSID
+		}
+		if got != addr[r.SenderID] {
+			t.Errorf("%s texted from %s, assigned %s", r.Phone, got, addr[r.SenderID])
+		}
+	}
+}

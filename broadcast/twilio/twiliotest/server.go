@@ -1,0 +1,195 @@
+// Package twiliotest is a hand-written HTTP fake of Twilio's Messages REST
+// API (version 2010-04-01), for tests that drive the real twilio-go client.
+//
+// It serves three endpoints, all behind HTTP Basic auth
+// (Config.AccountSID : Config.AuthToken):
+//
+//	POST /2010-04-01/Accounts/{AccountSid}/Messages.json        create
+//	GET  /2010-04-01/Accounts/{AccountSid}/Messages.json        list (filters, pages)
+//	GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json  fetch
+//
+// Errors are Twilio's JSON error documents, so twilio-go returns them as
+// *client.TwilioRestError. Config.Fault and Config.Invalid script failures;
+// Server.Created signals every stored outbound message so that tests wait on
+// a channel instead of sleeping.
+//
+// twilio-go has no base-URL option: point it at Server.URL with an
+// http.RoundTripper that rewrites the scheme and host of each request.
+package twiliotest
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults used when the matching Config field is empty. Both are
+// alphanumeric, as twilio-go requires of credentials.
+const (
+	DefaultAccountSID    = "AC00000000000000000000000000000000"
+	DefaultAuthToken     = "00000000000000000000000000000000"
+	DefaultServiceNumber = "+15005550000"
+	DefaultPageSize      = 50
+	maxPageSize          = 1000
+	createdBuffer        = 1 << 16
+)
+
+// Config configures a Server. The zero value is ready to use.
+type Config struct {
+	// AccountSID is the account in every URL path and the Basic-auth user.
+	// Default DefaultAccountSID.
+	AccountSID string
+	// AuthToken is the Basic-auth password. Default DefaultAuthToken.
+	// Requests with other credentials get 401 and Twilio error 20003.
+	AuthToken string
+	// Now is the fake's clock for DateCreated, DateSent and DateUpdated.
+	// Default time.Now. It is called from many goroutines.
+	Now func() time.Time
+	// Fault decides what happens to each create request that passed field
+	// validation. Nil means FaultNone for all. It is called concurrently.
+	Fault func(CreateRequest) Fault
+	// PageSizeDefault is the page size of list requests without PageSize.
+	// Default DefaultPageSize, like Twilio; at most 1000.
+	PageSizeDefault int
+	// Invalid maps To numbers to a Twilio error code (21211, 21614, 21610…)
+	// that create requests to them get as a permanent 400. Such messages
+	// are not stored. The check runs after Fault, so a scripted 429 or 500
+	// still comes first.
+	Invalid map[string]int
+	// ServiceNumber is the From of messages sent with MessagingServiceSid.
+	// Default DefaultServiceNumber.
+	ServiceNumber string
+}
+
+// Server is a running fake. It is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	ts       *httptest.Server
+	requests atomic.Int64
+	created  chan Message
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close; ends every FaultHold
+
+	mu       sync.Mutex
+	msgs     []Message      // creation order
+	bySID    map[string]int // SID to index in msgs
+	attempts map[string]int // attemptKey to count of create requests
+	release  chan struct{}  // closed and replaced by Release
+}
+
+// NewServer starts a fake on a local port. Call Close when done, for
+// example with t.Cleanup(s.Close). It panics if cfg.PageSizeDefault is
+// negative or above 1000.
+func NewServer(cfg Config) *Server {
+	cfg.AccountSID = cmp.Or(cfg.AccountSID, DefaultAccountSID)
+	cfg.AuthToken = cmp.Or(cfg.AuthToken, DefaultAuthToken)
+	cfg.ServiceNumber = cmp.Or(cfg.ServiceNumber, DefaultServiceNumber)
+	cfg.PageSizeDefault = cmp.Or(cfg.PageSizeDefault, DefaultPageSize)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PageSizeDefault < 1 || cfg.PageSizeDefault > maxPageSize {
+		panic(fmt.Sprintf("twiliotest: Config.PageSizeDefault %d is outside 1..%d", cfg.PageSizeDefault, maxPageSize))
+	}
+	s := &Server{
+		cfg:      cfg,
+		created:  make(chan Message, createdBuffer),
+		closed:   make(chan struct{}),
+		bySID:    map[string]int{},
+		attempts: map[string]int{},
+		release:  make(chan struct{}),
+	}
+	s.ts = httptest.NewServer(s.routes())
+	return s
+}
+
+// URL returns the base URL of the fake, like "http://127.0.0.1:40123",
+// without a trailing slash.
+func (s *Server) URL() string { return s.ts.URL }
+
+// AccountSID returns the account SID the fake accepts.
+func (s *Server) AccountSID() string { return s.cfg.AccountSID }
+
+// AuthToken returns the auth token the fake accepts.
+func (s *Server) AuthToken() string { return s.cfg.AuthToken }
+
+// Close ends every FaultHold handler (their connections are closed without
+// a response, like a crashed server) and shuts the server down, waiting for
+// in-flight requests. It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.ts.Close()
+	})
+}
+
+// Release lets every FaultHold handler that is blocked right now answer
+// normally with 201. Handlers that start holding after Release block until
+// the next Release, Close, or the end of their request.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.release)
+	s.release = make(chan struct{})
+}
+
+// Requests returns how many create requests (POST …/Messages.json) arrived,
+// whatever their outcome: rejected, faulted or stored.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
+
+// Created returns a channel that receives a copy of every stored outbound
+// message, right after it is stored and before the response is written
+// (or the request dropped or held). Inbound messages are not sent. The
+// channel holds 65536 messages; when it is full, further messages are not
+// sent to it (they are still stored).
+func (s *Server) Created() <-chan Message { return s.created }
+
+// routes returns the fake's handler. Paths outside the API get 404 with
+// Twilio error 20404.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/2010-04-01/Accounts/{AccountSid}/Messages.json", s.handleMessages)
+	mux.HandleFunc("/2010-04-01/Accounts/{AccountSid}/Messages/{file}", s.handleFetch)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeNotFound(w, r)
+	})
+	return mux
+}
+
+// handleMessages dispatches the Messages list resource by method.
+func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		s.requests.Add(1)
+		if s.authorized(w, r) {
+			s.handleCreate(w, r)
+		}
+	case http.MethodGet:
+		if s.authorized(w, r) {
+			s.handleList(w, r)
+		}
+	default:
+		writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "Method not allowed: "+r.Method)
+	}
+}
+
+// authorized checks Basic auth and the account in the path. When they are
+// wrong it writes the Twilio error and returns false.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != s.cfg.AccountSID || pass != s.cfg.AuthToken {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		writeError(w, http.StatusUnauthorized, codeAuthenticate, errorText(codeAuthenticate))
+		return false
+	}
+	if r.PathValue("AccountSid") != s.cfg.AccountSID {
+		writeNotFound(w, r)
+		return false
+	}
+	return true
+}

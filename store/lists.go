@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"smsbot/broadcast"
+)
+
+// Lists returns every list with its member count, by name.
+func (s *Store) Lists(ctx context.Context) ([]broadcast.List, error) {
+	var rows []listRow
+	err := s.db.NewSelect().Model(&rows).
+		ColumnExpr("l.id, l.name, l.created_at").
+		ColumnExpr("(SELECT COUNT(*) FROM memberships mb WHERE mb.list_id = l.id) AS members").
+		ModelTableExpr("lists AS l").Order("l.name").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read lists: %w", err)
+	}
+	out := make([]broadcast.List, len(rows))
+	for i, r := range rows {
+		out[i] = broadcast.List{ID: r.ID, Name: r.Name, Members: r.Members, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// ListByName returns the named list (names ignore case), or an ENOTFOUND
+// error.
+func (s *Store) ListByName(ctx context.Context, name string) (broadcast.List, error) {
+	var r listRow
+	err := s.db.NewSelect().Model(&r).
+		ColumnExpr("l.id, l.name, l.created_at").
+		ColumnExpr("(SELECT COUNT(*) FROM memberships mb WHERE mb.list_id = l.id) AS members").
+		ModelTableExpr("lists AS l").Where("l.name = ?", name).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return broadcast.List{}, broadcast.Errorf(broadcast.ENOTFOUND, "there is no list named %q (see /sms lists)", name)
+	} else if err != nil {
+		return broadcast.List{}, fmt.Errorf("read list %q: %w", name, err)
+	}
+	return broadcast.List{ID: r.ID, Name: r.Name, Members: r.Members, CreatedAt: r.CreatedAt}, nil
+}
+
+// MemberResult says what AddMember changed.
+type MemberResult struct {
+	List           broadcast.List
+	Contact        broadcast.Contact
+	ListCreated    bool
+	ContactCreated bool
+	// Added is false when the contact was already on the list.
+	Added bool
+}
+
+// AddMember puts the contact with the E.164 phone on the named list,
+// creating the list and the contact as needed. An existing contact's name
+// is set only if it was empty; opt-outs stay.
+func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor string) (MemberResult, error) {
+	var res MemberResult
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := s.nowUTC()
+		list, created, err := ensureList(ctx, tx, listName, now)
+		if err != nil {
+			return err
+		}
+		res.List, res.ListCreated = list, created
+		c, created, err := ensureContact(ctx, tx, phone, name, now)
+		if err != nil {
+			return err
+		}
+		res.Contact, res.ContactCreated = c.domain(), created
+		r, err := tx.NewInsert().Model(&membershipRow{ListID: list.ID, ContactID: c.ID, AddedAt: now}).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, _ := r.RowsAffected()
+		res.Added = n == 1
+		return audit(ctx, tx, now, actor, "list.add", list.Name, phone)
+	})
+	if err != nil {
+		return MemberResult{}, fmt.Errorf("add %s to %q: %w", phone, listName, err)
+	}
+	return res, nil
+}
+
+// RemoveMember takes the contact off the named list. The contact itself,
+// its opt-out and its sticky sender stay.
+func (s *Store) RemoveMember(ctx context.Context, listName, phone, actor string) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var list listRow
+		err := tx.NewSelect().Model(&list).Where("name = ?", listName).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return broadcast.Errorf(broadcast.ENOTFOUND, "there is no list named %q (see /sms lists)", listName)
+		} else if err != nil {
+			return err
+		}
+		r, err := tx.NewDelete().Model((*membershipRow)(nil)).
+			Where("list_id = ? AND contact_id = (SELECT id FROM contacts WHERE phone = ?)", list.ID, phone).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return broadcast.Errorf(broadcast.ENOTFOUND, "%s is not on list %q", phone, list.Name)
+		}
+		return audit(ctx, tx, s.nowUTC(), actor, "list.remove", list.Name, phone)
+	})
+	if err != nil {
+		return fmt.Errorf("remove %s from %q: %w", phone, listName, err)
+	}
+	return nil
+}
+
+func ensureList(ctx context.Context, tx bun.Tx, name string, now time.Time) (broadcast.List, bool, error) {
+	var l listRow
+	err := tx.NewSelect().Model(&l).Where("name = ?", name).Scan(ctx)
+	if err == nil {
+		return broadcast.List{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt}, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return broadcast.List{}, false, err
+	}
+	l = listRow{Name: name, CreatedAt: now}
+	if _, err := tx.NewInsert().Model(&l).Exec(ctx); err != nil {
+		return broadcast.List{}, false, err
+	}
+	return broadcast.List{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt}, true, nil
+}
+
+func ensureContact(ctx context.Context, tx bun.Tx, phone, name string, now time.Time) (contactRow, bool, error) {
+	var c contactRow
+	err := tx.NewSelect().Model(&c).Where("phone = ?", phone).Scan(ctx)
+	if err == nil {
+		if c.Name == "" && name != "" {
+			c.Name = name
+			if _, err := tx.NewUpdate().Model(&c).Column("name").WherePK().Exec(ctx); err != nil {
+				return c, false, err
+			}
+		}
+		return c, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return c, false, err
+	}
+	c = contactRow{Phone: phone, Name: name, CreatedAt: now}
+	if _, err := tx.NewInsert().Model(&c).Exec(ctx); err != nil {
+		return c, false, err
+	}
+	return c, true, nil
+}
+
+// Contact returns the contact with the E.164 phone, or an ENOTFOUND error.
+func (s *Store) Contact(ctx context.Context, phone string) (broadcast.Contact, error) {
+	var c contactRow
+	err := s.db.NewSelect().Model(&c).Where("phone = ?", phone).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return broadcast.Contact{}, broadcast.Errorf(broadcast.ENOTFOUND, "%s is not a known contact", phone)
+	} else if err != nil {
+		return broadcast.Contact{}, fmt.Errorf("read contact %s: %w", phone, err)
+	}
+	return c.domain(), nil
+}
