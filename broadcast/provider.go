@@ -70,9 +70,9 @@ type ContactEffect int
 
 // Contact effects of a permanent error.
 const (
-	NoEffect      ContactEffect = iota
-	FlagInvalid                 // the number is invalid or unreachable: flag the contact
-	MarkOptedOut                // the recipient opted out at the carrier: mark the contact
+	NoEffect     ContactEffect = iota
+	FlagInvalid                // the number is invalid or unreachable: flag the contact
+	MarkOptedOut               // the recipient opted out at the carrier: mark the contact
 )
 
 // SendError is a classified send failure.
