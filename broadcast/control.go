@@ -61,6 +61,7 @@ func (e *Engine) setRunStatus(ctx context.Context, id int64, from, to Status, ac
 	if r := e.runs[id]; r != nil {
 		r.b = b
 		e.hub.publish(e.snapshot(r, false))
+		e.notify()
 	}
 	return b, nil
 }
@@ -171,4 +172,9 @@ func (e *Engine) Subscribe(ctx context.Context, id int64) (<-chan Progress, func
 	}
 	ch, stop := e.hub.subscribe(id, &p)
 	return ch, stop, nil
+}
+
+// Unfinished returns the broadcasts that are sending or paused.
+func (e *Engine) Unfinished(ctx context.Context) ([]Broadcast, error) {
+	return e.store.UnfinishedBroadcasts(ctx)
 }

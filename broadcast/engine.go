@@ -88,6 +88,7 @@ type Engine struct {
 	mu      sync.Mutex
 	workers map[int64]*worker // enabled sender ID → worker
 	runs    map[int64]*run    // unfinished broadcasts
+	changed chan struct{}     // closed and replaced when a run changes
 	queue   sync.Mutex        // serializes outbox writing (sender assignment)
 }
 
@@ -117,6 +118,7 @@ func New(cfg Config) (*Engine, error) {
 		cancel:  cancel,
 		workers: map[int64]*worker{},
 		runs:    map[int64]*run{},
+		changed: make(chan struct{}),
 	}
 	e.journal = newJournal(cfg.Store, cfg.Clock, e.log, cfg.BatchSize, e.applied)
 	return e, nil

@@ -42,6 +42,16 @@ type List struct {
 	CreatedAt time.Time
 }
 
+// MemberResult says what adding a contact to a list changed.
+type MemberResult struct {
+	List           List
+	Contact        Contact
+	ListCreated    bool
+	ContactCreated bool
+	// Added is false when the contact was already on the list.
+	Added bool
+}
+
 // Status is the state of a broadcast.
 type Status string
 

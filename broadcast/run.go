@@ -147,6 +147,35 @@ func (e *Engine) settle(r *run) {
 	if finished {
 		delete(e.runs, r.b.ID)
 	}
+	e.notify()
+}
+
+// notify wakes WaitIdle. Callers hold e.mu.
+func (e *Engine) notify() {
+	close(e.changed)
+	e.changed = make(chan struct{})
+}
+
+// WaitIdle blocks until no broadcast is sending (paused ones do not
+// count) and no text is in flight, or until ctx ends.
+func (e *Engine) WaitIdle(ctx context.Context) error {
+	for {
+		e.mu.Lock()
+		busy := false
+		for _, r := range e.runs {
+			busy = busy || r.b.Status != StatusPaused
+		}
+		ch := e.changed
+		e.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // snapshot builds a Progress of r. Callers hold e.mu.

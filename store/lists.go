@@ -45,21 +45,11 @@ func (s *Store) ListByName(ctx context.Context, name string) (broadcast.List, er
 	return broadcast.List{ID: r.ID, Name: r.Name, Members: r.Members, CreatedAt: r.CreatedAt}, nil
 }
 
-// MemberResult says what AddMember changed.
-type MemberResult struct {
-	List           broadcast.List
-	Contact        broadcast.Contact
-	ListCreated    bool
-	ContactCreated bool
-	// Added is false when the contact was already on the list.
-	Added bool
-}
-
 // AddMember puts the contact with the E.164 phone on the named list,
 // creating the list and the contact as needed. An existing contact's name
 // is set only if it was empty; opt-outs stay.
-func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor string) (MemberResult, error) {
-	var res MemberResult
+func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor string) (broadcast.MemberResult, error) {
+	var res broadcast.MemberResult
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := s.nowUTC()
 		list, created, err := ensureList(ctx, tx, listName, now)
@@ -81,7 +71,7 @@ func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor stri
 		return audit(ctx, tx, now, actor, "list.add", list.Name, phone)
 	})
 	if err != nil {
-		return MemberResult{}, fmt.Errorf("add %s to %q: %w", phone, listName, err)
+		return broadcast.MemberResult{}, fmt.Errorf("add %s to %q: %w", phone, listName, err)
 	}
 	return res, nil
 }

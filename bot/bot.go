@@ -1,0 +1,131 @@
+// Package bot is smsbot's chat-agnostic command router. Adapters (the
+// console, Slack, Discord) turn their platform's events into Invocations
+// and Clicks, and implement Conversation to show the router's Messages.
+// The commands, access rules and texts live here, once.
+package bot
+
+import (
+	"cmp"
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/broadcast"
+)
+
+// Engine is what the router needs of the broadcast engine.
+type Engine interface {
+	Senders(ctx context.Context) ([]broadcast.Sender, error)
+	AddSender(ctx context.Context, addr string, rate float64, actor string) (broadcast.Sender, bool, error)
+	RemoveSender(ctx context.Context, addr, actor string) (int, error)
+	Prepare(ctx context.Context, d broadcast.Draft) (broadcast.Preview, error)
+	Approve(ctx context.Context, id int64, actor string) (broadcast.Broadcast, error)
+	Cancel(ctx context.Context, id int64, actor string) (broadcast.Broadcast, error)
+	Pause(ctx context.Context, id int64, actor string) (broadcast.Broadcast, error)
+	Resume(ctx context.Context, id int64, actor string) (broadcast.Broadcast, error)
+	Status(ctx context.Context, id int64) (broadcast.Progress, error)
+	Recent(ctx context.Context, limit int) ([]broadcast.Progress, error)
+	Reasons(ctx context.Context, id int64) ([]broadcast.Reason, error)
+	Subscribe(ctx context.Context, id int64) (<-chan broadcast.Progress, func(), error)
+	Unfinished(ctx context.Context) ([]broadcast.Broadcast, error)
+}
+
+// Directory is what the router needs of the contact store.
+type Directory interface {
+	Lists(ctx context.Context) ([]broadcast.List, error)
+	AddMember(ctx context.Context, list, phone, name, actor string) (broadcast.MemberResult, error)
+	RemoveMember(ctx context.Context, list, phone, actor string) error
+}
+
+// Config configures a Router. Engine and Directory are required.
+type Config struct {
+	Engine    Engine
+	Directory Directory
+	Clock     clockwork.Clock // default: real
+	Logger    *slog.Logger    // default: discard
+	// Admins may run commands that change data or send. Empty: everyone.
+	Admins []string
+	// Approvers, when set, are the only users who may approve a send, and
+	// never their own (the two-person rule). Empty: the requester (or any
+	// admin) confirms.
+	Approvers []string
+	// PricePerSegment estimates cost in previews (USD; 0 hides cost).
+	PricePerSegment float64
+	// Region reads national phone numbers (default US).
+	Region string
+	// DefaultRate is the rate of a number added without one, in segments
+	// per second (default 1).
+	DefaultRate float64
+	// ProgressEvery is the least time between two progress edits (default 2s).
+	ProgressEvery time.Duration
+}
+
+// Router runs /sms commands and button clicks. It is safe for concurrent
+// use.
+type Router struct {
+	cfg    Config
+	engine Engine
+	dir    Directory
+	clock  clockwork.Clock
+	log    *slog.Logger
+	access access
+
+	ctx      context.Context // cancelled by Close: progress watchers stop
+	cancel   context.CancelFunc
+	watchers sync.WaitGroup
+	mu       sync.Mutex
+	watching map[int64]bool
+}
+
+// New returns a Router.
+func New(cfg Config) *Router {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
+	cfg.Region = cmp.Or(cfg.Region, broadcast.DefaultRegion)
+	cfg.ProgressEvery = cmp.Or(cfg.ProgressEvery, 2*time.Second)
+	cfg.DefaultRate = cmp.Or(cfg.DefaultRate, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Router{
+		cfg: cfg, engine: cfg.Engine, dir: cfg.Directory, clock: cfg.Clock,
+		log:    cfg.Logger.With("component", "bot"),
+		access: newAccess(cfg.Admins, cfg.Approvers),
+		ctx:    ctx, cancel: cancel, watching: map[int64]bool{},
+	}
+}
+
+// Close stops the progress watchers, letting each show its newest state.
+func (r *Router) Close() {
+	r.cancel()
+	r.watchers.Wait()
+}
+
+// Invocation is one /sms command typed by a user.
+type Invocation struct {
+	User    string // the platform's user ID
+	Channel string
+	Text    string // what follows "/sms"
+}
+
+// Click is one button press.
+type Click struct {
+	User   string
+	Action string // the Button's Action
+	// Message is the message that carried the button.
+	Message Ref
+}
+
+// Ref identifies a posted message, so it can be edited.
+type Ref string
+
+// Conversation is a channel as an adapter shows it. Post adds a message;
+// Update replaces a posted one (adapters that cannot edit may post anew).
+type Conversation interface {
+	Post(ctx context.Context, m Message) (Ref, error)
+	Update(ctx context.Context, ref Ref, m Message) error
+}

@@ -1,0 +1,170 @@
+// Package console is smsbot's terminal chat: each line of input is a
+// message typed by the operator, and answers are printed. It is the third
+// adapter of the bot router, next to Slack and Discord, and the way to try
+// smsbot without any account.
+//
+// A line "/sms …" runs a command; "/click <action>" presses the button
+// printed with that action; a leading "@name " types the line as user name
+// (the default user is "console"). Lines starting with "#" are comments.
+package console
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"smsbot/bot"
+)
+
+// Config configures a Console. Router, In and Out are required.
+type Config struct {
+	Router *bot.Router
+	In     io.Reader
+	Out    io.Writer
+	// User is who types lines without an @name prefix (default "console").
+	User string
+	// Wait is called at the end of input; it should return once running
+	// broadcasts are done (the engine's WaitIdle).
+	Wait   func(ctx context.Context) error
+	Logger *slog.Logger
+}
+
+// Console is a terminal chat. It implements bot.Conversation.
+type Console struct {
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex // serializes output and guards the maps
+	seq     int
+	buttons map[string]bot.Ref // action → message that shows it
+}
+
+var _ bot.Conversation = (*Console)(nil)
+
+// New returns a Console.
+func New(cfg Config) *Console {
+	cfg.User = cmp.Or(cfg.User, "console")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Console{cfg: cfg, log: cfg.Logger.With("component", "console"), buttons: map[string]bot.Ref{}}
+}
+
+// Run reads lines until the end of input (or /quit), then waits for
+// running broadcasts to finish. It returns nil on a clean end.
+func (c *Console) Run(ctx context.Context) error {
+	sc := bufio.NewScanner(c.cfg.In)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !c.line(ctx, sc.Text()) {
+			break
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	if c.cfg.Wait != nil {
+		return c.cfg.Wait(ctx)
+	}
+	return nil
+}
+
+// line handles one line of input; it returns false to stop reading.
+func (c *Console) line(ctx context.Context, text string) bool {
+	text = strings.TrimSpace(text)
+	user := c.cfg.User
+	if strings.HasPrefix(text, "@") {
+		name, rest, _ := strings.Cut(text[1:], " ")
+		if name != "" {
+			user, text = name, strings.TrimSpace(rest)
+		}
+	}
+	word, rest, _ := strings.Cut(text, " ")
+	switch word {
+	case "", "#":
+		return true
+	case "/quit", "/exit":
+		return false
+	case "/sms":
+		c.cfg.Router.Command(ctx, bot.Invocation{User: user, Channel: "console", Text: rest}, c)
+	case "/click":
+		action := strings.TrimSpace(rest)
+		c.mu.Lock()
+		ref, ok := c.buttons[action]
+		c.mu.Unlock()
+		if !ok {
+			c.print(fmt.Sprintf("⚠️ there is no button %q on screen; copy a /click line from above", action))
+			return true
+		}
+		c.cfg.Router.Click(ctx, bot.Click{User: user, Action: action, Message: ref}, c)
+	default:
+		if strings.HasPrefix(word, "#") {
+			return true
+		}
+		c.print("⚠️ commands start with /sms; try /sms help")
+	}
+	return true
+}
+
+// Post prints a message.
+func (c *Console) Post(_ context.Context, m bot.Message) (bot.Ref, error) {
+	c.mu.Lock()
+	c.seq++
+	ref := bot.Ref(fmt.Sprintf("m%d", c.seq))
+	c.mu.Unlock()
+	c.show(ref, m)
+	return ref, nil
+}
+
+// Update prints the new version of a message: a terminal cannot edit
+// what it printed, so progress appears as successive lines.
+func (c *Console) Update(_ context.Context, ref bot.Ref, m bot.Message) error {
+	c.show(ref, m)
+	return nil
+}
+
+func (c *Console) show(ref bot.Ref, m bot.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for action, r := range c.buttons {
+		if r == ref {
+			delete(c.buttons, action)
+		}
+	}
+	for _, b := range m.Buttons {
+		c.buttons[b.Action] = ref
+	}
+	fmt.Fprint(c.cfg.Out, Render(m))
+}
+
+func (c *Console) print(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.cfg.Out, line)
+}
+
+// Render writes a message as terminal text, buttons as /click lines.
+func Render(m bot.Message) string {
+	var b strings.Builder
+	if m.Title != "" {
+		fmt.Fprintf(&b, "── %s\n", m.Title)
+	}
+	if m.Text != "" {
+		b.WriteString(m.Text + "\n")
+	}
+	for _, f := range m.Fields {
+		fmt.Fprintf(&b, "   %s: %s\n", f.Label, f.Value)
+	}
+	for _, btn := range m.Buttons {
+		fmt.Fprintf(&b, "   [%s] /click %s\n", btn.Label, btn.Action)
+	}
+	return b.String()
+}

@@ -1,0 +1,135 @@
+package bot
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"smsbot/broadcast"
+)
+
+// cut splits the first word off s and returns it and the rest, trimmed.
+// The rest keeps its inner spacing and line breaks: it may be a message.
+func cut(s string) (word, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
+}
+
+// words splits s on white space.
+func words(s string) []string { return strings.Fields(s) }
+
+// parseID reads a broadcast ID written as 3 or #3.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, broadcast.Errorf(broadcast.EINVALID, "%q is not a broadcast id; ids look like #3 (see /sms status)", s)
+	}
+	return id, nil
+}
+
+// usage is an EINVALID error showing how a command is written.
+func usage(form string) error {
+	return broadcast.Errorf(broadcast.EINVALID, "usage: /sms %s", form)
+}
+
+// suggest names the known commands closest to an unknown one.
+func suggest(name string, known []string) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var c []scored
+	for _, k := range known {
+		if d := distance(strings.ToLower(name), k); d <= 2 || strings.HasPrefix(k, strings.ToLower(name)) {
+			c = append(c, scored{k, d})
+		}
+	}
+	sort.Slice(c, func(i, j int) bool { return c[i].d < c[j].d || c[i].d == c[j].d && c[i].name < c[j].name })
+	out := make([]string, len(c))
+	for i, s := range c {
+		out[i] = s.name
+	}
+	return out
+}
+
+// distance is the Levenshtein distance between two short strings.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// validListName checks a list name: letters, digits, - _ and . only, so it
+// is one word in every command.
+func validListName(name string) error {
+	if name == "" || len(name) > 64 {
+		return broadcast.Errorf(broadcast.EINVALID, "a list name needs 1 to 64 characters")
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.", r) {
+			return broadcast.Errorf(broadcast.EINVALID, "list name %q may only have letters, digits, - _ and .", name)
+		}
+	}
+	return nil
+}
+
+// splitPhone splits "+1 (206) 555-0100 x12 Ada Lovelace" into the phone
+// number, which may be written with spaces, and the rest (a name).
+func splitPhone(s string) (phone, rest string) {
+	w := words(s)
+	i := 0
+	for i < len(w) && phoneWord(w[i], i > 0) {
+		i++
+	}
+	if i == 0 && len(w) > 0 {
+		i = 1 // not a number at all: let the normalizer say why
+	}
+	return strings.Join(w[:i], " "), strings.Join(w[i:], " ")
+}
+
+// phoneWord reports whether w can be part of a written phone number;
+// extensions ("x12", "ext 12") only follow digits.
+func phoneWord(w string, after bool) bool {
+	lw := strings.ToLower(w)
+	if after {
+		for _, ext := range []string{"ext.", "ext", "x"} {
+			if strings.HasPrefix(lw, ext) {
+				rest := lw[len(ext):]
+				return rest == "" && ext != "x" || rest != "" && strings.Trim(rest, "0123456789") == ""
+			}
+		}
+		if strings.Trim(lw, "0123456789") == "" {
+			return true
+		}
+	}
+	digits := false
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case strings.ContainsRune("+().-/", r):
+		default:
+			return false
+		}
+	}
+	return digits || w == "+"
+}

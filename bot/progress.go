@@ -1,0 +1,120 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/broadcast"
+)
+
+// watch keeps the message ref showing broadcast id's progress until the
+// broadcast is done, editing it at most every ProgressEvery (status
+// changes and the final summary are shown at once).
+func (r *Router) watch(id int64, ref Ref, conv Conversation) {
+	r.mu.Lock()
+	if r.watching[id] || r.ctx.Err() != nil {
+		r.mu.Unlock()
+		return
+	}
+	r.watching[id] = true
+	r.watchers.Add(1)
+	r.mu.Unlock()
+	go func() {
+		defer r.watchers.Done()
+		defer func() {
+			r.mu.Lock()
+			delete(r.watching, id)
+			r.mu.Unlock()
+		}()
+		r.follow(id, ref, conv)
+	}()
+}
+
+func (r *Router) follow(id int64, ref Ref, conv Conversation) {
+	ch, stop, err := r.engine.Subscribe(r.ctx, id)
+	if err != nil {
+		r.log.Error("following progress failed", "broadcast_id", id, "err", err)
+		return
+	}
+	defer stop()
+	var (
+		shown    time.Time
+		status   broadcast.Status
+		pending  *broadcast.Progress
+		timer    clockwork.Timer
+		deadline <-chan time.Time
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	show := func(p broadcast.Progress) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := conv.Update(ctx, ref, r.progressMessage(ctx, p)); err != nil {
+			r.log.Warn("updating progress failed", "broadcast_id", id, "err", err)
+		}
+		shown, status, pending, deadline = r.clock.Now(), p.Broadcast.Status, nil, nil
+	}
+	for {
+		select {
+		case p := <-ch:
+			switch {
+			case p.Done || p.Broadcast.Status != status || r.clock.Since(shown) >= r.cfg.ProgressEvery:
+				show(p)
+				if p.Done {
+					return
+				}
+			default:
+				if pending == nil {
+					if timer != nil {
+						timer.Stop()
+					}
+					timer = r.clock.NewTimer(r.cfg.ProgressEvery - r.clock.Since(shown))
+					deadline = timer.Chan()
+				}
+				pending = &p
+			}
+		case <-deadline:
+			show(*pending)
+		case <-r.ctx.Done():
+			select {
+			case p := <-ch:
+				show(p)
+			default:
+				if pending != nil {
+					show(*pending)
+				}
+			}
+			return
+		}
+	}
+}
+
+// Resume posts a progress message in conv for every unfinished broadcast
+// and keeps it current, so a restarted bot shows what it resumed.
+func (r *Router) Resume(ctx context.Context, conv Conversation) {
+	unfinished, err := r.engine.Unfinished(ctx)
+	if err != nil {
+		r.log.Error("listing unfinished broadcasts failed", "err", err)
+		return
+	}
+	for _, b := range unfinished {
+		p, err := r.engine.Status(ctx, b.ID)
+		if err != nil {
+			r.log.Error("reading broadcast failed", "broadcast_id", b.ID, "err", err)
+			continue
+		}
+		m := r.progressMessage(ctx, p)
+		m.Title = "Resumed after restart: " + m.Title
+		ref, err := conv.Post(ctx, m)
+		if err != nil {
+			r.log.Error("posting progress failed", "broadcast_id", b.ID, "err", err)
+			continue
+		}
+		r.watch(b.ID, ref, conv)
+	}
+}

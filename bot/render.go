@@ -1,0 +1,206 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"smsbot/broadcast"
+)
+
+// previewMessage shows a pending broadcast with its Approve and Cancel
+// buttons.
+func (r *Router) previewMessage(p broadcast.Preview) Message {
+	b, aud, seg := p.Broadcast, p.Audience, p.Segments
+	recipients := fmt.Sprintf("%d", p.Recipients())
+	if skipped := aud.OptedOut + aud.Invalid; skipped > 0 {
+		recipients += fmt.Sprintf(" (%d skipped: %d opted out, %d invalid)", skipped, aud.OptedOut, aud.Invalid)
+	}
+	encoding := string(seg.Encoding)
+	if len(seg.NonGSM) > 0 {
+		encoding += fmt.Sprintf(" because of %s", quoteRunes(seg.NonGSM))
+	}
+	var senders []string
+	for _, s := range p.Senders {
+		senders = append(senders, fmt.Sprintf("%s ×%d (%s at %s/s)", s.Sender.Address, s.Recipients, fmtDuration(s.Time), fmtRate(s.Sender.Rate)))
+	}
+	fields := []Field{
+		{"Recipients", recipients},
+		{"Segments", fmt.Sprintf("%s per text, %s; %d in total", strconv.Itoa(seg.Segments), encoding, p.TotalSegments)},
+		{"Senders", strings.Join(senders, ", ")},
+		{"ETA", fmtDuration(p.ETA)},
+	}
+	if price := r.cfg.PricePerSegment; price > 0 {
+		fields = append(fields, Field{"Cost", fmt.Sprintf("≈ $%.2f at $%g per segment", float64(p.TotalSegments)*price, price)})
+	}
+	fields = append(fields, Field{"Requested by", b.RequestedBy})
+	return Message{
+		Title:  fmt.Sprintf("Broadcast #%d to %s: waiting for approval", b.ID, b.ListName),
+		Text:   quote(b.Body),
+		Fields: fields,
+		Buttons: []Button{
+			{Label: "Approve", Action: action("approve", b.ID), Style: Primary},
+			{Label: "Cancel", Action: action("cancel", b.ID), Style: Danger},
+		},
+	}
+}
+
+// progressMessage shows a broadcast's state: a bar and counts while it
+// runs, a summary once it is done.
+func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Message {
+	b, c := p.Broadcast, p.Counts
+	if p.Done || b.Status.Final() {
+		return r.summaryMessage(ctx, p)
+	}
+	if b.Status == broadcast.StatusPending {
+		return Message{Title: fmt.Sprintf("Broadcast #%d to %s: waiting for approval", b.ID, b.ListName), Text: quote(b.Body)}
+	}
+	frac := p.Fraction()
+	m := Message{
+		Title:    fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, b.Status),
+		Text:     fmt.Sprintf("%s %d%%", bar(frac), int(frac*100)),
+		Progress: &frac,
+		Fields: []Field{
+			{"Sent", strconv.Itoa(c.Done())},
+			{"Failed", strconv.Itoa(c.Failed)},
+			{"Skipped", strconv.Itoa(c.Skipped)},
+			{"Remaining", strconv.Itoa(c.Remaining())},
+			{"ETA", fmtDuration(p.ETA)},
+		},
+		Buttons: []Button{{Label: "Pause", Action: action("pause", b.ID)}, {Label: "Cancel", Action: action("cancel", b.ID), Style: Danger}},
+	}
+	if b.Status == broadcast.StatusPaused {
+		m.Buttons[0] = Button{Label: "Resume", Action: action("resume", b.ID), Style: Primary}
+	}
+	return m
+}
+
+// summaryMessage shows a finished broadcast with its failure reasons.
+func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Message {
+	b, c := p.Broadcast, p.Counts
+	verb := "finished"
+	if b.Status == broadcast.StatusCancelled {
+		verb = "cancelled"
+	}
+	m := Message{
+		Title: fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, verb),
+		Text: fmt.Sprintf("Sent %d, failed %d, skipped %d of %d in %s.",
+			c.Done(), c.Failed, c.Skipped, c.Total, fmtDuration(p.Elapsed)),
+	}
+	if b.ApprovedBy != "" {
+		m.Fields = append(m.Fields, Field{"Requested by", b.RequestedBy}, Field{"Approved by", b.ApprovedBy})
+	}
+	reasons, err := r.engine.Reasons(ctx, b.ID)
+	if err != nil {
+		r.log.Error("reading failure reasons failed", "broadcast_id", b.ID, "err", err)
+	}
+	var failed, skipped []string
+	for _, rs := range reasons {
+		text := rs.Text
+		if rs.Code != "" {
+			text = rs.Code + " " + text
+		}
+		item := fmt.Sprintf("%s ×%d", strings.TrimSpace(text), rs.Count)
+		if rs.Status == broadcast.MsgSkipped {
+			skipped = append(skipped, item)
+		} else {
+			failed = append(failed, item)
+		}
+	}
+	if len(failed) > 0 {
+		m.Fields = append(m.Fields, Field{"Failed", strings.Join(failed, "; ")})
+	}
+	if len(skipped) > 0 {
+		m.Fields = append(m.Fields, Field{"Skipped", strings.Join(skipped, "; ")})
+	}
+	return m
+}
+
+// statusLine is one broadcast in /sms status.
+func statusLine(p broadcast.Progress) string {
+	b, c := p.Broadcast, p.Counts
+	s := fmt.Sprintf("#%d %s · %s · %s", b.ID, b.ListName, b.Status, firstWords(b.Body, 6))
+	if b.Status != broadcast.StatusPending {
+		s += fmt.Sprintf(" · sent %d/%d, failed %d, skipped %d", c.Done(), c.Total, c.Failed, c.Skipped)
+	}
+	return s
+}
+
+func action(verb string, id int64) string { return fmt.Sprintf("%s:%d", verb, id) }
+
+func bar(frac float64) string {
+	const width = 20
+	n := int(frac*width + 0.5)
+	return strings.Repeat("▓", n) + strings.Repeat("░", width-n)
+}
+
+func quote(body string) string {
+	return "> " + strings.ReplaceAll(body, "\n", "\n> ")
+}
+
+func quoteRunes(rs []rune) string {
+	q := make([]string, len(rs))
+	for i, r := range rs {
+		q[i] = strconv.QuoteRune(r)
+	}
+	return strings.Join(q, " ")
+}
+
+func firstWords(s string, n int) string {
+	w := strings.Fields(s)
+	if len(w) <= n {
+		return strings.Join(w, " ")
+	}
+	return strings.Join(w[:n], " ") + "…"
+}
+
+func fmtRate(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
+
+// fmtDuration writes a duration for people: 45s, 5m50s, 2h05m.
+func fmtDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func pastTense(verb string) string {
+	switch verb {
+	case "pause":
+		return "paused"
+	case "resume":
+		return "resumed"
+	case "cancel":
+		return "cancelled"
+	case "approve":
+		return "approved"
+	}
+	return verb
+}
+
+func contactLabel(c broadcast.Contact) string {
+	if c.Name == "" {
+		return c.Phone
+	}
+	return fmt.Sprintf("%s (%s)", c.Name, c.Phone)
+}

@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"smsbot/broadcast"
+)
+
+// handler runs one subcommand. args is the text after its name.
+type handler struct {
+	run func(r *Router, ctx context.Context, inv Invocation, args string, conv Conversation) (Message, error)
+	// changes marks commands only admins may run.
+	changes bool
+}
+
+var handlers map[string]handler
+
+func init() {
+	// Assigned here, not in the declaration, because the help handler
+	// lists the commands.
+	handlers = map[string]handler{
+		"help":    {run: (*Router).help},
+		"numbers": {run: (*Router).numbers},
+		"lists":   {run: (*Router).lists},
+		"add":     {run: (*Router).add, changes: true},
+		"remove":  {run: (*Router).remove, changes: true},
+		"send":    {run: (*Router).send, changes: true},
+		"status":  {run: (*Router).status},
+		"cancel":  {run: (*Router).cancelCmd, changes: true},
+		"pause":   {run: (*Router).pauseCmd, changes: true},
+		"resume":  {run: (*Router).resumeCmd, changes: true},
+	}
+}
+
+// Command runs one /sms command and posts its answer in conv. Errors are
+// answered too, as one ephemeral line; Command itself never fails.
+func (r *Router) Command(ctx context.Context, inv Invocation, conv Conversation) {
+	name, args := cut(inv.Text)
+	name = strings.ToLower(name)
+	log := r.log.With("user", inv.User, "command", name)
+	h, ok := handlers[name]
+	var m Message
+	var err error
+	switch {
+	case name == "":
+		m, err = r.help(ctx, inv, "", conv)
+	case !ok:
+		err = unknown("command", name, commandNames())
+	case h.changes:
+		if err = r.access.change(inv.User); err == nil {
+			m, err = h.run(r, ctx, inv, args, conv)
+		}
+	default:
+		m, err = h.run(r, ctx, inv, args, conv)
+	}
+	if err != nil {
+		m = r.errorMessage(log, err)
+	}
+	if m.Text == "" && m.Title == "" {
+		return // the handler posted its own answer
+	}
+	if _, err := conv.Post(ctx, m); err != nil {
+		log.Error("posting answer failed", "err", err)
+	}
+}
+
+// errorMessage turns an error into a one-line ephemeral answer. Internal
+// errors are logged with a reference the user can quote.
+func (r *Router) errorMessage(log interface {
+	Error(string, ...any)
+}, err error) Message {
+	if broadcast.ErrorCode(err) == broadcast.EINTERNAL {
+		ref := newRef()
+		log.Error("command failed", "ref", ref, "err", err)
+		return ephemeral(fmt.Sprintf("⚠️ internal error (ref %s); the details are in smsbot's log", ref))
+	}
+	return ephemeral("⚠️ " + broadcast.ErrorMessage(err))
+}
+
+func newRef() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func commandNames() []string {
+	names := make([]string, 0, len(handlers))
+	for n := range handlers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// unknown is the answer to an unknown command or subcommand.
+func unknown(what, name string, known []string) error {
+	msg := fmt.Sprintf("unknown %s %q", what, name)
+	if s := suggest(name, known); len(s) > 0 {
+		msg += fmt.Sprintf(": did you mean %s?", strings.Join(s, " or "))
+	} else {
+		msg += "; try /sms help"
+	}
+	return broadcast.Errorf(broadcast.EINVALID, "%s", msg)
+}
+
+func (r *Router) help(context.Context, Invocation, string, Conversation) (Message, error) {
+	return Message{Title: "smsbot: SMS announcements from chat", Ephemeral: true, Text: strings.Join([]string{
+		"`/sms numbers` list the numbers texts are sent from",
+		"`/sms numbers add <+E164|MG-SID> [segments/s]` add a number (1/s long code, 3 toll-free, 100 short code)",
+		"`/sms numbers remove <+E164|MG-SID>` stop using a number; its contacts move to the others",
+		"`/sms lists` show the lists",
+		"`/sms add <list> <phone> [name…]` add a contact to a list (creates the list)",
+		"`/sms remove <list> <phone>` take a contact off a list",
+		"`/sms send <list> <message>` preview a broadcast; nothing is sent until someone clicks Approve",
+		"`/sms status [id]` recent broadcasts, or one of them",
+		"`/sms pause <id>`, `/sms resume <id>`, `/sms cancel <id>` control a broadcast",
+	}, "\n")}, nil
+}

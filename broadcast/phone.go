@@ -1,0 +1,62 @@
+package broadcast
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// DefaultRegion is the region national numbers are read in when none is
+// configured.
+const DefaultRegion = "US"
+
+// NormalizePhone returns raw as an E.164 number. National numbers are read
+// in region (an ISO 3166 code like "US" or "GB"); "+" and "00" prefixes,
+// punctuation, spaces and extensions ("x12") are handled. Numbers that
+// cannot be texted get an EINVALID error whose message says why.
+func NormalizePhone(raw, region string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", Errorf(EINVALID, "the phone number is empty")
+	}
+	if region == "" {
+		region = DefaultRegion
+	}
+	region = strings.ToUpper(region)
+	// "00" is the international prefix in most of the world; read it as
+	// "+" whatever the region, as a spreadsheet writer meant it.
+	if digits := strings.TrimLeft(s, " ("); strings.HasPrefix(digits, "00") {
+		s = "+" + strings.TrimPrefix(digits, "00")
+	}
+	n, err := phonenumbers.Parse(s, region)
+	if err != nil {
+		return "", Errorf(EINVALID, "%q is not a phone number: %s", raw, parseReason(err))
+	}
+	if !phonenumbers.IsValidNumber(n) {
+		switch phonenumbers.IsPossibleNumberWithReason(n) {
+		case phonenumbers.TOO_SHORT, phonenumbers.INVALID_LENGTH:
+			return "", Errorf(EINVALID, "%q is not a phone number: too short", raw)
+		case phonenumbers.TOO_LONG:
+			return "", Errorf(EINVALID, "%q is not a phone number: too long", raw)
+		}
+		where := phonenumbers.GetRegionCodeForNumber(n)
+		if where == "" || where == "ZZ" {
+			where = region
+		}
+		return "", Errorf(EINVALID, "%q is not a valid number for %s", raw, where)
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+func parseReason(err error) string {
+	switch {
+	case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
+		return "too short"
+	case errors.Is(err, phonenumbers.ErrNumTooLong):
+		return "too long"
+	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
+		return "unknown country code"
+	}
+	return "not a number"
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"smsbot/bot"
+	"smsbot/broadcast"
+	"smsbot/broadcast/sim"
+	"smsbot/broadcast/twilio"
+	"smsbot/store"
+)
+
+// app is smsbot's wired core: store, provider, engine and router.
+type app struct {
+	log    *slog.Logger
+	store  *store.Store
+	engine *broadcast.Engine
+	router *bot.Router
+	sim    *sim.Provider // nil with Twilio
+}
+
+// open wires the core and starts the engine, which resumes unfinished
+// broadcasts.
+func (m *Main) open(ctx context.Context) (*app, error) {
+	c := m.Config
+	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+	st, err := store.Open(ctx, store.Config{Path: c.DB, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{log: log, store: st}
+	var prov broadcast.Provider
+	if c.TwilioSID != "" {
+		prov, err = twilio.New(twilio.Config{AccountSID: c.TwilioSID, AuthToken: c.TwilioToken, APIURL: c.TwilioAPIURL})
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+	} else {
+		a.sim = sim.New(sim.Config{Out: m.Stdout, Latency: c.SimLatency})
+		prov = a.sim
+	}
+	a.engine, err = broadcast.New(broadcast.Config{Store: st, Provider: prov, Logger: log, MaxAttempts: c.MaxAttempts})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.engine.Start(ctx); err != nil {
+		a.engine.Close()
+		st.Close()
+		return nil, err
+	}
+	a.router = bot.New(bot.Config{
+		Engine: a.engine, Directory: st, Logger: log,
+		Admins: c.Admins, Approvers: c.Approvers, PricePerSegment: c.PricePerSegment,
+		Region: c.Region, DefaultRate: c.DefaultMPS,
+	})
+	return a, nil
+}
+
+// close stops the router, then the engine (texts in flight finish; queued
+// ones resume at the next start), then the store.
+func (a *app) close() error {
+	a.router.Close()
+	err := a.engine.Close()
+	return errors.Join(err, a.store.Close())
+}
+
+func (a *app) carrier() string {
+	if a.sim != nil {
+		return "simulated carrier (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to send real texts)"
+	}
+	return "Twilio"
+}
+
+func (m *Main) banner(a *app) string {
+	return fmt.Sprintf(`smsbot console · %s · database %s
+Type /sms help. To try it: /sms numbers add +15005550006 3
+                           /sms add friends +1 206 555 0100 Ada
+                           /sms send friends Dinner is served in Hall B
+then copy the /click line of the Approve button. "@name " before a line types it as another user.
+`, a.carrier(), m.Config.DB)
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of smsbot. Each has a flag and an environment
+// variable; a flag wins over its variable.
+type Config struct {
+	DB              string
+	TwilioSID       string
+	TwilioToken     string
+	TwilioAPIURL    string
+	DefaultMPS      float64
+	PricePerSegment float64
+	Region          string
+	Admins          []string
+	Approvers       []string
+	MaxAttempts     int
+	LogLevel        slog.Level
+	SimLatency      time.Duration
+}
+
+var errHelp = errors.New("help requested")
+
+// commands lists smsbot's subcommands for -h.
+const commands = `Usage: smsbot [command] [flags]
+
+Commands:
+  console   a terminal chat taking /sms commands (the default)
+
+Flags (each also read from the environment variable in brackets):
+`
+
+// ParseFlags reads the command and flags from args, with defaults from
+// getenv.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		m.Command, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("smsbot", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(m.Stderr, commands)
+		fs.PrintDefaults()
+	}
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &m.Config
+	fs.StringVar(&c.DB, "db", env("SMSBOT_DB", "./smsbot.db"), "SQLite database file [SMSBOT_DB]")
+	fs.StringVar(&c.TwilioSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID", ""), "Twilio account SID; unset: simulated carrier [TWILIO_ACCOUNT_SID]")
+	fs.StringVar(&c.TwilioToken, "twilio-auth-token", env("TWILIO_AUTH_TOKEN", ""), "Twilio auth token [TWILIO_AUTH_TOKEN]")
+	fs.StringVar(&c.TwilioAPIURL, "twilio-api-url", env("TWILIO_API_URL", ""), "base URL replacing https://api.twilio.com, for a fake or mock [TWILIO_API_URL]")
+	mps := fs.String("default-mps", env("SMSBOT_DEFAULT_MPS", "1"), "rate of a number added without one, segments/second [SMSBOT_DEFAULT_MPS]")
+	price := fs.String("price-per-segment", env("SMSBOT_PRICE_PER_SEGMENT", "0.0083"), "USD per segment for cost estimates; 0 hides them [SMSBOT_PRICE_PER_SEGMENT]")
+	fs.StringVar(&c.Region, "region", env("SMSBOT_REGION", "US"), "region for numbers written without a country code [SMSBOT_REGION]")
+	admins := fs.String("admins", env("SMSBOT_ADMINS", ""), "comma-separated user IDs allowed to change data and send; empty: everyone [SMSBOT_ADMINS]")
+	approvers := fs.String("approvers", env("SMSBOT_APPROVERS", ""), "comma-separated user IDs who approve sends (two-person rule); empty: requester confirms [SMSBOT_APPROVERS]")
+	attempts := fs.String("max-attempts", env("SMSBOT_MAX_ATTEMPTS", "10"), "provider calls per text before it is failed [SMSBOT_MAX_ATTEMPTS]")
+	level := fs.String("log-level", env("SMSBOT_LOG_LEVEL", "info"), "debug, info, warn or error [SMSBOT_LOG_LEVEL]")
+	latency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0s"), "delay of each simulated send [SMSBOT_SIM_LATENCY]")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		m.Args = fs.Args()
+	}
+	var err error
+	if c.DefaultMPS, err = strconv.ParseFloat(*mps, 64); err != nil || c.DefaultMPS <= 0 {
+		return fmt.Errorf("SMSBOT_DEFAULT_MPS / -default-mps: %q is not a positive number of segments per second", *mps)
+	}
+	if c.PricePerSegment, err = strconv.ParseFloat(*price, 64); err != nil || c.PricePerSegment < 0 {
+		return fmt.Errorf("SMSBOT_PRICE_PER_SEGMENT / -price-per-segment: %q is not a price in USD like 0.0083", *price)
+	}
+	if c.MaxAttempts, err = strconv.Atoi(*attempts); err != nil || c.MaxAttempts < 1 {
+		return fmt.Errorf("SMSBOT_MAX_ATTEMPTS / -max-attempts: %q is not a whole number of at least 1", *attempts)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("SMSBOT_LOG_LEVEL / -log-level: %q is not debug, info, warn or error", *level)
+	}
+	if c.SimLatency, err = time.ParseDuration(*latency); err != nil || c.SimLatency < 0 {
+		return fmt.Errorf("SMSBOT_SIM_LATENCY / -sim-latency: %q is not a duration like 200ms", *latency)
+	}
+	c.Admins, c.Approvers = splitList(*admins), splitList(*approvers)
+	if (c.TwilioSID == "") != (c.TwilioToken == "") {
+		return errors.New("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither for the simulated carrier")
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"smsbot/bot/console"
+)
+
+// runConsole runs the terminal chat until the end of input, then waits
+// for running broadcasts to finish.
+func (m *Main) runConsole(ctx context.Context) error {
+	a, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	fmt.Fprint(m.Stdout, m.banner(a))
+	con := console.New(console.Config{
+		Router: a.router, In: m.Stdin, Out: m.Stdout, Logger: a.log, Wait: a.engine.WaitIdle,
+	})
+	a.router.Resume(ctx, con)
+	done := make(chan error, 1)
+	go func() { done <- con.Run(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// Interrupted: stop cleanly; queued texts resume at the next start.
+		a.log.Info("interrupted; unfinished broadcasts will resume at next start")
+		return ctx.Err()
+	}
+}

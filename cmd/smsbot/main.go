@@ -1,0 +1,54 @@
+// Command smsbot is a chat-ops SMS announcement broadcaster. Run it with
+// no arguments for a terminal console on a simulated carrier; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, errHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "smsbot:", err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(os.Stderr, "smsbot:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the smsbot program: its configuration and standard streams.
+type Main struct {
+	Config  Config
+	Command string
+	Args    []string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+}
+
+// NewMain returns a Main on the process's standard streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// Run runs the chosen command until it ends or ctx is cancelled.
+func (m *Main) Run(ctx context.Context) error {
+	switch m.Command {
+	case "", "console":
+		return m.runConsole(ctx)
+	}
+	return fmt.Errorf("unknown command %q: try smsbot -h", m.Command)
+}
