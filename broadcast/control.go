@@ -26,12 +26,11 @@ func (e *Engine) Cancel(ctx context.Context, id int64, actor string) (Broadcast,
 		return Broadcast{}, err
 	}
 	e.mu.Lock()
-	r, tracked := e.runs[id]
-	if tracked {
-		r.b = b
-	}
+	_, tracked := e.runs[id]
 	e.mu.Unlock()
 	if tracked {
+		// Status and counts change together, on the journal goroutine, so
+		// the final snapshot counts the skipped texts.
 		e.load(id)
 	}
 	return b, nil

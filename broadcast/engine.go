@@ -81,9 +81,10 @@ type Engine struct {
 	journal *journal
 	hub     *hub
 
-	ctx    context.Context // cancelled by Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // every goroutine that may touch the journal
+	ctx       context.Context // cancelled by Close
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup // every goroutine that may touch the journal
+	closeOnce sync.Once
 
 	mu      sync.Mutex
 	workers map[int64]*worker // enabled sender ID → worker
@@ -161,8 +162,14 @@ func (e *Engine) Start(ctx context.Context) error {
 }
 
 // Close stops sending. Texts in flight finish and are recorded; queued
-// texts stay queued and resume at the next Start.
+// texts stay queued and resume at the next Start. Close may be called more
+// than once.
 func (e *Engine) Close() error {
+	e.closeOnce.Do(e.close)
+	return nil
+}
+
+func (e *Engine) close() {
 	e.cancel()
 	e.mu.Lock()
 	for _, w := range e.workers {
@@ -171,7 +178,6 @@ func (e *Engine) Close() error {
 	e.mu.Unlock()
 	e.wg.Wait()
 	e.journal.close()
-	return nil
 }
 
 // goTracked runs fn on a goroutine that Close waits for.

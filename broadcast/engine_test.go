@@ -29,6 +29,8 @@ type testOpts struct {
 	fault  func(m broadcast.Outgoing, attempt int) (error, bool)
 	engine func(*broadcast.Config)
 	dbPath string
+	notify func(sim.Message)
+	sim    *sim.Provider // reuse a carrier across restarts
 }
 
 func testLogger(t testing.TB) *slog.Logger {
@@ -51,7 +53,10 @@ func setup(t testing.TB, o testOpts) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp := sim.New(sim.Config{Clock: o.clock, Fault: o.fault, Out: io.Discard})
+	sp := o.sim
+	if sp == nil {
+		sp = sim.New(sim.Config{Clock: o.clock, Fault: o.fault, Out: io.Discard, Notify: o.notify})
+	}
 	cfg := broadcast.Config{Store: st, Provider: sp, Clock: o.clock, Logger: testLogger(t),
 		BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, ReconcileDelay: time.Millisecond}
 	if o.engine != nil {

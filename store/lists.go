@@ -139,14 +139,3 @@ func ensureContact(ctx context.Context, tx bun.Tx, phone, name string, now time.
 	return c, true, nil
 }
 
-// Contact returns the contact with the E.164 phone, or an ENOTFOUND error.
-func (s *Store) Contact(ctx context.Context, phone string) (broadcast.Contact, error) {
-	var c contactRow
-	err := s.db.NewSelect().Model(&c).Where("phone = ?", phone).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return broadcast.Contact{}, broadcast.Errorf(broadcast.ENOTFOUND, "%s is not a known contact", phone)
-	} else if err != nil {
-		return broadcast.Contact{}, fmt.Errorf("read contact %s: %w", phone, err)
-	}
-	return c.domain(), nil
-}

@@ -28,6 +28,8 @@ type Config struct {
 	// recorded as accepted anyway (an ambiguous failure after the carrier
 	// took the message).
 	Fault func(m broadcast.Outgoing, attempt int) (err error, keep bool)
+	// Notify, when set, is called with every accepted text.
+	Notify func(Message)
 }
 
 // Message is a text the simulated carrier accepted.
@@ -94,6 +96,9 @@ func (p *Provider) record(m broadcast.Outgoing) Message {
 	p.sent = append(p.sent, msg)
 	p.mu.Unlock()
 	fmt.Fprintf(p.cfg.Out, "📱 %s → %s: %s\n", msg.From, msg.To, msg.Body)
+	if p.cfg.Notify != nil {
+		p.cfg.Notify(msg)
+	}
 	return msg
 }
 

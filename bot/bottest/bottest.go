@@ -1,0 +1,173 @@
+// Package bottest is the scenario suite every chat adapter must pass, in
+// the manner of River's riverdrivertest: the console, Slack and Discord
+// each provide a Chat, and Exercise runs the same conversations against
+// them.
+package bottest
+
+import (
+	"strings"
+	"testing"
+
+	"smsbot/broadcast/sim"
+)
+
+// Setup is what a scenario needs of the adapter's bot.
+type Setup struct {
+	// Admins and Approvers configure the router's access rules.
+	Admins    []string
+	Approvers []string
+}
+
+// Chat is one adapter under test, seen from its users' side. Its bot runs
+// on the simulated carrier.
+type Chat interface {
+	// Type sends "/sms " + text as user and returns once the bot has
+	// answered (or acknowledged).
+	Type(t *testing.T, user, text string)
+	// Click presses the button labelled label on the newest message that
+	// shows one, as user.
+	Click(t *testing.T, user, label string)
+	// WaitFor waits until a message shown since the last Type or Click
+	// contains s, and returns that message's text as the adapter rendered it.
+	WaitFor(t *testing.T, s string) string
+	// Sent returns the texts the simulated carrier delivered.
+	Sent() []sim.Message
+}
+
+// Factory starts a fresh bot (own database, own carrier) behind an adapter.
+type Factory func(t *testing.T, s Setup) Chat
+
+// Exercise runs every scenario against the adapter made by newChat.
+func Exercise(t *testing.T, newChat Factory) {
+	t.Run("SendPreviewApproveProgressSummary", func(t *testing.T) { sendApprove(t, newChat) })
+	t.Run("RefusesNonAdmins", func(t *testing.T) { refusesNonAdmins(t, newChat) })
+	t.Run("DoubleApproveSendsOnce", func(t *testing.T) { doubleApprove(t, newChat) })
+	t.Run("TwoPersonRule", func(t *testing.T) { twoPersonRule(t, newChat) })
+	t.Run("CancelBeforeApproval", func(t *testing.T) { cancelBeforeApproval(t, newChat) })
+	t.Run("BadInputGetsOneLine", func(t *testing.T) { badInput(t, newChat) })
+}
+
+// seed adds two numbers and three contacts as user.
+func seed(t *testing.T, c Chat, user string) {
+	t.Helper()
+	c.Type(t, user, "numbers add +12065550101 50")
+	c.WaitFor(t, "Added +12065550101")
+	c.Type(t, user, "numbers add +12065550102 50")
+	c.WaitFor(t, "Added +12065550102")
+	for _, line := range []string{"add crew +1 206 555 0001 Ada", "add crew (206) 555-0002 Grace", "add crew 206.555.0003"} {
+		c.Type(t, user, line)
+		c.WaitFor(t, "to crew")
+	}
+}
+
+func sendApprove(t *testing.T, newChat Factory) {
+	c := newChat(t, Setup{Admins: []string{"alice"}})
+	seed(t, c, "alice")
+	c.Type(t, "alice", "send crew Dinner is served in Hall B")
+	preview := c.WaitFor(t, "waiting for approval")
+	for _, want := range []string{"Broadcast #1", "Dinner is served in Hall B", "3", "GSM-7", "+12065550101", "ETA", "$"} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("preview lacks %q:\n%s", want, preview)
+		}
+	}
+	c.Click(t, "alice", "Approve")
+	summary := c.WaitFor(t, "finished")
+	if !strings.Contains(summary, "Sent 3") {
+		t.Errorf("summary lacks the count:\n%s", summary)
+	}
+	assertTexts(t, c, 3)
+}
+
+func refusesNonAdmins(t *testing.T, newChat Factory) {
+	c := newChat(t, Setup{Admins: []string{"alice"}})
+	seed(t, c, "alice")
+	for _, cmd := range []string{"send crew Hello", "add crew +12065550009", "numbers add +12065550103", "numbers remove +12065550101"} {
+		c.Type(t, "mallory", cmd)
+		c.WaitFor(t, "only smsbot admins")
+	}
+	c.Type(t, "mallory", "lists") // reading is fine
+	c.WaitFor(t, "crew")
+	assertTexts(t, c, 0)
+}
+
+func doubleApprove(t *testing.T, newChat Factory) {
+	c := newChat(t, Setup{Admins: []string{"alice", "bob"}})
+	seed(t, c, "alice")
+	c.Type(t, "alice", "send crew Judging starts at 9")
+	c.WaitFor(t, "waiting for approval")
+	c.Click(t, "alice", "Approve")
+	c.Click(t, "bob", "Approve")
+	c.WaitFor(t, "already approved")
+	c.WaitFor(t, "finished")
+	assertTexts(t, c, 3)
+}
+
+func twoPersonRule(t *testing.T, newChat Factory) {
+	c := newChat(t, Setup{Admins: []string{"alice", "bob"}, Approvers: []string{"alice", "bob"}})
+	seed(t, c, "alice")
+	c.Type(t, "alice", "send crew Doors open at 7pm")
+	c.WaitFor(t, "waiting for approval")
+	c.Click(t, "alice", "Approve")
+	c.WaitFor(t, "another approver")
+	c.Click(t, "mallory", "Approve")
+	c.WaitFor(t, "only approvers")
+	assertTexts(t, c, 0)
+	c.Click(t, "bob", "Approve")
+	summary := c.WaitFor(t, "finished")
+	if !strings.Contains(summary, "bob") {
+		t.Errorf("summary does not name the approver:\n%s", summary)
+	}
+	assertTexts(t, c, 3)
+}
+
+func cancelBeforeApproval(t *testing.T, newChat Factory) {
+	c := newChat(t, Setup{Admins: []string{"alice"}})
+	seed(t, c, "alice")
+	c.Type(t, "alice", "send crew Never mind")
+	c.WaitFor(t, "waiting for approval")
+	c.Click(t, "alice", "Cancel")
+	c.WaitFor(t, "cancelled")
+	c.Type(t, "alice", "status 1")
+	c.WaitFor(t, "cancelled")
+	assertTexts(t, c, 0)
+}
+
+func badInput(t *testing.T, newChat Factory) {
+	c := newChat(t, Setup{Admins: []string{"alice"}})
+	seed(t, c, "alice")
+	for _, tt := range []struct{ cmd, want string }{
+		{"add crew 12", "not a phone number"},
+		{"send nosuchlist Hello", `no list named "nosuchlist"`},
+		{"send crew", "the message is empty"},
+		{"send crew " + strings.Repeat("x", 1601), "the limit is 1600"},
+		{"sned crew Hello", "did you mean send"},
+		{"numbers ad +12065550103", `unknown subcommand of numbers "ad"`},
+		{"numbers add +12065550103 fast", `rate "fast" is not a number`},
+	} {
+		c.Type(t, "alice", tt.cmd)
+		if got := c.WaitFor(t, tt.want); strings.Count(strings.TrimSpace(got), "\n") > 0 {
+			t.Errorf("%q: answer is more than one line:\n%s", tt.cmd, got)
+		}
+	}
+	c.Type(t, "alice", "status")
+	c.WaitFor(t, "No broadcasts yet")
+	c.Type(t, "alice", "numbers")
+	if got := c.WaitFor(t, "+12065550101"); strings.Contains(got, "+12065550103") {
+		t.Errorf("a refused number was added:\n%s", got)
+	}
+}
+
+func assertTexts(t *testing.T, c Chat, n int) {
+	t.Helper()
+	sent := c.Sent()
+	seen := map[string]bool{}
+	for _, m := range sent {
+		if seen[m.To] {
+			t.Errorf("%s was texted twice", m.To)
+		}
+		seen[m.To] = true
+	}
+	if len(sent) != n {
+		t.Fatalf("carrier delivered %d texts, want %d", len(sent), n)
+	}
+}

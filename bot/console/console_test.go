@@ -1,0 +1,162 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"smsbot/bot"
+	"smsbot/bot/bottest"
+	"smsbot/bot/console"
+	"smsbot/broadcast"
+	"smsbot/broadcast/sim"
+	"smsbot/store"
+)
+
+// screen is the console's output, with a signal for each write.
+type screen struct {
+	mu      sync.Mutex
+	buf     strings.Builder
+	changed chan struct{}
+}
+
+func newScreen() *screen { return &screen{changed: make(chan struct{})} }
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf.Write(p)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (s *screen) snapshot() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String(), s.changed
+}
+
+// chat drives a Console through its input pipe, as a terminal user would.
+type chat struct {
+	in     *io.PipeWriter
+	screen *screen
+	cursor int
+	sim    *sim.Provider
+}
+
+func newChat(t *testing.T, s bottest.Setup) bottest.Chat {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carrier := sim.New(sim.Config{})
+	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: carrier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	router := bot.New(bot.Config{Engine: eng, Directory: st, Admins: s.Admins, Approvers: s.Approvers, PricePerSegment: 0.0083})
+	pr, pw := io.Pipe()
+	c := &chat{in: pw, screen: newScreen(), sim: carrier}
+	con := console.New(console.Config{Router: router, In: pr, Out: c.screen, Wait: eng.WaitIdle})
+	done := make(chan error, 1)
+	go func() { done <- con.Run(ctx) }()
+	t.Cleanup(func() {
+		pw.Close()
+		if err := <-done; err != nil {
+			t.Errorf("console ended with %v", err)
+		}
+		router.Close()
+		eng.Close()
+		st.Close()
+	})
+	return c
+}
+
+func (c *chat) typeLine(t *testing.T, line string) {
+	t.Helper()
+	out, _ := c.screen.snapshot()
+	c.cursor = len(out)
+	if _, err := io.WriteString(c.in, line+"\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (c *chat) Type(t *testing.T, user, text string) {
+	c.typeLine(t, "@"+user+" /sms "+text)
+}
+
+var clickRe = regexp.MustCompile(`\[([^\]]+)\] /click (\S+)`)
+
+func (c *chat) Click(t *testing.T, user, label string) {
+	t.Helper()
+	out, _ := c.screen.snapshot()
+	action := ""
+	for _, m := range clickRe.FindAllStringSubmatch(out, -1) {
+		if m[1] == label {
+			action = m[2]
+		}
+	}
+	if action == "" {
+		t.Fatalf("no [%s] button on screen:\n%s", label, out)
+	}
+	c.typeLine(t, "@"+user+" /click "+action)
+}
+
+func (c *chat) WaitFor(t *testing.T, s string) string {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		out, changed := c.screen.snapshot()
+		if i := strings.Index(out[c.cursor:], s); i >= 0 {
+			return message(out[c.cursor:], i)
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("no %q on screen; since the last input:\n%s", s, out[c.cursor:])
+		}
+	}
+}
+
+// message returns the message around position i of out: from its "──"
+// title line (or the line itself) to the next title.
+func message(out string, i int) string {
+	start := strings.LastIndex(out[:i], "── ")
+	if line := strings.LastIndex(out[:i], "\n") + 1; start < 0 || !strings.HasPrefix(out[line:], "   ") && line > start {
+		start = line
+	}
+	end := strings.Index(out[i:], "\n── ")
+	if end < 0 {
+		end = len(out) - i
+	}
+	return out[start : i+end]
+}
+
+func (c *chat) Sent() []sim.Message { return c.sim.Sent() }
+
+func TestConsoleScenarios(t *testing.T) {
+	bottest.Exercise(t, newChat)
+}
+
+func TestRender(t *testing.T) {
+	got := console.Render(bot.Message{
+		Title:   "Broadcast #1 to crew: waiting for approval",
+		Text:    "> Hello",
+		Fields:  []bot.Field{{Label: "Recipients", Value: "3"}},
+		Buttons: []bot.Button{{Label: "Approve", Action: "approve:1", Style: bot.Primary}},
+	})
+	want := "── Broadcast #1 to crew: waiting for approval\n> Hello\n   Recipients: 3\n   [Approve] /click approve:1\n"
+	if got != want {
+		t.Fatalf("Render =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,0 +1,196 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/broadcast"
+	"smsbot/broadcast/sim"
+)
+
+var t0 = time.Date(2026, 12, 1, 18, 45, 0, 0, time.UTC)
+
+// clocked is a bundle on a fake clock whose sim carrier reports each text
+// on a channel, so tests wait on sends instead of sleeping.
+type clocked struct {
+	*testBundle
+	fake *clockwork.FakeClock
+	sent chan sim.Message
+}
+
+func setupClocked(t *testing.T, o testOpts) *clocked {
+	t.Helper()
+	fake := clockwork.NewFakeClockAt(t0)
+	o.clock = fake
+	c := &clocked{fake: fake, sent: make(chan sim.Message, 1000)}
+	o.notify = func(m sim.Message) { c.sent <- m }
+	c.testBundle = setup(t, o)
+	return c
+}
+
+// next waits for the next text.
+func (c *clocked) next(t *testing.T) sim.Message {
+	t.Helper()
+	select {
+	case m := <-c.sent:
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatal("no text was sent")
+	}
+	return sim.Message{}
+}
+
+// settle waits until n goroutines wait on the fake clock and checks that
+// nothing was sent meanwhile.
+func (c *clocked) settle(t *testing.T, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.fake.BlockUntilContext(ctx, n); err != nil {
+		t.Fatalf("waiting for %d sleepers: %v", n, err)
+	}
+	select {
+	case m := <-c.sent:
+		t.Fatalf("unexpected text to %s at %v", m.To, m.Created)
+	default:
+	}
+}
+
+func TestEnginePacesEachSenderWithFakeClock(t *testing.T) {
+	c := setupClocked(t, testOpts{})
+	c.addSenders(t, 1, "+12065550001")
+	c.addContacts(t, "crew", 3, 0)
+	// 2 segments per text: 1 segment/s means one text every 2 s.
+	body := string(make([]byte, 0)) + "Doors open at 7pm. " + longText(150)
+	_, ch := c.send(t, "crew", body)
+
+	first := c.next(t)
+	if !first.Created.Equal(t0) {
+		t.Fatalf("first text at %v, want %v", first.Created, t0)
+	}
+	for i, want := range []time.Duration{1990 * time.Millisecond, 3990 * time.Millisecond} {
+		c.settle(t, 1) // the worker waits on the pacer
+		c.fake.Advance(want - c.fake.Since(t0) - time.Millisecond)
+		c.settle(t, 1) // 1 ms early: still waiting, nothing sent
+		c.fake.Advance(time.Millisecond)
+		m := c.next(t)
+		if got := m.Created.Sub(t0); got != want {
+			t.Fatalf("text %d at +%v, want +%v", i+2, got, want)
+		}
+	}
+	if p := waitDone(t, ch); p.Counts.Sent != 3 {
+		t.Fatalf("counts = %+v", p.Counts)
+	}
+}
+
+func TestEngineSendersRunInParallel(t *testing.T) {
+	c := setupClocked(t, testOpts{})
+	c.addSenders(t, 1, "+12065550001", "+12065550002", "+12065550003")
+	c.addContacts(t, "crew", 3, 0)
+	c.send(t, "crew", "hello")
+	from := map[string]bool{}
+	for range 3 {
+		m := c.next(t)
+		if !m.Created.Equal(t0) {
+			t.Fatalf("text to %s at %v: the three senders should all send at once", m.To, m.Created)
+		}
+		from[m.From] = true
+	}
+	if len(from) != 3 {
+		t.Fatalf("texts came from %v, want 3 senders", from)
+	}
+}
+
+func TestEngineHonoursRetryAfter(t *testing.T) {
+	c := setupClocked(t, testOpts{fault: func(m broadcast.Outgoing, attempt int) (error, bool) {
+		if attempt == 1 {
+			return &broadcast.SendError{Class: broadcast.Retryable, Code: "20429", Message: "Too Many Requests", RetryAfter: 30 * time.Second}, false
+		}
+		return nil, false
+	}})
+	c.addSenders(t, 10, "+12065550001")
+	c.addContacts(t, "crew", 1, 0)
+	_, ch := c.send(t, "crew", "hello")
+	c.settle(t, 1) // waiting for the retry to be due
+	c.fake.Advance(30*time.Second - time.Millisecond)
+	c.settle(t, 1)
+	c.fake.Advance(time.Millisecond)
+	if m := c.next(t); m.Created.Sub(t0) != 30*time.Second {
+		t.Fatalf("retry at +%v, want +30s", m.Created.Sub(t0))
+	}
+	if p := waitDone(t, ch); p.Counts.Sent != 1 {
+		t.Fatalf("counts = %+v", p.Counts)
+	}
+}
+
+func TestEngineGivesUpAfterMaxAttempts(t *testing.T) {
+	tries := 0
+	b := setup(t, testOpts{
+		fault: func(broadcast.Outgoing, int) (error, bool) {
+			tries++
+			return &broadcast.SendError{Class: broadcast.Retryable, Code: "500", Message: "Internal Server Error"}, false
+		},
+		engine: func(c *broadcast.Config) { c.MaxAttempts = 3 },
+	})
+	b.addSenders(t, 1000, "+12065550001")
+	b.addContacts(t, "crew", 1, 0)
+	_, ch := b.send(t, "crew", "hello")
+	p := waitDone(t, ch)
+	if p.Counts.Failed != 1 || tries != 3 {
+		t.Fatalf("counts = %+v after %d tries, want 1 failed after 3", p.Counts, tries)
+	}
+	reasons, err := b.engine.Reasons(context.Background(), p.Broadcast.ID)
+	if err != nil || len(reasons) != 1 || reasons[0].Text != "gave up after 3 attempts: Internal Server Error" {
+		t.Fatalf("reasons = %+v, %v", reasons, err)
+	}
+}
+
+func TestEnginePauseResumeCancel(t *testing.T) {
+	c := setupClocked(t, testOpts{})
+	ctx := context.Background()
+	c.addSenders(t, 1, "+12065550001")
+	c.addContacts(t, "crew", 5, 0)
+	p, ch := c.send(t, "crew", "hello")
+	id := p.Broadcast.ID
+	c.next(t)
+	c.settle(t, 1)
+	if _, err := c.engine.Pause(ctx, id, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	c.fake.Advance(time.Minute) // the pacer lets go, but the broadcast is paused
+	c.settle(t, 0)
+	if _, err := c.engine.Pause(ctx, id, "bob"); broadcast.ErrorMessage(err) != "broadcast #1 is already paused" {
+		t.Fatalf("second pause: %v", err)
+	}
+	if _, err := c.engine.Resume(ctx, id, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	c.next(t)
+	c.settle(t, 1)
+	if _, err := c.engine.Cancel(ctx, id, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	final := waitDone(t, ch)
+	if final.Broadcast.Status != broadcast.StatusCancelled || final.Counts.Sent != 2 || final.Counts.Skipped != 3 {
+		t.Fatalf("final = %s %+v", final.Broadcast.Status, final.Counts)
+	}
+	c.fake.Advance(time.Hour)
+	c.settle(t, 0)
+	if _, err := c.engine.Resume(ctx, id, "bob"); broadcast.ErrorCode(err) != broadcast.ECONFLICT {
+		t.Fatalf("resume after cancel: %v", err)
+	}
+}
+
+func longText(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 'a'
+	}
+	return string(b)
+}
+
+var errNoAnswer = errors.New("connection reset after the request was written")
