@@ -78,7 +78,7 @@ func (b *routerBundle) rows(t *testing.T) map[string]int {
 	out := map[string]int{}
 	for _, table := range []string{"senders", "contacts", "lists", "memberships", "assignments", "broadcasts", "messages", "audit_log"} {
 		var n int
-		if err := b.store.DB().NewRaw("SELECT COUNT(*) FROM " + table).Scan(context.Background(), &n); err != nil {
+		if err := b.store.DB().NewRaw("SELECT COUNT(*) FROM "+table).Scan(context.Background(), &n); err != nil {
 			t.Fatal(err)
 		}
 		out[table] = n

@@ -138,4 +138,3 @@ func ensureContact(ctx context.Context, tx bun.Tx, phone, name string, now time.
 	}
 	return c, true, nil
 }
-
