@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -140,7 +141,7 @@ func (e *Engine) find(to, body string, from Sender, since time.Time) (string, er
 	var best *Sent
 	for i := range sent {
 		s := &sent[i]
-		if s.To != to || s.Body != body || s.Created.Before(since) {
+		if s.To != to || !sameBody(s.Body, body) || s.Created.Before(since) {
 			continue
 		}
 		known, err := e.store.KnownSID(e.ctx, s.SID)
@@ -155,4 +156,11 @@ func (e *Engine) find(to, body string, from Sender, since time.Time) (string, er
 		return "", nil
 	}
 	return best.SID, nil
+}
+
+// sameBody reports whether a body listed by the provider is the one sent.
+// Twilio trial accounts prefix bodies ("Sent from your Twilio trial
+// account - "), so a listed body may end with ours.
+func sameBody(listed, sent string) bool {
+	return listed == sent || strings.HasSuffix(listed, " - "+sent)
 }
