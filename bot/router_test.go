@@ -40,10 +40,16 @@ func (r *recorder) take() []bot.Message {
 type routerBundle struct {
 	router *bot.Router
 	store  *store.Store
+	engine *broadcast.Engine
 	conv   *recorder
 }
 
 func setup(t *testing.T, admins ...string) *routerBundle {
+	t.Helper()
+	return setupWith(t, bot.Config{Admins: admins})
+}
+
+func setupWith(t *testing.T, cfg bot.Config) *routerBundle {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
@@ -57,13 +63,14 @@ func setup(t *testing.T, admins ...string) *routerBundle {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := bot.New(bot.Config{Engine: eng, Directory: st, Admins: admins})
+	cfg.Engine, cfg.Directory = eng, st
+	r := bot.New(cfg)
 	t.Cleanup(func() {
 		r.Close()
 		eng.Close()
 		st.Close()
 	})
-	return &routerBundle{router: r, store: st, conv: &recorder{}}
+	return &routerBundle{router: r, store: st, engine: eng, conv: &recorder{}}
 }
 
 func (b *routerBundle) do(user, text string) []bot.Message {

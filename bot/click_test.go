@@ -1,0 +1,101 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/bot"
+)
+
+func (b *routerBundle) click(user, action string) []bot.Message {
+	b.router.Click(context.Background(), bot.Click{User: user, Action: action, Message: "1"}, b.conv)
+	return b.conv.take()
+}
+
+func TestApproveAfterTheEndIsRefused(t *testing.T) {
+	b := setup(t, "alice")
+	b.do("alice", "numbers add +12065550101 100")
+	b.do("alice", "add crew +12065550001")
+	b.do("alice", "send crew one")
+	b.do("alice", "send crew two")
+	b.click("alice", "cancel:1")
+	if got := b.click("alice", "approve:1"); len(got) != 1 || !strings.Contains(got[0].Text, "broadcast #1 was cancelled; nothing more will be sent") {
+		t.Fatalf("approve after cancel: %+v", got)
+	}
+	b.click("alice", "approve:2")
+	ch, stop, err := b.engine.Subscribe(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	for p := range ch {
+		if p.Done {
+			break
+		}
+	}
+	for _, action := range []string{"approve:2", "cancel:2", "pause:2"} {
+		if got := b.click("alice", action); len(got) != 1 || !strings.Contains(got[0].Text, "broadcast #2 has already finished") {
+			t.Fatalf("%s after the end: %+v", action, got)
+		}
+	}
+	if got := b.click("alice", "approve:9"); len(got) != 1 || !strings.Contains(got[0].Text, "there is no broadcast #9") {
+		t.Fatalf("approve of an unknown broadcast: %+v", got)
+	}
+	if got := b.click("alice", "launch:1"); len(got) != 1 || !strings.Contains(got[0].Text, `unknown button "launch:1"`) {
+		t.Fatalf("unknown action: %+v", got)
+	}
+}
+
+// updates counts the edits of each message.
+type updates struct {
+	recorder
+	mu sync.Mutex
+	n  map[bot.Ref][]bot.Message
+}
+
+func (u *updates) Update(_ context.Context, r bot.Ref, m bot.Message) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.n[r] = append(u.n[r], m)
+	return nil
+}
+
+func TestProgressEditsAreThrottled(t *testing.T) {
+	clock := clockwork.NewFakeClock()
+	b := setupWith(t, bot.Config{Clock: clock, ProgressEvery: 2 * time.Second})
+	b.do("console", "numbers add +12065550101 1000")
+	for i := range 50 {
+		b.do("console", fmt.Sprintf("add crew +120655500%02d", i))
+	}
+	b.do("console", "send crew hello")
+	conv := &updates{n: map[bot.Ref][]bot.Message{}}
+	ch, stop, err := b.engine.Subscribe(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	b.router.Click(context.Background(), bot.Click{User: "console", Action: "approve:1", Message: "preview"}, conv)
+	for p := range ch {
+		if p.Done {
+			break
+		}
+	}
+	b.router.Close() // returns once the watcher has shown the summary
+	edits := conv.n["preview"]
+	// The router's clock stands still: only the first state and the summary
+	// may be shown, however many snapshots the engine published (one per
+	// commit).
+	if len(edits) < 1 || len(edits) > 2 || !strings.Contains(edits[len(edits)-1].Title, "finished") {
+		var titles []string
+		for _, e := range edits {
+			titles = append(titles, e.Title+" "+e.Text)
+		}
+		t.Fatalf("%d edits:\n%s", len(edits), strings.Join(titles, "\n"))
+	}
+}

@@ -1,0 +1,186 @@
+package slack_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+)
+
+// shown is one thing Slack showed: a posted, updated or ephemeral
+// message, with its text (all of its blocks' text) and buttons.
+type shown struct {
+	kind    string // "post", "update", "ephemeral"
+	channel string
+	ts      string
+	text    string
+	buttons map[string]string // label → action ID
+}
+
+// slackFake records the Web API calls and response_url posts smsbot
+// makes, on top of slacktest's server (which also serves Socket Mode).
+type slackFake struct {
+	srv *slacktest.Server
+
+	mu      sync.Mutex
+	shown   []shown
+	latest  map[string]int // ts → index in shown of its newest version
+	changed chan struct{}
+	seq     int
+}
+
+func newSlackFake(t *testing.T) *slackFake {
+	f := &slackFake{latest: map[string]int{}, changed: make(chan struct{})}
+	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/chat.postMessage", f.webAPI("post"))
+		c.Handle("/chat.update", f.webAPI("update"))
+		c.Handle("/chat.postEphemeral", f.webAPI("ephemeral"))
+		c.Handle("/response/", f.responseURL)
+	})
+	f.srv.Start()
+	t.Cleanup(f.srv.Stop)
+	return f
+}
+
+func (f *slackFake) apiURL() string { return f.srv.GetAPIURL() }
+
+func (f *slackFake) responseURLFor(name string) string {
+	return strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/response/" + name
+}
+
+func (f *slackFake) webAPI(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		s := shown{kind: kind, channel: form.Get("channel"), ts: form.Get("ts")}
+		s.text, s.buttons = render(form.Get("text"), form.Get("blocks"))
+		f.mu.Lock()
+		if kind == "post" {
+			f.seq++
+			s.ts = fmt.Sprintf("1764300000.%06d", f.seq)
+		}
+		f.record(s)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": s.channel, "ts": s.ts, "message_ts": s.ts})
+	}
+}
+
+func (f *slackFake) responseURL(w http.ResponseWriter, r *http.Request) {
+	var msg struct {
+		Text   string          `json:"text"`
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	json.NewDecoder(r.Body).Decode(&msg)
+	s := shown{kind: "ephemeral"}
+	s.text, s.buttons = render(msg.Text, string(msg.Blocks))
+	f.mu.Lock()
+	f.record(s)
+	f.mu.Unlock()
+	w.Write([]byte("ok"))
+}
+
+// record appends s; callers hold f.mu.
+func (f *slackFake) record(s shown) {
+	f.shown = append(f.shown, s)
+	if s.ts != "" {
+		f.latest[s.ts] = len(f.shown) - 1
+	}
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// render collects the text and buttons of a message's blocks.
+func render(text, blocks string) (string, map[string]string) {
+	var parts []string
+	buttons := map[string]string{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if v["type"] == "button" {
+				label, _ := v["text"].(map[string]any)["text"].(string)
+				buttons[label], _ = v["action_id"].(string)
+				return
+			}
+			if s, ok := v["text"].(string); ok {
+				parts = append(parts, s)
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	var parsed any
+	if json.Unmarshal([]byte(blocks), &parsed) == nil && parsed != nil {
+		walk(parsed)
+	} else {
+		parts = append(parts, text)
+	}
+	return strings.Join(parts, "\n"), buttons
+}
+
+// since returns what was shown from index i on, and a channel closed at
+// the next change.
+func (f *slackFake) since(i int) ([]shown, <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]shown(nil), f.shown[i:]...), f.changed
+}
+
+func (f *slackFake) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.shown)
+}
+
+// newestButton finds the newest message whose current version shows a
+// button labelled label.
+func (f *slackFake) newestButton(label string) (ts, channel, action string, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.shown) - 1; i >= 0; i-- {
+		s := f.shown[i]
+		if s.ts == "" || f.latest[s.ts] != i {
+			continue
+		}
+		if a, found := s.buttons[label]; found {
+			return s.ts, s.channel, a, true
+		}
+	}
+	return "", "", "", false
+}
+
+// waitFor waits for something shown from index from on that contains s.
+func (f *slackFake) waitFor(t *testing.T, from int, s string) string {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		shownSince, changed := f.since(from)
+		for _, m := range shownSince {
+			if strings.Contains(m.text, s) {
+				return m.text
+			}
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			var all []string
+			for _, m := range shownSince {
+				all = append(all, m.kind+": "+m.text)
+			}
+			t.Fatalf("Slack never showed %q; shown since the last input:\n%s", s, strings.Join(all, "\n---\n"))
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package slack
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/slack-go/slack"
+)
+
+// maxBody caps the size of a request from Slack.
+const maxBody = 1 << 20
+
+// Routes registers the HTTP-mode endpoints on mux: POST /slack/commands
+// and POST /slack/interactions. Every request is verified with the signing
+// secret first; a request that fails gets 401 and is not acted on.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /slack/commands", a.verified(a.serveCommand))
+	mux.HandleFunc("POST /slack/interactions", a.verified(a.serveInteraction))
+}
+
+func (a *Adapter) verified(next func(http.ResponseWriter, url.Values)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+			return
+		}
+		if err := Verify(a.cfg.SigningSecret, r.Header, body, a.clock.Now()); err != nil {
+			a.log.Warn("refused unsigned Slack request", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			http.Error(w, "malformed form", http.StatusBadRequest)
+			return
+		}
+		next(w, form)
+	}
+}
+
+func (a *Adapter) serveCommand(w http.ResponseWriter, form url.Values) {
+	a.handleCommand(slack.SlashCommand{
+		Token: form.Get("token"), TeamID: form.Get("team_id"), TeamDomain: form.Get("team_domain"),
+		ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
+		UserID: form.Get("user_id"), UserName: form.Get("user_name"),
+		Command: form.Get("command"), Text: form.Get("text"),
+		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
+	})
+	// An empty 200 acknowledges at once; the answer follows.
+	w.WriteHeader(http.StatusOK)
+}
+
+func (a *Adapter) serveInteraction(w http.ResponseWriter, form url.Values) {
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, "malformed payload", http.StatusBadRequest)
+		return
+	}
+	a.handleInteraction(cb)
+	w.WriteHeader(http.StatusOK)
+}

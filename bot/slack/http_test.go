@@ -1,0 +1,251 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/bot"
+	"smsbot/bot/bottest"
+	botslack "smsbot/bot/slack"
+	"smsbot/broadcast"
+	"smsbot/broadcast/sim"
+	"smsbot/store"
+)
+
+const (
+	secret  = "test-signing-secret"
+	staffID = "C0STAFF"
+)
+
+// httpChat is the Slack adapter in HTTP mode behind a real HTTP server,
+// driven with signed requests as Slack would send them.
+type httpChat struct {
+	fake   *slackFake
+	server *httptest.Server
+	clock  *clockwork.FakeClock
+	sim    *sim.Provider
+	store  *store.Store
+	cursor int
+	n      int
+}
+
+type core struct {
+	router *bot.Router
+	store  *store.Store
+	sim    *sim.Provider
+	engine *broadcast.Engine
+}
+
+func newCore(t *testing.T, s bottest.Setup) *core {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carrier := sim.New(sim.Config{})
+	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: carrier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := bot.New(bot.Config{Engine: eng, Directory: st, Admins: s.Admins, Approvers: s.Approvers, PricePerSegment: 0.0083})
+	c := &core{router: r, store: st, sim: carrier, engine: eng}
+	t.Cleanup(func() {
+		r.Close()
+		eng.Close()
+		st.Close()
+	})
+	return c
+}
+
+func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
+	t.Helper()
+	fake := newSlackFake(t)
+	c := newCore(t, s)
+	// The adapter's clock only checks request timestamps; the test signs
+	// with the same fake clock.
+	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	a, err := botslack.New(botslack.Config{Router: c.router, BotToken: "xoxb-test", SigningSecret: secret,
+		APIURL: fake.apiURL(), StaffChannel: staffID, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.sim, store: c.store}
+}
+
+// post sends a signed form to path and returns the status.
+func (c *httpChat) post(t *testing.T, path, body string, sign func(ts string, body []byte) string) int {
+	t.Helper()
+	ts := strconv.FormatInt(c.clock.Now().Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, c.server.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sign(ts, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func signed(ts string, body []byte) string { return botslack.Sign(secret, ts, body) }
+
+func (c *httpChat) commandForm(user, channel, text string) string {
+	raw, err := os.ReadFile("testdata/slash_command.txt")
+	if err != nil {
+		panic(err)
+	}
+	form, _ := url.ParseQuery(strings.TrimSpace(string(raw)))
+	c.n++
+	form.Set("user_id", user)
+	form.Set("user_name", user)
+	form.Set("channel_id", channel)
+	form.Set("text", text)
+	form.Set("response_url", c.fake.responseURLFor(strconv.Itoa(c.n)))
+	return form.Encode()
+}
+
+func (c *httpChat) Type(t *testing.T, user, text string) {
+	t.Helper()
+	c.cursor = c.fake.count()
+	if code := c.post(t, "/slack/commands", c.commandForm(user, staffID, text), signed); code != http.StatusOK {
+		t.Fatalf("/slack/commands answered %d", code)
+	}
+}
+
+func (c *httpChat) clickForm(t *testing.T, user, ts, channel, action string) string {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/block_actions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	c.n++
+	p["user"].(map[string]any)["id"] = user
+	p["channel"].(map[string]any)["id"] = channel
+	p["container"].(map[string]any)["message_ts"] = ts
+	p["container"].(map[string]any)["channel_id"] = channel
+	p["message"].(map[string]any)["ts"] = ts
+	p["response_url"] = c.fake.responseURLFor(strconv.Itoa(c.n))
+	act := p["actions"].([]any)[0].(map[string]any)
+	act["action_id"], act["value"] = action, action
+	payload, _ := json.Marshal(p)
+	return url.Values{"payload": {string(payload)}}.Encode()
+}
+
+func (c *httpChat) Click(t *testing.T, user, label string) {
+	t.Helper()
+	ts, channel, action, ok := c.fake.newestButton(label)
+	if !ok {
+		t.Fatalf("no message shows a %q button", label)
+	}
+	c.cursor = c.fake.count()
+	if code := c.post(t, "/slack/interactions", c.clickForm(t, user, ts, channel, action), signed); code != http.StatusOK {
+		t.Fatalf("/slack/interactions answered %d", code)
+	}
+}
+
+func (c *httpChat) WaitFor(t *testing.T, s string) string {
+	t.Helper()
+	return c.fake.waitFor(t, c.cursor, s)
+}
+
+func (c *httpChat) Sent() []sim.Message { return c.sim.Sent() }
+
+func TestSlackHTTPScenarios(t *testing.T) {
+	bottest.Exercise(t, func(t *testing.T, s bottest.Setup) bottest.Chat { return newHTTPChat(t, s) })
+}
+
+// Refused requests get 401 and change nothing: not even an answer.
+func TestSlackHTTPRefusesUnsignedRequests(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
+	cmd := c.commandForm("U0ALICE", staffID, "numbers add +12065550101 5")
+	// Signed correctly, the same request is accepted: the refusals below
+	// are for the signature alone.
+	defer func() {
+		if code := c.postAt(t, "/slack/commands", cmd, 0, signed); code != http.StatusOK {
+			t.Errorf("a well-signed request answered %d", code)
+		}
+	}()
+	tests := []struct {
+		name string
+		sign func(ts string, body []byte) string
+		skew time.Duration
+	}{
+		{"bad signature", func(string, []byte) string { return "v0=deadbeef" }, 0},
+		{"other secret", func(ts string, b []byte) string { return botslack.Sign("not-the-secret", ts, b) }, 0},
+		{"stale timestamp", signed, -6 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code := c.postAt(t, "/slack/commands", cmd, tt.skew, tt.sign); code != http.StatusUnauthorized {
+				t.Fatalf("answered %d, want 401", code)
+			}
+			if code := c.postAt(t, "/slack/interactions", c.clickForm(t, "U0ALICE", "1.1", staffID, "approve:1"), tt.skew, tt.sign); code != http.StatusUnauthorized {
+				t.Fatalf("interaction answered %d, want 401", code)
+			}
+		})
+	}
+	senders, err := c.store.Senders(context.Background())
+	if err != nil || len(senders) != 0 {
+		t.Fatalf("a refused request changed the store: %v, %v", senders, err)
+	}
+	if n := c.fake.count(); n != 0 {
+		t.Fatalf("Slack was sent %d messages after refused requests", n)
+	}
+}
+
+// postAt sends a request whose timestamp is skew away from the server's now.
+func (c *httpChat) postAt(t *testing.T, path, body string, skew time.Duration, sign func(string, []byte) string) int {
+	t.Helper()
+	ts := strconv.FormatInt(c.clock.Now().Add(skew).Unix(), 10)
+	req, _ := http.NewRequest(http.MethodPost, c.server.URL+path, strings.NewReader(body))
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sign(ts, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestSlackRefusesCommandsOutsideStaffChannel(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
+	c.cursor = c.fake.count()
+	if code := c.post(t, "/slack/commands", c.commandForm("U0ALICE", "C0RANDOM", "numbers add +12065550101 5"), signed); code != 200 {
+		t.Fatalf("answered %d", code)
+	}
+	c.WaitFor(t, "only in")
+	if senders, _ := c.store.Senders(context.Background()); len(senders) != 0 {
+		t.Fatal("a command from another channel changed the store")
+	}
+}

@@ -1,0 +1,132 @@
+// Package slack is smsbot's Slack adapter: /sms as a slash command, Block
+// Kit previews with Approve and Cancel buttons, and progress edited in
+// place. It connects over Socket Mode (no public URL needed) when an app
+// token is set, and otherwise serves signed HTTP endpoints.
+package slack
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/slack-go/slack"
+
+	"smsbot/bot"
+)
+
+// Config configures an Adapter.
+type Config struct {
+	Router *bot.Router
+	// BotToken (xoxb-…) calls the Web API. Required.
+	BotToken string
+	// AppToken (xapp-…) selects Socket Mode.
+	AppToken string
+	// SigningSecret verifies HTTP requests; required without AppToken.
+	SigningSecret string
+	// APIURL replaces https://slack.com/api/ (tests, local fakes).
+	APIURL string
+	// StaffChannel, when set, is the only channel (ID) taking commands.
+	StaffChannel string
+	HTTPClient   *http.Client    // default: 15 s timeout
+	Clock        clockwork.Clock // default: real
+	Logger       *slog.Logger    // default: discard
+}
+
+// Adapter connects the router to Slack.
+type Adapter struct {
+	cfg   Config
+	api   *slack.Client
+	clock clockwork.Clock
+	log   *slog.Logger
+	wg    sync.WaitGroup // handlers running commands
+}
+
+// New checks cfg and returns an adapter.
+func New(cfg Config) (*Adapter, error) {
+	switch {
+	case cfg.Router == nil:
+		return nil, errors.New("slack: Config.Router is required")
+	case cfg.BotToken == "":
+		return nil, errors.New("slack: SLACK_BOT_TOKEN is required")
+	case cfg.AppToken == "" && cfg.SigningSecret == "":
+		return nil, errors.New("slack: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+	case cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-"):
+		return nil, errors.New("slack: SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
+	}
+	return &Adapter{
+		cfg:   cfg,
+		api:   slack.New(cfg.BotToken, opts...),
+		clock: cfg.Clock,
+		log:   cfg.Logger.With("component", "slack"),
+	}, nil
+}
+
+// SocketMode reports whether the adapter connects over Socket Mode.
+func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
+
+// Close waits for the commands being handled to finish.
+func (a *Adapter) Close() { a.wg.Wait() }
+
+// handleCommand runs a slash command after it has been acknowledged:
+// Slack wants the acknowledgement within 3 s, the work may take longer.
+func (a *Adapter) handleCommand(cmd slack.SlashCommand) {
+	conv := a.conversation(cmd.ChannelID, cmd.UserID, cmd.ResponseURL)
+	a.spawn(func(ctx context.Context) {
+		if a.cfg.StaffChannel != "" && cmd.ChannelID != a.cfg.StaffChannel {
+			a.log.Info("command refused outside the staff channel", "user", cmd.UserID, "channel", cmd.ChannelID)
+			_, _ = conv.Post(ctx, bot.Message{Ephemeral: true,
+				Text: "⚠️ smsbot takes commands only in <#" + a.cfg.StaffChannel + ">"})
+			return
+		}
+		a.cfg.Router.Command(ctx, bot.Invocation{User: cmd.UserID, Channel: cmd.ChannelID, Text: cmd.Text}, conv)
+	})
+}
+
+// handleInteraction runs the button presses of a block_actions payload.
+func (a *Adapter) handleInteraction(cb slack.InteractionCallback) {
+	if cb.Type != slack.InteractionTypeBlockActions {
+		return
+	}
+	ts := cb.Container.MessageTs
+	if ts == "" {
+		ts = cb.Message.Timestamp
+	}
+	conv := a.conversation(cb.Channel.ID, cb.User.ID, cb.ResponseURL)
+	for _, act := range cb.ActionCallback.BlockActions {
+		click := bot.Click{User: cb.User.ID, Action: act.ActionID, Message: ref(cb.Channel.ID, ts)}
+		a.spawn(func(ctx context.Context) { a.cfg.Router.Click(ctx, click, conv) })
+	}
+}
+
+// spawn runs fn on a goroutine that Close waits for. fn's context is not
+// cancelled by shutdown: a command that started finishes.
+func (a *Adapter) spawn(fn func(ctx context.Context)) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		fn(ctx)
+	}()
+}

@@ -1,0 +1,57 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Run connects over Socket Mode and handles events until ctx ends. Each
+// envelope is acknowledged before it is worked on.
+func (a *Adapter) Run(ctx context.Context) error {
+	if !a.SocketMode() {
+		return errors.New("slack: Run needs SLACK_APP_TOKEN (Socket Mode); HTTP mode uses Routes")
+	}
+	client := socketmode.New(a.api)
+	errc := make(chan error, 1)
+	go func() { errc <- client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack socket mode: %w", err)
+		case evt := <-client.Events:
+			a.socketEvent(client, evt)
+		}
+	}
+}
+
+func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		a.log.Info("connected to Slack over Socket Mode")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.log.Error("Slack connection problem", "event", string(evt.Type), "data", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			return
+		}
+		client.Ack(*evt.Request)
+		a.handleCommand(cmd)
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		client.Ack(*evt.Request)
+		a.handleInteraction(cb)
+	}
+}
