@@ -85,3 +85,7 @@ func (c *conversation) ephemeral(ctx context.Context, m bot.Message) error {
 func isNotInChannel(err error) bool {
 	return strings.Contains(err.Error(), "not_in_channel") || strings.Contains(err.Error(), "channel_not_found")
 }
+
+// Channel returns a channel as a Conversation, for notices the bot posts on
+// its own (resumed broadcasts, incoming texts).
+func (a *Adapter) Channel(id string) bot.Conversation { return a.conversation(id, "", "") }

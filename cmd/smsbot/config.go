@@ -25,7 +25,18 @@ type Config struct {
 	MaxAttempts     int
 	LogLevel        slog.Level
 	SimLatency      time.Duration
+
+	HTTPAddr string
+
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+	SlackStaffChannel  string
 }
+
+// chat reports whether a chat platform is configured.
+func (c Config) chat() bool { return c.SlackBotToken != "" }
 
 var errHelp = errors.New("help requested")
 
@@ -33,7 +44,9 @@ var errHelp = errors.New("help requested")
 const commands = `Usage: smsbot [command] [flags]
 
 Commands:
-  console   a terminal chat taking /sms commands (the default)
+  serve     the chat adapters that are configured, the HTTP server and the
+            engine (the default when a chat platform is configured)
+  console   a terminal chat taking /sms commands (the default otherwise)
 
 Flags (each also read from the environment variable in brackets):
 `
@@ -69,6 +82,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	attempts := fs.String("max-attempts", env("SMSBOT_MAX_ATTEMPTS", "10"), "provider calls per text before it is failed [SMSBOT_MAX_ATTEMPTS]")
 	level := fs.String("log-level", env("SMSBOT_LOG_LEVEL", "info"), "debug, info, warn or error [SMSBOT_LOG_LEVEL]")
 	latency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0s"), "delay of each simulated send [SMSBOT_SIM_LATENCY]")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("SMSBOT_HTTP_ADDR", ":8080"), "address of the HTTP server of smsbot serve [SMSBOT_HTTP_ADDR]")
+	fs.StringVar(&c.SlackBotToken, "slack-bot-token", env("SLACK_BOT_TOKEN", ""), "Slack bot token xoxb-…; set: Slack is on [SLACK_BOT_TOKEN]")
+	fs.StringVar(&c.SlackAppToken, "slack-app-token", env("SLACK_APP_TOKEN", ""), "Slack app-level token xapp-…; set: Socket Mode, no public URL needed [SLACK_APP_TOKEN]")
+	fs.StringVar(&c.SlackSigningSecret, "slack-signing-secret", env("SLACK_SIGNING_SECRET", ""), "verifies Slack's HTTP requests in HTTP mode [SLACK_SIGNING_SECRET]")
+	fs.StringVar(&c.SlackAPIURL, "slack-api-url", env("SLACK_API_URL", ""), "replaces https://slack.com/api/, for a fake [SLACK_API_URL]")
+	fs.StringVar(&c.SlackStaffChannel, "slack-staff-channel", env("SLACK_STAFF_CHANNEL", ""), "channel ID that alone takes commands and gets notices [SLACK_STAFF_CHANNEL]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp

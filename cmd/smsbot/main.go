@@ -37,6 +37,9 @@ type Main struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// Listening, when set, is called with the HTTP server's address once
+	// serve listens (tests use :0).
+	Listening func(addr string)
 }
 
 // NewMain returns a Main on the process's standard streams.
@@ -47,8 +50,15 @@ func NewMain() *Main {
 // Run runs the chosen command until it ends or ctx is cancelled.
 func (m *Main) Run(ctx context.Context) error {
 	switch m.Command {
-	case "", "console":
+	case "":
+		if m.Config.chat() {
+			return m.runServe(ctx)
+		}
 		return m.runConsole(ctx)
+	case "console":
+		return m.runConsole(ctx)
+	case "serve":
+		return m.runServe(ctx)
 	}
 	return fmt.Errorf("unknown command %q: try smsbot -h", m.Command)
 }

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	botslack "smsbot/bot/slack"
+)
+
+// runServe runs the configured chat adapters, the HTTP server and the
+// engine until ctx ends, then shuts down in order: stop taking requests,
+// finish the commands being handled, stop the engine (texts in flight
+// finish; queued ones resume at the next start).
+func (m *Main) runServe(ctx context.Context) error {
+	c := m.Config
+	if c.chat() && len(c.Admins) == 0 {
+		return errors.New("SMSBOT_ADMINS is empty: set it to the chat user IDs allowed to send (for example U012ABCDEF), so that not everyone in the workspace can text your attendees")
+	}
+	a, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+	})
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+
+	if c.SlackBotToken != "" {
+		sa, err := botslack.New(botslack.Config{
+			Router: a.router, BotToken: c.SlackBotToken, AppToken: c.SlackAppToken,
+			SigningSecret: c.SlackSigningSecret, APIURL: c.SlackAPIURL, StaffChannel: c.SlackStaffChannel,
+			Logger: a.log,
+		})
+		if err != nil {
+			return err
+		}
+		defer sa.Close()
+		if sa.SocketMode() {
+			go func() { errc <- sa.Run(runCtx) }()
+		} else {
+			sa.Routes(mux)
+		}
+		if c.SlackStaffChannel != "" {
+			a.router.Resume(ctx, sa.Channel(c.SlackStaffChannel))
+		}
+		a.log.Info("Slack adapter on", "socket_mode", sa.SocketMode())
+	} else {
+		a.log.Warn("no chat platform configured: set SLACK_BOT_TOKEN, or run smsbot console")
+	}
+
+	ln, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on SMSBOT_HTTP_ADDR %s: %w", c.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("serving", "http_addr", ln.Addr().String(), "carrier", a.carrier())
+	if m.Listening != nil {
+		m.Listening(ln.Addr().String())
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	a.log.Info("shutting down; unfinished broadcasts resume at next start")
+	cancel()
+	shutdownCtx, done := context.WithTimeout(context.Background(), 15*time.Second)
+	defer done()
+	return srv.Shutdown(shutdownCtx)
+}
