@@ -39,7 +39,10 @@ func startServe(t *testing.T, env map[string]string) (string, context.CancelFunc
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 func TestServeHealthzSlackRoutesAndShutdown(t *testing.T) {
 	base, cancel, done := startServe(t, map[string]string{
