@@ -32,6 +32,12 @@ type Engine interface {
 	Reasons(ctx context.Context, id int64) ([]broadcast.Reason, error)
 	Subscribe(ctx context.Context, id int64) (<-chan broadcast.Progress, func(), error)
 	Unfinished(ctx context.Context) ([]broadcast.Broadcast, error)
+	SendDirect(ctx context.Context, phone, body, actor string) (broadcast.Direct, error)
+}
+
+// Simulator makes a contact text in, on the simulated carrier.
+type Simulator interface {
+	SimulateText(ctx context.Context, from, body string) error
 }
 
 // Directory is what the router needs of the contact store.
@@ -62,6 +68,8 @@ type Config struct {
 	DefaultRate float64
 	// ProgressEvery is the least time between two progress edits (default 2s).
 	ProgressEvery time.Duration
+	// Simulator, when set, enables /sms sim reply (simulated carrier only).
+	Simulator Simulator
 }
 
 // Router runs /sms commands and button clicks. It is safe for concurrent

@@ -42,7 +42,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 		if err != nil {
 			return err
 		}
-		r.watch(id, c.Message, conv)
+		r.watch(id, c.Message, conv, broadcast.StatusPending)
 		return nil
 	case "cancel":
 		if c.User != b.RequestedBy {
@@ -60,7 +60,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 				Text:  fmt.Sprintf("%s\nCancelled by %s before anything was sent.", quote(b.Body), c.User),
 			})
 		}
-		r.watch(id, c.Message, conv)
+		r.watch(id, c.Message, conv, "")
 		return nil
 	case "pause", "resume":
 		if err := r.access.change(c.User); err != nil {
@@ -69,7 +69,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 		if b, err = r.act(ctx, verb, id, c.User); err != nil {
 			return err
 		}
-		r.watch(id, c.Message, conv)
+		r.watch(id, c.Message, conv, "")
 		_, err := conv.Post(ctx, reply(fmt.Sprintf("Broadcast #%d to %s: %s by %s.", id, b.ListName, pastTense(verb), c.User)))
 		return err
 	}

@@ -75,18 +75,13 @@ func TestProgressEditsAreThrottled(t *testing.T) {
 	}
 	b.do("console", "send crew hello")
 	conv := &updates{n: map[bot.Ref][]bot.Message{}}
-	ch, stop, err := b.engine.Subscribe(context.Background(), 1)
-	if err != nil {
+	b.router.Click(context.Background(), bot.Click{User: "console", Action: "approve:1", Message: "preview"}, conv)
+	// WaitIdle returns after the last snapshot reached every subscriber;
+	// Close then lets the watcher show it.
+	if err := b.engine.WaitIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
-	b.router.Click(context.Background(), bot.Click{User: "console", Action: "approve:1", Message: "preview"}, conv)
-	for p := range ch {
-		if p.Done {
-			break
-		}
-	}
-	b.router.Close() // returns once the watcher has shown the summary
+	b.router.Close()
 	edits := conv.n["preview"]
 	// The router's clock stands still: only the first state and the summary
 	// may be shown, however many snapshots the engine published (one per

@@ -11,8 +11,9 @@ import (
 
 // watch keeps the message ref showing broadcast id's progress until the
 // broadcast is done, editing it at most every ProgressEvery (status
-// changes and the final summary are shown at once).
-func (r *Router) watch(id int64, ref Ref, conv Conversation) {
+// changes and the final summary are shown at once). showing is the status
+// the message shows now.
+func (r *Router) watch(id int64, ref Ref, conv Conversation, showing broadcast.Status) {
 	r.mu.Lock()
 	if r.watching[id] || r.ctx.Err() != nil {
 		r.mu.Unlock()
@@ -28,11 +29,11 @@ func (r *Router) watch(id int64, ref Ref, conv Conversation) {
 			delete(r.watching, id)
 			r.mu.Unlock()
 		}()
-		r.follow(id, ref, conv)
+		r.follow(id, ref, conv, showing)
 	}()
 }
 
-func (r *Router) follow(id int64, ref Ref, conv Conversation) {
+func (r *Router) follow(id int64, ref Ref, conv Conversation, showing broadcast.Status) {
 	ch, stop, err := r.engine.Subscribe(r.ctx, id)
 	if err != nil {
 		r.log.Error("following progress failed", "broadcast_id", id, "err", err)
@@ -40,8 +41,8 @@ func (r *Router) follow(id int64, ref Ref, conv Conversation) {
 	}
 	defer stop()
 	var (
-		shown    time.Time
-		status   broadcast.Status
+		shown    = r.clock.Now()
+		status   = showing
 		pending  *broadcast.Progress
 		timer    clockwork.Timer
 		deadline <-chan time.Time
@@ -115,6 +116,6 @@ func (r *Router) Resume(ctx context.Context, conv Conversation) {
 			r.log.Error("posting progress failed", "broadcast_id", b.ID, "err", err)
 			continue
 		}
-		r.watch(b.ID, ref, conv)
+		r.watch(b.ID, ref, conv, p.Broadcast.Status)
 	}
 }

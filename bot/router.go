@@ -34,6 +34,8 @@ func init() {
 		"cancel":  {run: (*Router).cancelCmd, changes: true},
 		"pause":   {run: (*Router).pauseCmd, changes: true},
 		"resume":  {run: (*Router).resumeCmd, changes: true},
+		"reply":   {run: (*Router).replyCmd, changes: true},
+		"sim":     {run: (*Router).simCmd, changes: true},
 	}
 }
 
@@ -119,5 +121,7 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms send <list> <message>` preview a broadcast; nothing is sent until someone clicks Approve",
 		"`/sms status [id]` recent broadcasts, or one of them",
 		"`/sms pause <id>`, `/sms resume <id>`, `/sms cancel <id>` control a broadcast",
+		"`/sms reply <phone> <message>` text one person from their usual number (or reply in their thread)",
+		"`/sms sim reply <phone> <message>` make a contact text in (simulated carrier only)",
 	}, "\n")}, nil
 }

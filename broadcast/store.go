@@ -67,6 +67,12 @@ type Store interface {
 	Counts(ctx context.Context, id int64) (Counts, error)
 	// Reasons groups a broadcast's failed and skipped rows by reason.
 	Reasons(ctx context.Context, id int64) ([]Reason, error)
+
+	// StickySender returns the contact with phone (ENOTFOUND if unknown)
+	// and its sender, assigning the least-loaded one if it has none.
+	StickySender(ctx context.Context, phone string) (Contact, Sender, error)
+	// RecordReply stores a text sent to one contact outside any broadcast.
+	RecordReply(ctx context.Context, r Reply) error
 }
 
 // Audience describes a list's members as a broadcast would see them.

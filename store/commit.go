@@ -82,28 +82,9 @@ func applyOutcomes(ctx context.Context, tx *sql.Tx, outcomes []broadcast.Outcome
 		if _, err := update.ExecContext(ctx, o.Status, sid, o.ErrorCode, o.ErrorText, next, sentAt, at, o.MessageID); err != nil {
 			return fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 		}
-		if err := applyEffect(ctx, tx, o); err != nil {
+		if err := contactEffect(ctx, tx, o.ContactID, o.Effect, o.ErrorCode, o.ErrorText, o.At); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// applyEffect records what a permanent error taught about the contact.
-func applyEffect(ctx context.Context, tx *sql.Tx, o broadcast.Outcome) error {
-	var err error
-	switch o.Effect {
-	case broadcast.MarkOptedOut:
-		_, err = tx.ExecContext(ctx, `UPDATE contacts SET opted_out_at = COALESCE(opted_out_at, ?) WHERE id = ?`, o.At.UTC(), o.ContactID)
-	case broadcast.FlagInvalid:
-		reason := o.ErrorText
-		if o.ErrorCode != "" {
-			reason = o.ErrorCode + " " + reason
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE contacts SET invalid_reason = ? WHERE id = ?`, reason, o.ContactID)
-	}
-	if err != nil {
-		return fmt.Errorf("flag contact %d: %w", o.ContactID, err)
 	}
 	return nil
 }

@@ -145,6 +145,23 @@ func (c *Console) show(ref bot.Ref, m bot.Message) {
 	fmt.Fprint(c.cfg.Out, Render(m))
 }
 
+// Platform names the console as a staff channel.
+func (c *Console) Platform() string { return "console" }
+
+// Relay shows a staff-channel message (an incoming text or a notice). A
+// terminal has no threads: each contact's thread is its first message's
+// reference, and later texts are marked as replies in it.
+func (c *Console) Relay(ctx context.Context, thread string, m bot.Message) (string, error) {
+	if thread != "" {
+		m.Title = "↳ " + m.Title
+	}
+	ref, err := c.Post(ctx, m)
+	if thread != "" {
+		return thread, err
+	}
+	return string(ref), err
+}
+
 func (c *Console) print(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -1,0 +1,228 @@
+// Package inbound handles texts coming back from contacts: Twilio's
+// webhooks (incoming texts, delivery receipts) or, without a public URL,
+// polling Twilio's Messages list; opt-out keywords; the relay of texts
+// into the staff channel, one thread per contact; and the auto-reply.
+package inbound
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/bot"
+	"smsbot/broadcast"
+)
+
+// Text is one text a contact sent to one of our senders.
+type Text struct {
+	SID   string // the provider's message SID; a text is handled once
+	From  string // the contact, E.164
+	To    string // our sender
+	Body  string
+	Media []string // media URLs
+	At    time.Time
+}
+
+// Saved is a stored text with what is known of its sender.
+type Saved struct {
+	Text    Text
+	Keyword Keyword
+	Contact broadcast.Contact
+	Lists   []string
+}
+
+// Store is what the inbound service needs of the database.
+type Store interface {
+	// SaveText stores a text once per SID, creating its contact if unknown.
+	// fresh is false for a text seen before (a webhook retry, a replay).
+	SaveText(ctx context.Context, t Text, k Keyword) (s Saved, fresh bool, err error)
+	OptOut(ctx context.Context, phone, actor string) (broadcast.Contact, error)
+	OptIn(ctx context.Context, phone, actor string) (broadcast.Contact, error)
+	// ClaimAutoReply records an auto-reply to the contact at now unless one
+	// went out less than every ago, and reports whether to send it.
+	ClaimAutoReply(ctx context.Context, contactID int64, now time.Time, every time.Duration) (bool, error)
+	Thread(ctx context.Context, contactID int64, platform string) (string, error)
+	SetThread(ctx context.Context, contactID int64, platform, ref string) error
+	MarkRelayed(ctx context.Context, sid string, at time.Time) error
+	// Unrelayed returns saved texts not yet shown to staff, oldest first.
+	Unrelayed(ctx context.Context, limit int) ([]Saved, error)
+	// ApplyStatus records a delivery receipt.
+	ApplyStatus(ctx context.Context, u StatusUpdate) (bool, error)
+}
+
+// Staff is the staff channel of a chat platform.
+type Staff interface {
+	// Platform names the platform, as the key of stored thread references.
+	Platform() string
+	// Post shows m in the staff channel: in thread when it is not "", else
+	// as a new message. It returns the thread the post belongs to.
+	Post(ctx context.Context, thread string, m bot.Message) (string, error)
+}
+
+// Config configures a Service. Store is required.
+type Config struct {
+	Store Store
+	// Staff receives relayed texts and notices; nil keeps them stored only.
+	Staff Staff
+	// AutoReply answers a relayed text, at most once per contact per
+	// AutoReplyEvery (default 12h). Empty: no auto-reply.
+	AutoReply      string
+	AutoReplyEvery time.Duration
+	// HelpReply answers HELP and INFO.
+	HelpReply string
+	Clock     clockwork.Clock
+	Logger    *slog.Logger
+}
+
+// Service handles incoming texts. It is safe for concurrent use.
+type Service struct {
+	cfg   Config
+	store Store
+	clock clockwork.Clock
+	log   *slog.Logger
+}
+
+// DefaultHelpReply answers HELP when SMSBOT_HELP_REPLY is not set.
+const DefaultHelpReply = "You get event announcements by text. Reply STOP to stop them, START to get them again."
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("inbound: Config.Store is required")
+	}
+	cfg.AutoReplyEvery = cmp.Or(cfg.AutoReplyEvery, 12*time.Hour)
+	cfg.HelpReply = cmp.Or(cfg.HelpReply, DefaultHelpReply)
+	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Service{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger.With("component", "inbound")}, nil
+}
+
+// Receive handles one incoming text: it stores it once, applies STOP and
+// START, and relays anything else to the staff channel. It returns the
+// reply to send back, if any (HELP's answer, or the auto-reply); a text
+// seen before gets no reply and is not relayed again.
+func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error) {
+	if t.At.IsZero() {
+		t.At = s.clock.Now()
+	}
+	k := ParseKeyword(t.Body)
+	saved, fresh, err := s.store.SaveText(ctx, t, k)
+	if err != nil {
+		return "", fmt.Errorf("receive text: %w", err)
+	}
+	if !fresh {
+		s.log.Debug("text seen before", "sid", t.SID)
+		return "", nil
+	}
+	s.log.Info("text received", "sid", t.SID, "contact_id", saved.Contact.ID, "keyword", string(k), "chars", len([]rune(t.Body)))
+	switch k {
+	case Stop:
+		if saved.Contact, err = s.store.OptOut(ctx, t.From, "sms:"+t.From); err != nil {
+			return "", fmt.Errorf("opt out: %w", err)
+		}
+		// Twilio answers STOP itself on its numbers: no reply of ours.
+	case Start:
+		if saved.Contact, err = s.store.OptIn(ctx, t.From, "sms:"+t.From); err != nil {
+			return "", fmt.Errorf("opt in: %w", err)
+		}
+	case Help:
+		reply = s.cfg.HelpReply
+	default:
+		if s.cfg.AutoReply != "" {
+			ok, err := s.store.ClaimAutoReply(ctx, saved.Contact.ID, t.At, s.cfg.AutoReplyEvery)
+			if err != nil {
+				return "", fmt.Errorf("auto-reply: %w", err)
+			}
+			if ok {
+				reply = s.cfg.AutoReply
+			}
+		}
+	}
+	s.relay(ctx, saved)
+	return reply, nil
+}
+
+// RelayPending shows staff the texts stored but not yet relayed (the chat
+// was down, or the process stopped in between).
+func (s *Service) RelayPending(ctx context.Context) error {
+	pending, err := s.store.Unrelayed(ctx, 500)
+	if err != nil {
+		return err
+	}
+	for _, saved := range pending {
+		if !s.relay(ctx, saved) {
+			break
+		}
+	}
+	return nil
+}
+
+// relay posts a saved text (or, for a keyword, a one-line notice) in the
+// staff channel and marks it relayed. It reports success.
+func (s *Service) relay(ctx context.Context, saved Saved) bool {
+	if s.cfg.Staff == nil {
+		return true
+	}
+	platform := s.cfg.Staff.Platform()
+	var thread string
+	var err error
+	var msg bot.Message
+	switch saved.Keyword {
+	case Stop:
+		msg = bot.Message{Text: fmt.Sprintf("🚫 %s texted %s: opted out of all texts from every number", who(saved), strings.TrimSpace(saved.Text.Body))}
+	case Start:
+		msg = bot.Message{Text: fmt.Sprintf("✅ %s texted %s: opted back in", who(saved), strings.TrimSpace(saved.Text.Body))}
+	case Help:
+		msg = bot.Message{Text: fmt.Sprintf("ℹ️ %s asked for HELP and got the help reply", who(saved))}
+	default:
+		if thread, err = s.store.Thread(ctx, saved.Contact.ID, platform); err != nil {
+			s.log.Error("reading thread failed", "err", err)
+			return false
+		}
+		msg = relayMessage(saved)
+	}
+	got, err := s.cfg.Staff.Post(ctx, thread, msg)
+	if err != nil {
+		s.log.Error("relaying text to staff failed; it will be retried", "sid", saved.Text.SID, "err", err)
+		return false
+	}
+	if saved.Keyword == NoKeyword && got != "" && got != thread {
+		if err := s.store.SetThread(ctx, saved.Contact.ID, platform, got); err != nil {
+			s.log.Error("saving thread failed", "err", err)
+		}
+	}
+	if err := s.store.MarkRelayed(ctx, saved.Text.SID, s.clock.Now()); err != nil {
+		s.log.Error("marking text relayed failed", "sid", saved.Text.SID, "err", err)
+	}
+	return true
+}
+
+// relayMessage shows an incoming text: who sent it, to which number, the
+// text and its media.
+func relayMessage(saved Saved) bot.Message {
+	m := bot.Message{Title: "💬 " + who(saved), Text: "> " + strings.ReplaceAll(saved.Text.Body, "\n", "\n> ")}
+	if len(saved.Lists) > 0 {
+		m.Fields = append(m.Fields, bot.Field{Label: "Lists", Value: strings.Join(saved.Lists, ", ")})
+	}
+	m.Fields = append(m.Fields, bot.Field{Label: "To", Value: saved.Text.To})
+	for i, u := range saved.Text.Media {
+		m.Fields = append(m.Fields, bot.Field{Label: fmt.Sprintf("Media %d", i+1), Value: u})
+	}
+	return m
+}
+
+func who(saved Saved) string {
+	if saved.Contact.Name != "" {
+		return fmt.Sprintf("%s (%s)", saved.Contact.Name, saved.Text.From)
+	}
+	return saved.Text.From
+}

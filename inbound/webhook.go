@@ -1,0 +1,113 @@
+package inbound
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/twilio/twilio-go/client"
+	"github.com/twilio/twilio-go/twiml"
+)
+
+// maxForm caps the size of a webhook request.
+const maxForm = 64 << 10
+
+// Webhooks serves Twilio's messaging webhooks. Every request must carry a
+// valid X-Twilio-Signature for PublicURL + its path; anything else gets
+// 403 and is neither stored nor relayed.
+type Webhooks struct {
+	svc       *Service
+	validator client.RequestValidator
+	publicURL string
+}
+
+// NewWebhooks returns the webhook handlers. publicURL is SMSBOT_PUBLIC_URL
+// (the URL Twilio calls, without the path); authToken signs requests.
+func NewWebhooks(svc *Service, authToken, publicURL string) *Webhooks {
+	return &Webhooks{svc: svc, validator: client.NewRequestValidator(authToken), publicURL: strings.TrimSuffix(publicURL, "/")}
+}
+
+// Routes registers POST /twilio/inbound and POST /twilio/status.
+func (h *Webhooks) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /twilio/inbound", h.verified(h.inbound))
+	mux.HandleFunc("POST /twilio/status", h.verified(h.status))
+}
+
+// StatusCallbackURL is where Twilio should report delivery.
+func (h *Webhooks) StatusCallbackURL() string { return h.publicURL + "/twilio/status" }
+
+func (h *Webhooks) verified(next func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "malformed form", http.StatusBadRequest)
+			return
+		}
+		// Twilio signs the URL it called, with the query, and every POST
+		// field; with repeated fields the validator sees the first, as
+		// twilio-go's own examples do.
+		params := make(map[string]string, len(r.PostForm))
+		for k, v := range r.PostForm {
+			params[k] = v[0]
+		}
+		url := h.publicURL + r.URL.RequestURI()
+		if !h.validator.Validate(url, params, r.Header.Get("X-Twilio-Signature")) {
+			h.svc.log.Warn("refused Twilio webhook with a bad signature", "path", r.URL.Path, "remote", r.RemoteAddr)
+			http.Error(w, "invalid signature", http.StatusForbidden)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (h *Webhooks) inbound(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	t := Text{SID: f.Get("MessageSid"), From: f.Get("From"), To: f.Get("To"), Body: f.Get("Body")}
+	if t.SID == "" || t.From == "" {
+		http.Error(w, "MessageSid and From are required", http.StatusBadRequest)
+		return
+	}
+	n, _ := strconv.Atoi(f.Get("NumMedia"))
+	for i := range min(n, 10) {
+		if u := f.Get("MediaUrl" + strconv.Itoa(i)); u != "" {
+			t.Media = append(t.Media, u)
+		}
+	}
+	reply, err := h.svc.Receive(r.Context(), t)
+	if err != nil {
+		h.svc.log.Error("handling incoming text failed", "sid", t.SID, "err", err)
+		// 500 makes Twilio retry; the SID keeps the retry from doubling.
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	writeTwiML(w, reply)
+}
+
+func (h *Webhooks) status(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	u, final := ParseStatus(f.Get("MessageSid"), f.Get("MessageStatus"), f.Get("ErrorCode"), h.svc.clock.Now())
+	if final {
+		if err := h.svc.Status(r.Context(), u); err != nil {
+			h.svc.log.Error("recording delivery receipt failed", "sid", u.SID, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// writeTwiML answers a webhook with a <Message> reply, or an empty
+// <Response/> for none.
+func writeTwiML(w http.ResponseWriter, reply string) {
+	var verbs []twiml.Element
+	if reply != "" {
+		verbs = append(verbs, &twiml.MessagingMessage{Body: reply})
+	}
+	doc, err := twiml.Messages(verbs)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	_, _ = w.Write([]byte(doc))
+}
