@@ -42,6 +42,7 @@ type benchOpts struct {
 	rate     float64 // segments per second per sender
 	unpaced  bool
 	provider broadcast.Provider // default: the sim carrier, zero latency
+	keep     int                // texts the sim carrier remembers (0: its default)
 }
 
 const benchList = "everyone"
@@ -56,7 +57,7 @@ func newBenchEnv(b *testing.B, o benchOpts) *benchEnv {
 	env := &benchEnv{store: st}
 	p := o.provider
 	if p == nil {
-		env.sim = sim.New(sim.Config{Out: io.Discard})
+		env.sim = sim.New(sim.Config{Out: io.Discard, Keep: o.keep})
 		p = env.sim
 	}
 	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: p, Unpaced: o.unpaced,
@@ -200,7 +201,7 @@ func BenchmarkRateFidelity(b *testing.B) {
 	var total time.Duration
 	b.StopTimer()
 	for range b.N {
-		env := newBenchEnv(b, benchOpts{contacts: recipients, senders: senders, rate: rate})
+		env := newBenchEnv(b, benchOpts{contacts: recipients, senders: senders, rate: rate, keep: recipients})
 		id, ch, stop := env.prepare(b, "Dinner is served in Hall B")
 		b.StartTimer()
 		p, d := env.approveAndWait(b, id, ch)

@@ -33,12 +33,17 @@ func (e *Engine) Cancel(ctx context.Context, id int64, actor string) (Broadcast,
 		// the final snapshot counts the skipped texts.
 		e.load(id)
 	}
+	e.wakeAll()
 	return b, nil
 }
 
 // Pause holds a sending broadcast; texts in flight finish.
 func (e *Engine) Pause(ctx context.Context, id int64, actor string) (Broadcast, error) {
-	return e.setRunStatus(ctx, id, StatusSending, StatusPaused, actor)
+	b, err := e.setRunStatus(ctx, id, StatusSending, StatusPaused, actor)
+	if err == nil {
+		e.wakeAll() // workers waiting to send its texts give them back
+	}
+	return b, err
 }
 
 // Resume continues a paused broadcast.

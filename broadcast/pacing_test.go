@@ -194,3 +194,29 @@ func longText(n int) string {
 }
 
 var errNoAnswer = errors.New("connection reset after the request was written")
+
+// A text in flight when its broadcast is cancelled, that then has to be
+// retried, is skipped rather than left queued in a cancelled broadcast.
+func TestEngineCancelWhileInFlight(t *testing.T) {
+	fake := clockwork.NewFakeClockAt(t0)
+	carrier := sim.New(sim.Config{Clock: fake, Latency: time.Second, Fault: func(broadcast.Outgoing, int) (error, bool) {
+		return &broadcast.SendError{Class: broadcast.Retryable, Code: "20429", Message: "Too Many Requests"}, false
+	}})
+	b := setup(t, testOpts{clock: fake, sim: carrier})
+	b.addSenders(t, 100, "+12065550001")
+	b.addContacts(t, "crew", 1, 0)
+	p, ch := b.send(t, "crew", "hello")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fake.BlockUntilContext(ctx, 1); err != nil { // the send waits on the carrier
+		t.Fatal(err)
+	}
+	if _, err := b.engine.Cancel(context.Background(), p.Broadcast.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	fake.Advance(time.Second)
+	final := waitDone(t, ch)
+	if final.Counts.Skipped != 1 || final.Counts.Queued != 0 || final.Broadcast.Status != broadcast.StatusCancelled {
+		t.Fatalf("final = %s %+v", final.Broadcast.Status, final.Counts)
+	}
+}

@@ -30,13 +30,20 @@ func (e *Engine) track(b Broadcast) {
 
 // writeOutbox writes a broadcast's outbox rows in batches, waking the
 // workers after each so that sending starts before the last row is
-// written.
+// written. Each batch is written by the journal, between its commits, so
+// claims of running broadcasts are never held up for long.
 func (e *Engine) writeOutbox(ctx context.Context, b Broadcast) error {
 	e.queue.Lock()
 	defer e.queue.Unlock()
+	loads, err := e.store.SenderLoads(ctx)
+	if err != nil {
+		return err
+	}
+	bal := NewBalancer(loads)
 	after := int64(0)
 	for {
-		last, err := e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, e.clock.Now())
+		var last int64
+		e.journal.do(func() { last, err = e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, bal, e.clock.Now()) })
 		if err != nil {
 			return err
 		}
@@ -117,6 +124,12 @@ func (e *Engine) applied(c Commit, claimed [][]int64) {
 			r.left[o.SenderID] -= o.Segments
 		case MsgQueued:
 			r.counts.Sending--
+			if r.b.Status == StatusCancelled {
+				// The store skips rows going back to a cancelled queue.
+				r.counts.Skipped++
+				r.left[o.SenderID] -= o.Segments
+				break
+			}
 			r.counts.Queued++
 			if w := e.workers[o.SenderID]; w != nil {
 				w.wake()

@@ -38,11 +38,14 @@ type Store interface {
 	// Cancelling marks the broadcast's queued texts skipped.
 	Transition(ctx context.Context, id int64, from []Status, to Status, actor string, now time.Time) (Broadcast, error)
 
+	// SenderLoads counts the contacts assigned to each enabled sender.
+	SenderLoads(ctx context.Context) (map[int64]int, error)
 	// QueueBatch writes the outbox rows for up to limit members of the
-	// broadcast's list with contact IDs above after, assigning senders to
-	// contacts that have none. It returns the last contact ID written, or
-	// 0 when there were no more members. Rerunning it is harmless.
-	QueueBatch(ctx context.Context, b Broadcast, after int64, limit int, now time.Time) (last int64, err error)
+	// broadcast's list with contact IDs above after, assigning senders
+	// from bal to contacts that have none. It returns the last contact ID
+	// written, or 0 when there were no more members. Rerunning it is
+	// harmless.
+	QueueBatch(ctx context.Context, b Broadcast, after int64, limit int, bal *Balancer, now time.Time) (last int64, err error)
 	// MarkQueued records that every outbox row of the broadcast exists.
 	MarkQueued(ctx context.Context, id int64) error
 
@@ -123,6 +126,9 @@ type Outcome struct {
 	Effect      ContactEffect
 	NextAttempt time.Time // for Queued
 	At          time.Time
+	// Release gives back a row claimed but never sent: its attempt does
+	// not count.
+	Release bool
 }
 
 // Counts counts a broadcast's outbox rows by status.

@@ -9,15 +9,25 @@ import (
 // maxClaim caps how many rows a worker claims in one commit.
 const maxClaim = 64
 
+// claimAhead is how much sending time a worker claims ahead of its pacer:
+// enough that commits never hold up a fast sender, short enough that a
+// crash leaves few rows to reconcile.
+const claimAhead = 250 * time.Millisecond
+
 // worker drains one sender's queue at the sender's rate, across every
-// sending broadcast, oldest broadcast first.
+// sending broadcast, oldest broadcast first. It is two goroutines: the
+// claimer reads queued rows and claims them (durably Sending) a little
+// ahead of time; the sender paces them and makes the provider calls.
 type worker struct {
-	e      *Engine
-	pacer  *Pacer
-	slots  chan struct{} // one per provider call in flight
-	wakeCh chan struct{}
-	ctx    context.Context
-	cancel context.CancelFunc
+	e       *Engine
+	pacer   *Pacer
+	slots   chan struct{} // one per provider call in flight
+	wakeCh  chan struct{}
+	changed chan struct{} // a broadcast was paused, resumed or cancelled
+	claimed chan Message  // claimed rows waiting for their pacer slot
+	room    chan struct{} // signalled when the sender takes a claimed row
+	ctx     context.Context
+	cancel  context.CancelFunc
 
 	mu     sync.Mutex
 	sender Sender
@@ -30,27 +40,34 @@ func (e *Engine) startWorker(s Sender) {
 	}
 	ctx, cancel := context.WithCancel(e.ctx)
 	w := &worker{
-		e:      e,
-		pacer:  NewPacer(rate, 0),
-		slots:  make(chan struct{}, e.cfg.InFlight),
-		wakeCh: make(chan struct{}, 1),
-		ctx:    ctx,
-		cancel: cancel,
-		sender: s,
+		e:       e,
+		pacer:   NewPacer(rate, 0),
+		slots:   make(chan struct{}, e.cfg.InFlight),
+		wakeCh:  make(chan struct{}, 1),
+		changed: make(chan struct{}, 1),
+		claimed: make(chan Message, 2*maxClaim),
+		room:    make(chan struct{}, 1),
+		ctx:     ctx,
+		cancel:  cancel,
+		sender:  s,
 	}
 	e.mu.Lock()
 	e.workers[s.ID] = w
 	e.mu.Unlock()
-	e.goTracked(w.loop)
+	e.goTracked(w.claimLoop)
+	e.goTracked(w.sendLoop)
 }
 
 func (w *worker) stop() { w.cancel() }
 
-// wake makes an idle worker look at its queue again.
+// wake makes an idle worker look at its queue again, and a waiting one
+// check whether its next text may still go.
 func (w *worker) wake() {
-	select {
-	case w.wakeCh <- struct{}{}:
-	default:
+	for _, ch := range []chan struct{}{w.wakeCh, w.changed} {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -84,14 +101,24 @@ func (e *Engine) wakeAll() {
 	}
 }
 
-func (w *worker) loop() {
+// chunk is how many rows to claim at once: claimAhead's worth at the
+// sender's rate, at least 1, at most maxClaim.
+func (w *worker) chunk() int {
+	r := w.rate()
+	if w.e.cfg.Unpaced || r <= 0 {
+		return maxClaim
+	}
+	return max(1, min(maxClaim, int(r*claimAhead.Seconds())))
+}
+
+func (w *worker) claimLoop() {
 	e, id := w.e, w.from().ID
-	log := e.log.With("sender_id", id)
+	defer w.releaseClaimed() // what the sender could not take before it stopped
 	for w.ctx.Err() == nil {
 		rows, err := e.store.NextQueued(w.ctx, id, e.clock.Now(), e.cfg.BatchSize)
 		if err != nil {
 			if w.ctx.Err() == nil {
-				log.Error("reading queue failed", "err", err)
+				e.log.Error("reading queue failed", "sender_id", id, "err", err)
 				e.sleep(w.ctx, time.Second)
 			}
 			continue
@@ -100,8 +127,28 @@ func (w *worker) loop() {
 			w.idle()
 			continue
 		}
-		w.drain(rows)
+		for len(rows) > 0 && w.ctx.Err() == nil {
+			n := min(len(rows), w.chunk())
+			if !w.waitRoom(n) {
+				return
+			}
+			w.claim(rows[:n])
+			rows = rows[n:]
+		}
 	}
+}
+
+// waitRoom waits until the sender has room for n more claimed rows, so
+// that at most two chunks are claimed ahead.
+func (w *worker) waitRoom(n int) bool {
+	for len(w.claimed)+n > max(2*w.chunk(), n) {
+		select {
+		case <-w.room:
+		case <-w.ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 // idle waits until the sender's next retry is due or the worker is woken.
@@ -125,87 +172,79 @@ func (w *worker) idle() {
 	}
 }
 
-// drain sends rows in order. It books each row with the pacer and a
-// provider slot, claims as many as are ready in one commit, then sends
-// them.
-func (w *worker) drain(rows []Message) {
+// claim durably moves rows to Sending and hands those it got to the
+// sender. Rows of paused or cancelled broadcasts, or moved to another
+// sender meanwhile, are left alone by the store.
+func (w *worker) claim(rows []Message) {
 	e := w.e
-	for len(rows) > 0 && w.ctx.Err() == nil {
-		var batch []Message
-		for len(rows) > 0 && len(batch) < maxClaim {
-			m := rows[0]
-			if !e.sendable(m.BroadcastID) {
-				rows = rows[1:]
-				continue
-			}
-			now := e.clock.Now()
-			if d := w.pacer.Delay(now, m.Segments); d > 0 {
-				if len(batch) > 0 {
-					break
-				}
-				if !e.sleep(w.ctx, d) {
-					return
-				}
-				continue
-			}
-			if !w.acquire(len(batch) == 0) {
-				break
-			}
-			w.pacer.Take(now, m.Segments)
+	var batch []Message
+	for _, m := range rows {
+		if e.sendable(m.BroadcastID) {
 			batch = append(batch, m)
-			rows = rows[1:]
-		}
-		if len(batch) == 0 {
-			continue
-		}
-		w.claimAndSend(batch)
-	}
-}
-
-// acquire takes a provider slot, waiting for one only if wait is set.
-func (w *worker) acquire(wait bool) bool {
-	if !wait {
-		select {
-		case w.slots <- struct{}{}:
-			return true
-		default:
-			return false
 		}
 	}
-	select {
-	case w.slots <- struct{}{}:
-		return true
-	case <-w.ctx.Done():
-		return false
+	if len(batch) == 0 {
+		return
 	}
-}
-
-func (w *worker) claimAndSend(batch []Message) {
-	e := w.e
 	at := e.clock.Now()
 	ids, err := e.journal.claim(w.ctx, w.from().ID, batch)
 	if err != nil {
-		for range batch {
-			<-w.slots
-		}
 		if w.ctx.Err() == nil {
 			e.log.Error("claiming texts failed", "sender_id", w.from().ID, "err", err)
 			e.sleep(w.ctx, time.Second)
 		}
 		return
 	}
-	claimed := make(map[int64]bool, len(ids))
+	got := make(map[int64]bool, len(ids))
 	for _, id := range ids {
-		claimed[id] = true
+		got[id] = true
 	}
 	for _, m := range batch {
-		if !claimed[m.ID] {
-			<-w.slots // paused, cancelled or moved meanwhile
+		if !got[m.ID] {
 			continue
 		}
 		m.Attempts++
 		if m.FirstAttemptAt == nil {
 			m.FirstAttemptAt = &at
+		}
+		select {
+		case w.claimed <- m:
+		case <-w.ctx.Done():
+			e.release(m)
+		}
+	}
+}
+
+// sendLoop paces the claimed rows and sends each on its own goroutine,
+// with at most InFlight calls at once. When the worker stops, rows not yet
+// sent are given back to the queue.
+func (w *worker) sendLoop() {
+	e := w.e
+	defer w.releaseClaimed()
+	for {
+		var m Message
+		select {
+		case m = <-w.claimed:
+		case <-w.ctx.Done():
+			return
+		}
+		select {
+		case w.room <- struct{}{}:
+		default:
+		}
+		switch w.pace(m) {
+		case stopped:
+			e.release(m)
+			return
+		case held:
+			e.release(m) // paused or cancelled while it waited
+			continue
+		}
+		select {
+		case w.slots <- struct{}{}:
+		case <-w.ctx.Done():
+			e.release(m)
+			return
 		}
 		e.goTracked(func() {
 			defer func() { <-w.slots }()
@@ -214,7 +253,69 @@ func (w *worker) claimAndSend(batch []Message) {
 	}
 }
 
-// sendable reports whether texts of the broadcast may be claimed now.
+// paced is what pace decided.
+type paced int
+
+const (
+	ready   paced = iota // m may go now; its segments are booked
+	held                 // its broadcast is paused or cancelled
+	stopped              // the worker is stopping
+)
+
+// pace waits until the pacer lets m go and books it, unless m's broadcast
+// is paused or cancelled first.
+func (w *worker) pace(m Message) paced {
+	e := w.e
+	for {
+		if !e.sendable(m.BroadcastID) {
+			return held
+		}
+		now := e.clock.Now()
+		d := w.pacer.Delay(now, m.Segments)
+		if d == 0 {
+			w.pacer.Take(now, m.Segments)
+			return ready
+		}
+		t := e.clock.NewTimer(d)
+		select {
+		case <-t.Chan():
+		case <-w.changed:
+			t.Stop()
+		case <-w.ctx.Done():
+			t.Stop()
+			return stopped
+		}
+	}
+}
+
+// releaseClaimed gives back the rows claimed but not sent when the worker
+// stops.
+func (w *worker) releaseClaimed() {
+	for {
+		select {
+		case m := <-w.claimed:
+			w.e.release(m)
+		default:
+			return
+		}
+	}
+}
+
+// release gives a claimed row that was not sent back to the queue (or
+// skips it, if its broadcast was cancelled).
+func (e *Engine) release(m Message) {
+	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
+		SenderID: m.SenderID, Segments: m.Segments, At: e.clock.Now(), Release: true, Status: MsgQueued,
+		NextAttempt: e.clock.Now()}
+	e.mu.Lock()
+	if r := e.runs[m.BroadcastID]; r == nil || r.b.Status == StatusCancelled {
+		o.Status, o.ErrorText = MsgSkipped, "cancelled"
+	}
+	e.mu.Unlock()
+	e.journal.record(o)
+}
+
+// sendable reports whether texts of the broadcast may be claimed or sent now.
 func (e *Engine) sendable(id int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()

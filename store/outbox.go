@@ -4,14 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"smsbot/broadcast"
 )
 
+// messageColumns are what the engine needs of a row (times cost to parse:
+// next_attempt_at is left to SQL).
 const messageColumns = `m.id, m.broadcast_id, m.contact_id, m.to_phone, m.sender_id, m.status, m.attempts,
-	m.segments, m.next_attempt_at, m.first_attempt_at`
+	m.segments, m.first_attempt_at`
 
 func scanMessages(rows *sql.Rows) ([]broadcast.Message, error) {
 	defer rows.Close()
@@ -21,7 +22,7 @@ func scanMessages(rows *sql.Rows) ([]broadcast.Message, error) {
 		var sender sql.NullInt64
 		var first sql.NullTime
 		if err := rows.Scan(&m.ID, &m.BroadcastID, &m.ContactID, &m.To, &sender, &m.Status, &m.Attempts,
-			&m.Segments, &m.NextAttemptAt, &first); err != nil {
+			&m.Segments, &first); err != nil {
 			return nil, err
 		}
 		m.SenderID = sender.Int64
@@ -37,10 +38,7 @@ func scanMessages(rows *sql.Rows) ([]broadcast.Message, error) {
 // NextQueued returns up to limit queued texts of sender due at now, of
 // sending broadcasts, oldest broadcast first.
 func (s *Store) NextQueued(ctx context.Context, senderID int64, now time.Time, limit int) ([]broadcast.Message, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT `+messageColumns+`
-		FROM messages m JOIN broadcasts b ON b.id = m.broadcast_id
-		WHERE m.sender_id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND b.status = 'sending'
-		ORDER BY m.broadcast_id, m.id LIMIT ?`, senderID, now.UTC(), limit)
+	rows, err := s.stmts.next.QueryContext(ctx, senderID, now.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read queue of sender %d: %w", senderID, err)
 	}
@@ -178,9 +176,4 @@ func (s *Store) Reasons(ctx context.Context, id int64) ([]broadcast.Reason, erro
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// placeholders returns "?, ?, …" for n arguments.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,15 +14,15 @@ import (
 
 // QueueBatch writes the outbox rows of up to limit list members with
 // contact IDs above after, in one transaction. Members without an enabled
-// sticky sender get the least-loaded one, for good. Opted-out and invalid
-// members get Skipped rows so they are counted, never texted. Rows that
-// already exist are left alone, so a batch interrupted by a crash can be
-// written again.
-func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int64, limit int, now time.Time) (int64, error) {
+// sticky sender get one from bal, for good. Opted-out and invalid members
+// get Skipped rows so they are counted, never texted. Rows that already
+// exist are left alone, so a batch interrupted by a crash can be written
+// again.
+func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int64, limit int, bal *broadcast.Balancer, now time.Time) (int64, error) {
 	now = now.UTC()
 	var last int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.phone, c.opted_out_at IS NOT NULL, c.invalid_reason, a.sender_id
+		list, err := tx.QueryContext(ctx, `SELECT c.id, c.phone, c.opted_out_at IS NOT NULL, c.invalid_reason, a.sender_id
 			FROM memberships mb
 			JOIN contacts c ON c.id = mb.contact_id
 			LEFT JOIN assignments a ON a.contact_id = c.id
@@ -38,38 +39,21 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 			sender   sql.NullInt64
 		}
 		var members []member
-		for rows.Next() {
+		for list.Next() {
 			var m member
-			if err := rows.Scan(&m.id, &m.phone, &m.optedOut, &m.invalid, &m.sender); err != nil {
-				rows.Close()
+			if err := list.Scan(&m.id, &m.phone, &m.optedOut, &m.invalid, &m.sender); err != nil {
+				list.Close()
 				return err
 			}
 			members = append(members, m)
 		}
-		if err := rows.Close(); err != nil {
+		if err := list.Close(); err != nil {
 			return err
 		}
 		if len(members) == 0 {
 			return nil
 		}
-		loads, err := senderLoads(ctx, tx)
-		if err != nil {
-			return err
-		}
-		bal := broadcast.NewBalancer(loads)
-		assign, err := tx.PrepareContext(ctx, `INSERT INTO assignments (contact_id, sender_id, assigned_at) VALUES (?, ?, ?)
-			ON CONFLICT (contact_id) DO UPDATE SET sender_id = excluded.sender_id, assigned_at = excluded.assigned_at`)
-		if err != nil {
-			return err
-		}
-		defer assign.Close()
-		insert, err := tx.PrepareContext(ctx, `INSERT INTO messages
-			(broadcast_id, contact_id, to_phone, sender_id, status, error_text, segments, next_attempt_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (broadcast_id, contact_id) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer insert.Close()
+		var assigned, outbox []any
 		for _, m := range members {
 			var sender any
 			status, reason := broadcast.MsgQueued, ""
@@ -83,15 +67,21 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 			default:
 				id, moved := bal.Place(m.sender.Int64)
 				if moved {
-					if _, err := assign.ExecContext(ctx, m.id, id, now); err != nil {
-						return err
-					}
+					assigned = append(assigned, [2]int64{m.id, id})
 				}
 				sender = id
 			}
-			if _, err := insert.ExecContext(ctx, b.ID, m.id, m.phone, sender, status, reason, b.Segments, now, now); err != nil {
+			outbox = append(outbox, []any{m.id, m.phone, sender, status, reason})
+		}
+		if len(assigned) > 0 {
+			pairs, _ := json.Marshal(assigned)
+			if _, err := tx.Tx.StmtContext(ctx, s.stmts.assign).ExecContext(ctx, now, string(pairs)); err != nil {
 				return err
 			}
+		}
+		rows, _ := json.Marshal(outbox)
+		if _, err := tx.Tx.StmtContext(ctx, s.stmts.insertMsg).ExecContext(ctx, b.ID, b.Segments, now, now, string(rows)); err != nil {
+			return err
 		}
 		last = members[len(members)-1].id
 		return nil

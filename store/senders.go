@@ -111,6 +111,12 @@ func (s *Store) RemoveSender(ctx context.Context, address, actor string) (int, e
 	return moved, nil
 }
 
+// SenderLoads counts the contacts assigned to each enabled sender,
+// including senders with none.
+func (s *Store) SenderLoads(ctx context.Context) (map[int64]int, error) {
+	return senderLoads(ctx, s.db)
+}
+
 // senderLoads counts the contacts assigned to each enabled sender,
 // including senders with none.
 func senderLoads(ctx context.Context, db bun.IDB) (map[int64]int, error) {

@@ -37,9 +37,10 @@ type Config struct {
 
 // Store is smsbot's SQLite database. It is safe for concurrent use.
 type Store struct {
-	db  *bun.DB
-	now func() time.Time
-	log *slog.Logger
+	db    *bun.DB
+	now   func() time.Time
+	log   *slog.Logger
+	stmts stmts
 }
 
 var _ broadcast.Store = (*Store)(nil)
@@ -58,7 +59,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)", "cache_size(-16000)"} {
 		q.Add("_pragma", p)
 	}
 	// Writers take the lock when they begin, so two transactions never
@@ -74,6 +75,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	sqldb.SetMaxOpenConns(8)
 	s := &Store{db: bun.NewDB(sqldb, sqlitedialect.New()), now: cfg.Now, log: cfg.Logger.With("component", "store")}
 	if err := s.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
+	}
+	if err := s.prepare(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
 	}
@@ -100,7 +105,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.stmts.close(), s.db.Close()) }
 
 // DB returns the Bun handle, for tests and tools.
 func (s *Store) DB() *bun.DB { return s.db }

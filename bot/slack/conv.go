@@ -17,6 +17,7 @@ type conversation struct {
 	channel     string
 	user        string
 	responseURL string
+	thread      string // post answers in this thread
 }
 
 var _ bot.Conversation = (*conversation)(nil)
@@ -37,8 +38,7 @@ func (c *conversation) Post(ctx context.Context, m bot.Message) (bot.Ref, error)
 	if m.Ephemeral {
 		return "", c.ephemeral(ctx, m)
 	}
-	ch, ts, err := c.a.api.PostMessageContext(ctx, c.channel,
-		slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...))
+	ch, ts, err := c.a.api.PostMessageContext(ctx, c.channel, c.options(m)...)
 	if err != nil {
 		if isNotInChannel(err) {
 			_ = c.ephemeral(ctx, bot.Message{Text: "⚠️ smsbot cannot post in this channel: invite it with `/invite @smsbot`"})
@@ -74,12 +74,20 @@ func (c *conversation) ephemeral(ctx context.Context, m bot.Message) error {
 		}
 		return nil
 	}
-	_, err := c.a.api.PostEphemeralContext(ctx, c.channel, c.user,
-		slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...))
+	_, err := c.a.api.PostEphemeralContext(ctx, c.channel, c.user, c.options(m)...)
 	if err != nil {
 		return fmt.Errorf("chat.postEphemeral: %w", err)
 	}
 	return nil
+}
+
+// options renders m, in the conversation's thread if it has one.
+func (c *conversation) options(m bot.Message) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...)}
+	if c.thread != "" {
+		opts = append(opts, slack.MsgOptionTS(c.thread))
+	}
+	return opts
 }
 
 func isNotInChannel(err error) bool {

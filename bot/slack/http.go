@@ -7,20 +7,24 @@ import (
 	"net/url"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 )
 
 // maxBody caps the size of a request from Slack.
 const maxBody = 1 << 20
 
-// Routes registers the HTTP-mode endpoints on mux: POST /slack/commands
-// and POST /slack/interactions. Every request is verified with the signing
-// secret first; a request that fails gets 401 and is not acted on.
+// Routes registers the HTTP-mode endpoints on mux: POST /slack/commands,
+// POST /slack/interactions and POST /slack/events. Every request is
+// verified with the signing secret first; a request that fails gets 401
+// and is not acted on.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", a.verified(a.serveCommand))
-	mux.HandleFunc("POST /slack/interactions", a.verified(a.serveInteraction))
+	mux.HandleFunc("POST /slack/commands", a.verifiedForm(a.serveCommand))
+	mux.HandleFunc("POST /slack/interactions", a.verifiedForm(a.serveInteraction))
+	mux.HandleFunc("POST /slack/events", a.verified(a.serveEvent))
 }
 
-func (a *Adapter) verified(next func(http.ResponseWriter, url.Values)) http.HandlerFunc {
+// verified checks a request's signature before next sees its body.
+func (a *Adapter) verified(next func(http.ResponseWriter, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
@@ -32,13 +36,40 @@ func (a *Adapter) verified(next func(http.ResponseWriter, url.Values)) http.Hand
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
+		next(w, body)
+	}
+}
+
+func (a *Adapter) verifiedForm(next func(http.ResponseWriter, url.Values)) http.HandlerFunc {
+	return a.verified(func(w http.ResponseWriter, body []byte) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			http.Error(w, "malformed form", http.StatusBadRequest)
 			return
 		}
 		next(w, form)
+	})
+}
+
+// serveEvent answers the Events API: the URL check, and event callbacks.
+func (a *Adapter) serveEvent(w http.ResponseWriter, body []byte) {
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
 	}
+	if ev.Type == slackevents.URLVerification {
+		var ch slackevents.ChallengeResponse
+		if err := json.Unmarshal(body, &ch); err != nil {
+			http.Error(w, "malformed challenge", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte(ch.Challenge))
+		return
+	}
+	a.handleEvent(ev)
+	w.WriteHeader(http.StatusOK)
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, form url.Values) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -46,6 +47,13 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 		}
 		client.Ack(*evt.Request)
 		a.handleCommand(cmd)
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok || evt.Request == nil {
+			return
+		}
+		client.Ack(*evt.Request)
+		a.handleEvent(ev)
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {

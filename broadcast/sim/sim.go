@@ -30,6 +30,9 @@ type Config struct {
 	Fault func(m broadcast.Outgoing, attempt int) (err error, keep bool)
 	// Notify, when set, is called with every accepted text.
 	Notify func(Message)
+	// Keep is how many of the latest texts Sent and Lookup remember
+	// (default 10,000), so a long-running console stays small.
+	Keep int
 }
 
 // Message is a text the simulated carrier accepted.
@@ -61,6 +64,9 @@ func New(cfg Config) *Provider {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
+	if cfg.Keep <= 0 {
+		cfg.Keep = 10_000
+	}
 	return &Provider{cfg: cfg, attempts: map[string]int{}}
 }
 
@@ -73,12 +79,12 @@ func (p *Provider) Send(ctx context.Context, m broadcast.Outgoing) (string, erro
 			return "", &broadcast.SendError{Class: broadcast.Ambiguous, Message: "interrupted", Err: ctx.Err()}
 		}
 	}
-	p.mu.Lock()
-	key := m.From.Address + "|" + m.To + "|" + m.Body
-	p.attempts[key]++
-	attempt := p.attempts[key]
-	p.mu.Unlock()
 	if p.cfg.Fault != nil {
+		p.mu.Lock()
+		key := m.From.Address + "|" + m.To + "|" + m.Body
+		p.attempts[key]++
+		attempt := p.attempts[key]
+		p.mu.Unlock()
 		if err, keep := p.cfg.Fault(m, attempt); err != nil {
 			if keep {
 				p.record(m)
@@ -94,6 +100,9 @@ func (p *Provider) record(m broadcast.Outgoing) Message {
 	p.seq++
 	msg := Message{SID: fmt.Sprintf("SMsim%027d", p.seq), From: m.From.Address, To: m.To, Body: m.Body, Created: p.cfg.Clock.Now()}
 	p.sent = append(p.sent, msg)
+	if len(p.sent) > 2*p.cfg.Keep {
+		p.sent = append(p.sent[:0], p.sent[len(p.sent)-p.cfg.Keep:]...)
+	}
 	p.mu.Unlock()
 	fmt.Fprintf(p.cfg.Out, "📱 %s → %s: %s\n", msg.From, msg.To, msg.Body)
 	if p.cfg.Notify != nil {
@@ -115,9 +124,10 @@ func (p *Provider) Lookup(_ context.Context, from broadcast.Sender, to string, s
 	return out, nil
 }
 
-// Sent returns every accepted text, in order.
+// Sent returns the accepted texts, oldest first: all of them, or the
+// latest Keep.
 func (p *Provider) Sent() []Message {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]Message(nil), p.sent...)
+	return append([]Message(nil), p.sent[max(0, len(p.sent)-p.cfg.Keep):]...)
 }

@@ -1,0 +1,89 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"smsbot/bot"
+	"smsbot/broadcast"
+)
+
+// Platform is the key of Slack's thread references in the store.
+const Platform = "slack"
+
+// Threads finds the contact whose staff thread a Slack message replies to.
+type Threads interface {
+	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)
+}
+
+// Staff is the staff channel: incoming texts go there, one thread per
+// contact.
+type Staff struct {
+	a       *Adapter
+	channel string
+}
+
+// Staff returns the staff channel (SLACK_STAFF_CHANNEL), or nil when none
+// is configured.
+func (a *Adapter) Staff() *Staff {
+	if a.cfg.StaffChannel == "" {
+		return nil
+	}
+	return &Staff{a: a, channel: a.cfg.StaffChannel}
+}
+
+// Platform names Slack.
+func (s *Staff) Platform() string { return Platform }
+
+// Post posts m in the staff channel, in thread when it is set. It returns
+// the thread: the timestamp of the thread's first message.
+func (s *Staff) Post(ctx context.Context, thread string, m bot.Message) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	_, ts, err := s.a.api.PostMessageContext(ctx, s.channel, opts...)
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage to staff channel: %w", err)
+	}
+	if thread != "" {
+		return thread, nil
+	}
+	return ts, nil
+}
+
+// handleEvent runs Events API callbacks: a staff member's reply in a
+// contact's thread is texted to that contact, through /sms reply so the
+// same access rules apply.
+func (a *Adapter) handleEvent(ev slackevents.EventsAPIEvent) {
+	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok || a.cfg.Threads == nil || a.cfg.StaffChannel == "" {
+		return
+	}
+	if msg.Channel != a.cfg.StaffChannel || msg.ThreadTimeStamp == "" || msg.ThreadTimeStamp == msg.TimeStamp ||
+		msg.BotID != "" || msg.SubType != "" || msg.User == "" {
+		return // not a person's reply in a thread of the staff channel
+	}
+	conv := a.conversation(msg.Channel, msg.User, "")
+	conv.thread = msg.ThreadTimeStamp
+	a.spawn(func(ctx context.Context) {
+		c, err := a.cfg.Threads.ContactByThread(ctx, Platform, msg.ThreadTimeStamp)
+		if err != nil {
+			if broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
+				a.log.Error("finding the contact of a thread failed", "err", err)
+			}
+			return // a thread about something else
+		}
+		text := unescape(msg.Text)
+		a.cfg.Router.Command(ctx, bot.Invocation{User: msg.User, Channel: msg.Channel, Text: "reply " + c.Phone + " " + text}, conv)
+	})
+}
+
+// unescape undoes Slack's escaping of &, < and > in message text.
+func unescape(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}

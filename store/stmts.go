@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// stmts are the statements of the send path, prepared once: parsing SQL
+// on every claim and outcome would cost more than running it.
+type stmts struct {
+	next      *sql.Stmt
+	claim     *sql.Stmt
+	sent      *sql.Stmt
+	outcome   *sql.Stmt
+	insertMsg *sql.Stmt
+	assign    *sql.Stmt
+}
+
+const (
+	// nextSQL reads a sender's queued rows that are due, of sending
+	// broadcasts. Arguments: sender, now, limit.
+	nextSQL = `SELECT ` + messageColumns + `
+		FROM messages m JOIN broadcasts b ON b.id = m.broadcast_id
+		WHERE m.sender_id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND b.status = 'sending'
+		ORDER BY m.broadcast_id, m.id LIMIT ?`
+	// claimSQL takes a sender's queued rows (a JSON array of IDs) of
+	// sending broadcasts. Its arguments: now three times, IDs, sender.
+	claimSQL = `UPDATE messages SET status = 'sending', attempts = attempts + 1,
+			first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
+		WHERE id IN (SELECT value FROM json_each(?)) AND sender_id = ? AND status = 'queued'
+			AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')
+		RETURNING id`
+	// sentSQL records a sent row: the common outcome, kept simple.
+	// Arguments: sid, now, now, id.
+	sentSQL = `UPDATE messages SET status = 'sent', provider_sid = ?, error_code = '', error_text = '',
+			sent_at = ?, updated_at = ?
+		WHERE id = ? AND status = 'sending'`
+	// outcomeSQL settles a row in Sending. A row going back to the queue
+	// of a broadcast cancelled meanwhile is skipped instead. Arguments:
+	// status, sid, code, text, next, sent_at, now, refund, id.
+	outcomeSQL = `UPDATE messages SET
+			status = CASE WHEN ?1 = 'queued' AND cancelled.yes THEN 'skipped' ELSE ?1 END,
+			provider_sid = ?2, error_code = ?3,
+			error_text = CASE WHEN ?1 = 'queued' AND cancelled.yes THEN 'cancelled' ELSE ?4 END,
+			next_attempt_at = COALESCE(?5, next_attempt_at), sent_at = ?6, updated_at = ?7, attempts = attempts - ?8
+		FROM (SELECT status = 'cancelled' AS yes FROM broadcasts
+			WHERE id = (SELECT broadcast_id FROM messages WHERE id = ?9)) AS cancelled
+		WHERE id = ?9 AND status = 'sending'`
+	// insertMsgSQL writes a batch of outbox rows from a JSON array of
+	// [contact_id, phone, sender_id or null, status, reason]. Arguments:
+	// broadcast, segments, now, now, rows. ("WHERE true" keeps SQLite from
+	// reading ON CONFLICT as part of the SELECT.)
+	insertMsgSQL = `INSERT INTO messages
+			(broadcast_id, contact_id, to_phone, sender_id, status, error_text, segments, next_attempt_at, updated_at)
+		SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?, ?, ?
+		FROM json_each(?) AS j WHERE true
+		ON CONFLICT (broadcast_id, contact_id) DO NOTHING`
+	// assignSQL gives contacts their sticky sender, from a JSON array of
+	// [contact_id, sender_id]. Arguments: now, pairs.
+	assignSQL = `INSERT INTO assignments (contact_id, sender_id, assigned_at)
+		SELECT j.value->>0, j.value->>1, ? FROM json_each(?) AS j WHERE true
+		ON CONFLICT (contact_id) DO UPDATE SET sender_id = excluded.sender_id, assigned_at = excluded.assigned_at`
+)
+
+func (s *Store) prepare(ctx context.Context) error {
+	var err error
+	p := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = s.db.DB.PrepareContext(ctx, q)
+		return st
+	}
+	s.stmts = stmts{next: p(nextSQL), claim: p(claimSQL), sent: p(sentSQL), outcome: p(outcomeSQL), insertMsg: p(insertMsgSQL), assign: p(assignSQL)}
+	if err != nil {
+		return fmt.Errorf("prepare statements: %w", err)
+	}
+	return nil
+}
+
+func (st stmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{st.next, st.claim, st.sent, st.outcome, st.insertMsg, st.assign} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
