@@ -94,3 +94,31 @@ func TestProgressEditsAreThrottled(t *testing.T) {
 		t.Fatalf("%d edits:\n%s", len(edits), strings.Join(titles, "\n"))
 	}
 }
+
+func TestRequesterAndApproverAreRecorded(t *testing.T) {
+	b := setupWith(t, bot.Config{Admins: []string{"alice", "bob"}, Approvers: []string{"alice", "bob"}})
+	b.do("alice", "numbers add +12065550101 100")
+	b.do("alice", "add crew +12065550001")
+	b.do("alice", "send crew hello")
+	if got := b.click("bob", "approve:1"); len(got) != 0 {
+		t.Fatalf("approve answered %+v", got)
+	}
+	bc, err := b.store.Broadcast(context.Background(), 1)
+	if err != nil || bc.RequestedBy != "alice" || bc.ApprovedBy != "bob" || bc.ApprovedAt == nil {
+		t.Fatalf("broadcast = %+v, %v", bc, err)
+	}
+	entries, err := b.store.Audit(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []string
+	for _, e := range entries {
+		log = append(log, e.Actor+" "+e.Action+" "+e.Subject)
+	}
+	all := strings.Join(log, "\n")
+	for _, want := range []string{"alice broadcast.request #1", "bob broadcast.approve #1", "alice sender.add +12065550101", "alice list.add crew"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("audit log lacks %q:\n%s", want, all)
+		}
+	}
+}

@@ -37,10 +37,10 @@ type Config struct {
 	StaffChannel string
 	// Threads maps staff-channel threads to contacts, so that a reply in a
 	// contact's thread texts them. Nil: thread replies are ignored.
-	Threads Threads
-	HTTPClient   *http.Client    // default: 15 s timeout
-	Clock        clockwork.Clock // default: real
-	Logger       *slog.Logger    // default: discard
+	Threads    Threads
+	HTTPClient *http.Client    // default: 15 s timeout
+	Clock      clockwork.Clock // default: real
+	Logger     *slog.Logger    // default: discard
 }
 
 // Adapter connects the router to Slack.
