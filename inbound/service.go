@@ -61,9 +61,9 @@ type Store interface {
 type Staff interface {
 	// Platform names the platform, as the key of stored thread references.
 	Platform() string
-	// Post shows m in the staff channel: in thread when it is not "", else
-	// as a new message. It returns the thread the post belongs to.
-	Post(ctx context.Context, thread string, m bot.Message) (string, error)
+	// Relay shows m in the staff channel: in thread when it is not "",
+	// else as a new message. It returns the thread the post belongs to.
+	Relay(ctx context.Context, thread string, m bot.Message) (string, error)
 }
 
 // Config configures a Service. Store is required.
@@ -190,7 +190,7 @@ func (s *Service) relay(ctx context.Context, saved Saved) bool {
 		}
 		msg = relayMessage(saved)
 	}
-	got, err := s.cfg.Staff.Post(ctx, thread, msg)
+	got, err := s.cfg.Staff.Relay(ctx, thread, msg)
 	if err != nil {
 		s.log.Error("relaying text to staff failed; it will be retried", "sid", saved.Text.SID, "err", err)
 		return false

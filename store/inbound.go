@@ -222,3 +222,29 @@ func (s *Store) SetCursor(ctx context.Context, name, value string) error {
 	}
 	return nil
 }
+
+// AwaitingStatus returns, per sender, the oldest send time of texts sent
+// since since whose delivery status is not final yet.
+func (s *Store) AwaitingStatus(ctx context.Context, since time.Time) (map[int64]time.Time, error) {
+	var rows []struct {
+		SenderID int64  `bun:"sender_id"`
+		Oldest   string `bun:"oldest"`
+	}
+	err := s.db.NewRaw(`SELECT sender_id, MIN(sent_at) AS oldest FROM (
+			SELECT sender_id, sent_at FROM messages WHERE status = 'sent' AND sent_at >= ?
+			UNION ALL
+			SELECT sender_id, created_at FROM replies WHERE status = 'sent' AND created_at >= ?
+		) GROUP BY sender_id`, since.UTC(), since.UTC()).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("read texts awaiting status: %w", err)
+	}
+	out := make(map[int64]time.Time, len(rows))
+	for _, r := range rows {
+		t, err := parseTime(r.Oldest)
+		if err != nil {
+			return nil, fmt.Errorf("read texts awaiting status: %w", err)
+		}
+		out[r.SenderID] = t
+	}
+	return out, nil
+}

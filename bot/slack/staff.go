@@ -39,9 +39,9 @@ func (a *Adapter) Staff() *Staff {
 // Platform names Slack.
 func (s *Staff) Platform() string { return Platform }
 
-// Post posts m in the staff channel, in thread when it is set. It returns
-// the thread: the timestamp of the thread's first message.
-func (s *Staff) Post(ctx context.Context, thread string, m bot.Message) (string, error) {
+// Relay posts m in the staff channel, in thread when it is set. It
+// returns the thread: the timestamp of the thread's first message.
+func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string, error) {
 	opts := []slack.MsgOption{slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...)}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))

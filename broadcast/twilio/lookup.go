@@ -54,12 +54,6 @@ func (p *Provider) listParams(from broadcast.Sender, to string) *openapi.ListMes
 // sent converts an outbound message of from, reporting false for anything
 // else.
 func sent(m openapi.ApiV2010Message, from broadcast.Sender) (broadcast.Sent, bool) {
-	str := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
 	if str(m.Direction) == "inbound" || str(m.Sid) == "" {
 		return broadcast.Sent{}, false
 	}

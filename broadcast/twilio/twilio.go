@@ -42,6 +42,7 @@ type Config struct {
 type Provider struct {
 	api      *openapi.ApiService
 	callback string
+	now      func() time.Time
 }
 
 var _ broadcast.Provider = (*Provider)(nil)
@@ -77,7 +78,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	c.SetAccountSid(cfg.AccountSID)
 	rc := twiliogo.NewRestClientWithParams(twiliogo.ClientParams{Client: c})
-	return &Provider{api: rc.Api, callback: cfg.StatusCallback}, nil
+	return &Provider{api: rc.Api, callback: cfg.StatusCallback, now: cfg.Now}, nil
 }
 
 // Send creates one message. Errors are *broadcast.SendError.

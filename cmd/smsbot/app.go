@@ -5,21 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"smsbot/bot"
 	"smsbot/broadcast"
 	"smsbot/broadcast/sim"
 	"smsbot/broadcast/twilio"
+	"smsbot/inbound"
 	"smsbot/store"
 )
 
 // app is smsbot's wired core: store, provider, engine and router.
 type app struct {
-	log    *slog.Logger
-	store  *store.Store
-	engine *broadcast.Engine
-	router *bot.Router
-	sim    *sim.Provider // nil with Twilio
+	log      *slog.Logger
+	store    *store.Store
+	engine   *broadcast.Engine
+	router   *bot.Router
+	sim      *sim.Provider     // nil with Twilio
+	twilio   *twilio.Provider  // nil on the simulated carrier
+	simInbox *inbound.SimInbox // nil with Twilio
+	inbox    *inbound.Service  // set by startInbound
+	webhooks *inbound.Webhooks // set by startInbound when SMSBOT_PUBLIC_URL is set
 }
 
 // open wires the core and starts the engine, which resumes unfinished
@@ -34,11 +40,16 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 	a := &app{log: log, store: st}
 	var prov broadcast.Provider
 	if c.TwilioSID != "" {
-		prov, err = twilio.New(twilio.Config{AccountSID: c.TwilioSID, AuthToken: c.TwilioToken, APIURL: c.TwilioAPIURL})
+		tc := twilio.Config{AccountSID: c.TwilioSID, AuthToken: c.TwilioToken, APIURL: c.TwilioAPIURL}
+		if c.PublicURL != "" {
+			tc.StatusCallback = strings.TrimSuffix(c.PublicURL, "/") + "/twilio/status"
+		}
+		a.twilio, err = twilio.New(tc)
 		if err != nil {
 			st.Close()
 			return nil, err
 		}
+		prov = a.twilio
 	} else {
 		a.sim = sim.New(sim.Config{Out: m.Stdout, Latency: c.SimLatency})
 		prov = a.sim
@@ -53,11 +64,16 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	a.router = bot.New(bot.Config{
+	rc := bot.Config{
 		Engine: a.engine, Directory: st, Logger: log,
 		Admins: c.Admins, Approvers: c.Approvers, PricePerSegment: c.PricePerSegment,
 		Region: c.Region, DefaultRate: c.DefaultMPS,
-	})
+	}
+	if a.sim != nil {
+		a.simInbox = a.newSimInbox()
+		rc.Simulator = a.simInbox
+	}
+	a.router = bot.New(rc)
 	return a, nil
 }
 

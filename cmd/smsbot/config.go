@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"smsbot/inbound"
 )
 
 // Config is every setting of smsbot. Each has a flag and an environment
@@ -28,6 +31,12 @@ type Config struct {
 
 	HTTPAddr string
 
+	PublicURL      string
+	AutoReply      string
+	AutoReplyEvery time.Duration
+	HelpReply      string
+	PollEvery      time.Duration
+
 	SlackBotToken      string
 	SlackAppToken      string
 	SlackSigningSecret string
@@ -39,6 +48,9 @@ type Config struct {
 func (c Config) chat() bool { return c.SlackBotToken != "" }
 
 var errHelp = errors.New("help requested")
+
+// defaultAutoReply answers incoming texts unless SMSBOT_AUTO_REPLY says otherwise.
+const defaultAutoReply = "Thanks! The event team got your message and will answer soon."
 
 // commands lists smsbot's subcommands for -h.
 const commands = `Usage: smsbot [command] [flags]
@@ -88,6 +100,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.SlackSigningSecret, "slack-signing-secret", env("SLACK_SIGNING_SECRET", ""), "verifies Slack's HTTP requests in HTTP mode [SLACK_SIGNING_SECRET]")
 	fs.StringVar(&c.SlackAPIURL, "slack-api-url", env("SLACK_API_URL", ""), "replaces https://slack.com/api/, for a fake [SLACK_API_URL]")
 	fs.StringVar(&c.SlackStaffChannel, "slack-staff-channel", env("SLACK_STAFF_CHANNEL", ""), "channel ID that alone takes commands and gets notices [SLACK_STAFF_CHANNEL]")
+	fs.StringVar(&c.PublicURL, "public-url", env("SMSBOT_PUBLIC_URL", ""), "URL where Twilio reaches smsbot serve's webhooks; unset: poll Twilio instead [SMSBOT_PUBLIC_URL]")
+	fs.StringVar(&c.AutoReply, "auto-reply", env("SMSBOT_AUTO_REPLY", defaultAutoReply), "automatic answer to an incoming text, at most once per contact per -auto-reply-every; \"off\" for none [SMSBOT_AUTO_REPLY]")
+	every := fs.String("auto-reply-every", env("SMSBOT_AUTO_REPLY_EVERY", "12h"), "least time between two auto-replies to one contact [SMSBOT_AUTO_REPLY_EVERY]")
+	fs.StringVar(&c.HelpReply, "help-reply", env("SMSBOT_HELP_REPLY", inbound.DefaultHelpReply), "answer to HELP and INFO [SMSBOT_HELP_REPLY]")
+	poll := fs.String("poll-every", env("SMSBOT_POLL_EVERY", "5s"), "how often to poll Twilio without a public URL [SMSBOT_POLL_EVERY]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -112,6 +129,20 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if c.SimLatency, err = time.ParseDuration(*latency); err != nil || c.SimLatency < 0 {
 		return fmt.Errorf("SMSBOT_SIM_LATENCY / -sim-latency: %q is not a duration like 200ms", *latency)
+	}
+	if c.AutoReplyEvery, err = time.ParseDuration(*every); err != nil || c.AutoReplyEvery <= 0 {
+		return fmt.Errorf("SMSBOT_AUTO_REPLY_EVERY / -auto-reply-every: %q is not a duration like 12h", *every)
+	}
+	if c.PollEvery, err = time.ParseDuration(*poll); err != nil || c.PollEvery < time.Second {
+		return fmt.Errorf("SMSBOT_POLL_EVERY / -poll-every: %q is not a duration of at least 1s, like 5s", *poll)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("SMSBOT_PUBLIC_URL / -public-url: %q is not a URL like https://sms.example.org", c.PublicURL)
+		}
+	}
+	if strings.EqualFold(c.AutoReply, "off") {
+		c.AutoReply = ""
 	}
 	c.Admins, c.Approvers = splitList(*admins), splitList(*approvers)
 	if (c.TwilioSID == "") != (c.TwilioToken == "") {

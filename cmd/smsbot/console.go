@@ -20,6 +20,11 @@ func (m *Main) runConsole(ctx context.Context) error {
 		Router: a.router, In: m.Stdin, Out: m.Stdout, Logger: a.log, Wait: a.engine.WaitIdle,
 	})
 	a.router.Resume(ctx, con)
+	inboundCtx, stopInbound := context.WithCancel(ctx)
+	defer stopInbound()
+	if err := m.startInbound(inboundCtx, a, con); err != nil {
+		return err
+	}
 	done := make(chan error, 1)
 	go func() { done <- con.Run(ctx) }()
 	select {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	botslack "smsbot/bot/slack"
+	"smsbot/inbound"
 )
 
 // runServe runs the configured chat adapters, the HTTP server and the
@@ -35,12 +36,13 @@ func (m *Main) runServe(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
+	var staff inbound.Staff
 
 	if c.SlackBotToken != "" {
 		sa, err := botslack.New(botslack.Config{
 			Router: a.router, BotToken: c.SlackBotToken, AppToken: c.SlackAppToken,
 			SigningSecret: c.SlackSigningSecret, APIURL: c.SlackAPIURL, StaffChannel: c.SlackStaffChannel,
-			Logger: a.log,
+			Threads: a.store, Logger: a.log,
 		})
 		if err != nil {
 			return err
@@ -53,10 +55,21 @@ func (m *Main) runServe(ctx context.Context) error {
 		}
 		if c.SlackStaffChannel != "" {
 			a.router.Resume(ctx, sa.Channel(c.SlackStaffChannel))
+			staff = sa.Staff()
 		}
 		a.log.Info("Slack adapter on", "socket_mode", sa.SocketMode())
 	} else {
 		a.log.Warn("no chat platform configured: set SLACK_BOT_TOKEN, or run smsbot console")
+	}
+
+	if err := m.startInbound(runCtx, a, staff); err != nil {
+		return err
+	}
+	if a.webhooks != nil {
+		a.webhooks.Routes(mux)
+	}
+	if staff == nil {
+		a.log.Warn("no staff channel: incoming texts are stored but not relayed (set SLACK_STAFF_CHANNEL)")
 	}
 
 	ln, err := net.Listen("tcp", c.HTTPAddr)

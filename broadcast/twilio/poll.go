@@ -1,0 +1,87 @@
+package twilio
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"smsbot/broadcast"
+	"smsbot/inbound"
+)
+
+var _ inbound.Source = (*Provider)(nil)
+
+// pollLimit caps the messages one poll reads per number.
+const pollLimit = 2000
+
+// Received lists the texts received on our number to since since. Twilio
+// filters DateSent by day, so it may return older texts too.
+func (p *Provider) Received(_ context.Context, to string, since time.Time) ([]inbound.Text, error) {
+	params := &openapi.ListMessageParams{}
+	params.SetTo(to)
+	params.SetDateSentAfter(since.UTC())
+	params.SetPageSize(100)
+	params.SetLimit(pollLimit)
+	msgs, err := p.api.ListMessage(params)
+	if err != nil {
+		return nil, classify(err)
+	}
+	var out []inbound.Text
+	for _, m := range msgs {
+		if str(m.Direction) != "inbound" {
+			continue
+		}
+		at, err := time.Parse(time.RFC1123Z, str(m.DateSent))
+		if err != nil {
+			if at, err = time.Parse(time.RFC1123Z, str(m.DateCreated)); err != nil {
+				continue
+			}
+		}
+		t := inbound.Text{SID: str(m.Sid), From: str(m.From), To: str(m.To), Body: str(m.Body), At: at}
+		if n, _ := strconv.Atoi(str(m.NumMedia)); n > 0 && m.SubresourceUris != nil {
+			if u, ok := (*m.SubresourceUris)["media"].(string); ok {
+				t.Media = append(t.Media, "https://api.twilio.com"+u)
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Statuses lists the final statuses of texts sent from from since since.
+func (p *Provider) Statuses(_ context.Context, from broadcast.Sender, since time.Time) ([]inbound.StatusUpdate, error) {
+	params := &openapi.ListMessageParams{}
+	if !from.IsService() {
+		params.SetFrom(from.Address)
+	}
+	params.SetDateSentAfter(since.UTC())
+	params.SetPageSize(100)
+	params.SetLimit(pollLimit)
+	msgs, err := p.api.ListMessage(params)
+	if err != nil {
+		return nil, classify(err)
+	}
+	var out []inbound.StatusUpdate
+	for _, m := range msgs {
+		if str(m.Direction) == "inbound" || from.IsService() && str(m.MessagingServiceSid) != from.Address {
+			continue
+		}
+		code := ""
+		if m.ErrorCode != nil && *m.ErrorCode != 0 {
+			code = strconv.Itoa(*m.ErrorCode)
+		}
+		if u, final := inbound.ParseStatus(str(m.Sid), str(m.Status), code, p.now()); final {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -1,0 +1,192 @@
+package inbound
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/broadcast"
+)
+
+// Source is what polling needs of the provider.
+type Source interface {
+	// Received lists the texts received on our number to since since (the
+	// provider may return more: Twilio filters by day).
+	Received(ctx context.Context, to string, since time.Time) ([]Text, error)
+	// Statuses lists the final statuses of texts sent from from since since.
+	Statuses(ctx context.Context, from broadcast.Sender, since time.Time) ([]StatusUpdate, error)
+}
+
+// PollStore is what polling needs of the database.
+type PollStore interface {
+	Cursor(ctx context.Context, name string) (string, error)
+	SetCursor(ctx context.Context, name, value string) error
+	// AwaitingStatus returns, per sender ID, the oldest send time of texts
+	// sent since since that have no final status yet.
+	AwaitingStatus(ctx context.Context, since time.Time) (map[int64]time.Time, error)
+}
+
+// PollConfig configures a Poller. Every field but Every, Clock and Logger
+// is required.
+type PollConfig struct {
+	Source  Source
+	Service *Service
+	Store   PollStore
+	// Senders lists our senders; texts are polled on the phone numbers.
+	Senders func(ctx context.Context) ([]broadcast.Sender, error)
+	// Reply sends a reply (HELP's answer, the auto-reply) to a contact:
+	// without a webhook there is no TwiML to carry it.
+	Reply  func(ctx context.Context, phone, body string) error
+	Every  time.Duration // default 5s
+	Clock  clockwork.Clock
+	Logger *slog.Logger
+}
+
+// Poller finds incoming texts and delivery statuses by listing Twilio's
+// messages, for a bot with no public URL for webhooks. A cursor per number
+// in the store makes a restart neither miss nor repeat a text.
+type Poller struct {
+	cfg        PollConfig
+	log        *slog.Logger
+	lastStatus time.Time
+}
+
+// statusEvery is how often a poll also asks for delivery statuses: each
+// asks for a page of messages per sender, so less often than for texts.
+const statusEvery = time.Minute
+
+// overlap is how far before its cursor a poll looks again, in case the
+// provider shows a text late.
+const overlap = 10 * time.Minute
+
+// statusWindow is how long after sending a text's final status is awaited.
+const statusWindow = 48 * time.Hour
+
+// NewPoller returns a Poller.
+func NewPoller(cfg PollConfig) (*Poller, error) {
+	if cfg.Source == nil || cfg.Service == nil || cfg.Store == nil || cfg.Senders == nil || cfg.Reply == nil {
+		return nil, errors.New("inbound: PollConfig needs Source, Service, Store, Senders and Reply")
+	}
+	cfg.Every = cmp.Or(cfg.Every, 5*time.Second)
+	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}, nil
+}
+
+// Run polls every Every until ctx ends.
+func (p *Poller) Run(ctx context.Context) error {
+	for {
+		if err := p.Poll(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("polling Twilio failed; will retry", "err", err)
+		}
+		t := p.cfg.Clock.NewTimer(p.cfg.Every)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.Chan():
+		}
+	}
+}
+
+// Poll does one round: texts received on each number, then statuses.
+func (p *Poller) Poll(ctx context.Context) error {
+	senders, err := p.cfg.Senders(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, s := range senders {
+		if s.IsService() {
+			continue // a Messaging Service's numbers are not known here
+		}
+		if err := p.pollReceived(ctx, s.Address); err != nil {
+			errs = append(errs, fmt.Errorf("texts to %s: %w", s.Address, err))
+		}
+	}
+	if now := p.cfg.Clock.Now(); now.Sub(p.lastStatus) >= statusEvery {
+		p.lastStatus = now
+		if err := p.pollStatuses(ctx, senders); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Poller) pollReceived(ctx context.Context, number string) error {
+	name := "poll:received:" + number
+	raw, err := p.cfg.Store.Cursor(ctx, name)
+	if err != nil {
+		return err
+	}
+	// A new number starts from now: texts from before the bot knew it are
+	// not relayed.
+	cursor := p.cfg.Clock.Now()
+	if raw != "" {
+		if cursor, err = time.Parse(time.RFC3339Nano, raw); err != nil {
+			return fmt.Errorf("cursor %s: %w", name, err)
+		}
+	} else if err := p.cfg.Store.SetCursor(ctx, name, cursor.UTC().Format(time.RFC3339Nano)); err != nil {
+		return err
+	}
+	texts, err := p.cfg.Source.Received(ctx, number, cursor.Add(-overlap))
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(texts, func(i, j int) bool { return texts[i].At.Before(texts[j].At) })
+	for _, t := range texts {
+		if t.At.Before(cursor.Add(-overlap)) {
+			continue
+		}
+		reply, err := p.cfg.Service.Receive(ctx, t)
+		if err != nil {
+			return err
+		}
+		if reply != "" {
+			if err := p.cfg.Reply(ctx, t.From, reply); err != nil {
+				p.log.Warn("sending reply failed", "sid", t.SID, "err", err)
+			}
+		}
+		if t.At.After(cursor) {
+			cursor = t.At
+			if err := p.cfg.Store.SetCursor(ctx, name, cursor.UTC().Format(time.RFC3339Nano)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p *Poller) pollStatuses(ctx context.Context, senders []broadcast.Sender) error {
+	awaiting, err := p.cfg.Store.AwaitingStatus(ctx, p.cfg.Clock.Now().Add(-statusWindow))
+	if err != nil || len(awaiting) == 0 {
+		return err
+	}
+	var errs []error
+	for _, s := range senders {
+		since, ok := awaiting[s.ID]
+		if !ok {
+			continue
+		}
+		updates, err := p.cfg.Source.Statuses(ctx, s, since)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("statuses from %s: %w", s.Address, err))
+			continue
+		}
+		for _, u := range updates {
+			if err := p.cfg.Service.Status(ctx, u); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
