@@ -128,15 +128,12 @@ func (p *Poller) pollReceived(ctx context.Context, number string) error {
 	if err != nil {
 		return err
 	}
-	// A new number starts from now: texts from before the bot knew it are
-	// not relayed.
-	cursor := p.cfg.Clock.Now()
-	if raw != "" {
-		if cursor, err = time.Parse(time.RFC3339Nano, raw); err != nil {
-			return fmt.Errorf("cursor %s: %w", name, err)
-		}
-	} else if err := p.cfg.Store.SetCursor(ctx, name, cursor.UTC().Format(time.RFC3339Nano)); err != nil {
-		return err
+	if raw == "" {
+		return p.startCursor(ctx, name, number)
+	}
+	cursor, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return fmt.Errorf("cursor %s: %w", name, err)
 	}
 	texts, err := p.cfg.Source.Received(ctx, number, cursor.Add(-overlap))
 	if err != nil {
@@ -164,6 +161,24 @@ func (p *Poller) pollReceived(ctx context.Context, number string) error {
 		}
 	}
 	return nil
+}
+
+// startCursor starts polling a number from now. The texts it already has
+// are recorded as seen (STOP and START still count) but neither relayed nor
+// answered: they came before the bot watched the number.
+func (p *Poller) startCursor(ctx context.Context, name, number string) error {
+	now := p.cfg.Clock.Now()
+	texts, err := p.cfg.Source.Received(ctx, number, now.Add(-overlap))
+	if err != nil {
+		return err
+	}
+	for _, t := range texts {
+		if err := p.cfg.Service.Backfill(ctx, t); err != nil {
+			return err
+		}
+	}
+	p.log.Info("polling a new number", "number", number, "texts_before", len(texts))
+	return p.cfg.Store.SetCursor(ctx, name, now.UTC().Format(time.RFC3339Nano))
 }
 
 func (p *Poller) pollStatuses(ctx context.Context, senders []broadcast.Sender) error {

@@ -151,6 +151,27 @@ func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error)
 	return reply, nil
 }
 
+// Backfill records a text received before the bot watched its number: it
+// is stored once and STOP or START apply, but it is neither relayed nor
+// answered.
+func (s *Service) Backfill(ctx context.Context, t Text) error {
+	k := ParseKeyword(t.Body)
+	_, fresh, err := s.store.SaveText(ctx, t, k)
+	if err != nil || !fresh {
+		return err
+	}
+	switch k {
+	case Stop:
+		_, err = s.store.OptOut(ctx, t.From, "sms:"+t.From)
+	case Start:
+		_, err = s.store.OptIn(ctx, t.From, "sms:"+t.From)
+	}
+	if err != nil {
+		return err
+	}
+	return s.store.MarkRelayed(ctx, t.SID, s.clock.Now())
+}
+
 // RelayPending shows staff the texts stored but not yet relayed (the chat
 // was down, or the process stopped in between).
 func (s *Service) RelayPending(ctx context.Context) error {

@@ -29,15 +29,18 @@ func NewWebhooks(svc *Service, authToken, publicURL string) *Webhooks {
 
 // Routes registers POST /twilio/inbound and POST /twilio/status.
 func (h *Webhooks) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /twilio/inbound", h.verified(h.inbound))
-	mux.HandleFunc("POST /twilio/status", h.verified(h.status))
+	mux.Handle("POST /twilio/inbound", h.Verify(http.HandlerFunc(h.inbound)))
+	mux.Handle("POST /twilio/status", h.Verify(http.HandlerFunc(h.status)))
 }
 
 // StatusCallbackURL is where Twilio should report delivery.
 func (h *Webhooks) StatusCallbackURL() string { return h.publicURL + "/twilio/status" }
 
-func (h *Webhooks) verified(next func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// Verify passes on only requests signed by Twilio: X-Twilio-Signature over
+// PublicURL + the request's path and query and every POST field, with the
+// auth token. Others get 403. The form is parsed into r.PostForm.
+func (h *Webhooks) Verify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, "malformed form", http.StatusBadRequest)
@@ -56,8 +59,8 @@ func (h *Webhooks) verified(next func(http.ResponseWriter, *http.Request)) http.
 			http.Error(w, "invalid signature", http.StatusForbidden)
 			return
 		}
-		next(w, r)
-	}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (h *Webhooks) inbound(w http.ResponseWriter, r *http.Request) {

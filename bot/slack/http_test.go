@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,13 +32,15 @@ const (
 // httpChat is the Slack adapter in HTTP mode behind a real HTTP server,
 // driven with signed requests as Slack would send them.
 type httpChat struct {
-	fake   *slackFake
-	server *httptest.Server
-	clock  *clockwork.FakeClock
-	sim    *sim.Provider
-	store  *store.Store
-	cursor int
-	n      int
+	fake    *slackFake
+	server  *httptest.Server
+	clock   *clockwork.FakeClock
+	sim     *sim.Provider
+	store   *store.Store
+	engine  *broadcast.Engine
+	adapter *botslack.Adapter
+	cursor  int
+	n       int
 }
 
 type core struct {
@@ -80,7 +83,7 @@ func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 	// with the same fake clock.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
 	a, err := botslack.New(botslack.Config{Router: c.router, BotToken: "xoxb-test", SigningSecret: secret,
-		APIURL: fake.apiURL(), StaffChannel: staffID, Clock: clock})
+		APIURL: fake.apiURL(), StaffChannel: staffID, Threads: c.store, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +94,7 @@ func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 		srv.Close()
 		a.Close()
 	})
-	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.sim, store: c.store}
+	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.sim, store: c.store, engine: c.engine, adapter: a}
 }
 
 // post sends a signed form to path and returns the status.
@@ -111,6 +114,22 @@ func (c *httpChat) post(t *testing.T, path, body string, sign func(ts string, bo
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// raw posts a signed body and returns the answer's body.
+func (c *httpChat) raw(t *testing.T, path, body string, sign func(string, []byte) string) string {
+	t.Helper()
+	ts := strconv.FormatInt(c.clock.Now().Unix(), 10)
+	req, _ := http.NewRequest(http.MethodPost, c.server.URL+path, strings.NewReader(body))
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sign(ts, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 func signed(ts string, body []byte) string { return botslack.Sign(secret, ts, body) }
