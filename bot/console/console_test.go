@@ -15,6 +15,7 @@ import (
 	"smsbot/bot/console"
 	"smsbot/broadcast"
 	"smsbot/broadcast/sim"
+	"smsbot/inbound"
 	"smsbot/store"
 )
 
@@ -64,10 +65,21 @@ func newChat(t *testing.T, s bottest.Setup) bottest.Chat {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	router := bot.New(bot.Config{Engine: eng, Directory: st, Admins: s.Admins, Approvers: s.Approvers, PricePerSegment: 0.0083})
+	inbox := &inbound.SimInbox{
+		Route: func(ctx context.Context, phone string) (string, error) {
+			_, s, err := eng.StickySender(ctx, phone)
+			return s.Address, err
+		},
+		Deliver: func(context.Context, string, string, string) error { return nil },
+	}
+	router := bot.New(bot.Config{Engine: eng, Directory: st, Admins: s.Admins, Approvers: s.Approvers,
+		PricePerSegment: 0.0083, Simulator: inbox})
 	pr, pw := io.Pipe()
 	c := &chat{in: pw, screen: newScreen(), sim: carrier}
 	con := console.New(console.Config{Router: router, In: pr, Out: c.screen, Wait: eng.WaitIdle})
+	if inbox.Service, err = inbound.New(inbound.Config{Store: st, Staff: con}); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- con.Run(ctx) }()
 	t.Cleanup(func() {
@@ -158,5 +170,33 @@ func TestRender(t *testing.T) {
 	want := "── Broadcast #1 to crew: waiting for approval\n> Hello\n   Recipients: 3\n   [Approve] /click approve:1\n"
 	if got != want {
 		t.Fatalf("Render =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// On the simulated carrier, /sms sim reply makes a contact text in: the
+// console shows it as the staff channel would, and answers with the
+// auto-reply; staff answer with /sms reply.
+func TestConsoleSimulatedConversation(t *testing.T) {
+	c := newChat(t, bottest.Setup{}).(*chat)
+	c.Type(t, "console", "numbers add +12065550101 10")
+	c.WaitFor(t, "Added")
+	c.Type(t, "console", "add crew +12065550001 Ada")
+	c.WaitFor(t, "to crew")
+	c.Type(t, "console", "sim reply +12065550001 which room?")
+	relay := c.WaitFor(t, "💬 Ada (+12065550001)")
+	if !strings.Contains(relay, "which room?") || !strings.Contains(relay, "crew") {
+		t.Fatalf("relay:\n%s", relay)
+	}
+	c.Type(t, "console", "sim reply +12065550001 STOP")
+	c.WaitFor(t, "opted out of all texts")
+	c.Type(t, "console", "reply +12065550001 Room B")
+	c.WaitFor(t, "opted out (texted STOP)")
+	c.Type(t, "console", "sim reply +12065550001 start")
+	c.WaitFor(t, "opted back in")
+	c.Type(t, "console", "reply +12065550001 Room B")
+	c.WaitFor(t, "texted Ada")
+	sent := c.Sent()
+	if len(sent) != 1 || sent[0].To != "+12065550001" || sent[0].Body != "Room B" {
+		t.Fatalf("carrier delivered %+v", sent)
 	}
 }

@@ -1,0 +1,110 @@
+package twilio_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"smsbot/broadcast"
+	"smsbot/broadcast/twilio"
+	"smsbot/broadcast/twilio/twiliotest"
+)
+
+func newProvider(t *testing.T, fake *twiliotest.Server, cfg twilio.Config) *twilio.Provider {
+	t.Helper()
+	cfg.AccountSID, cfg.AuthToken, cfg.APIURL = fake.AccountSID(), fake.AuthToken(), fake.URL()
+	p, err := twilio.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSendSetsFromServiceAndStatusCallback(t *testing.T) {
+	fake := twiliotest.NewServer(twiliotest.Config{})
+	t.Cleanup(fake.Close)
+	p := newProvider(t, fake, twilio.Config{StatusCallback: "https://sms.example.org/twilio/status"})
+	ctx := context.Background()
+	if _, err := p.Send(ctx, broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	mg := "MG0123456789abcdef0123456789abcdef"
+	if _, err := p.Send(ctx, broadcast.Outgoing{From: broadcast.Sender{Address: mg}, To: "+12065550002", Body: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	got := fake.Outbound()
+	if got[0].From != "+12065550101" || got[0].MessagingServiceSID != "" || got[0].StatusCallback != "https://sms.example.org/twilio/status" {
+		t.Errorf("number send = %+v", got[0])
+	}
+	if got[1].MessagingServiceSID != mg {
+		t.Errorf("service send = %+v", got[1])
+	}
+}
+
+func TestSendClassifiesErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		fault      twiliotest.Fault
+		invalid    int
+		class      broadcast.ErrorClass
+		code       string
+		effect     broadcast.ContactEffect
+		retryAfter time.Duration
+	}{
+		{"429 honours Retry-After", twiliotest.Fault429, 0, broadcast.Retryable, "20429", broadcast.NoEffect, time.Second},
+		{"500 is retried", twiliotest.Fault500, 0, broadcast.Retryable, "", broadcast.NoEffect, 0},
+		{"cut after the request was written", twiliotest.FaultDrop, 0, broadcast.Ambiguous, "", broadcast.NoEffect, 0},
+		{"invalid number", twiliotest.FaultNone, 21211, broadcast.Permanent, "21211", broadcast.FlagInvalid, 0},
+		{"not a mobile", twiliotest.FaultNone, 21614, broadcast.Permanent, "21614", broadcast.FlagInvalid, 0},
+		{"opted out", twiliotest.FaultNone, 21610, broadcast.Permanent, "21610", broadcast.MarkOptedOut, 0},
+		{"other refusal", twiliotest.FaultNone, 21408, broadcast.Permanent, "21408", broadcast.NoEffect, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := twiliotest.Config{Fault: func(twiliotest.CreateRequest) twiliotest.Fault { return tt.fault }}
+			if tt.invalid != 0 {
+				cfg.Invalid = map[string]int{"+12065550001": tt.invalid}
+			}
+			fake := twiliotest.NewServer(cfg)
+			t.Cleanup(fake.Close)
+			p := newProvider(t, fake, twilio.Config{})
+			_, err := p.Send(context.Background(), broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "hi"})
+			var se *broadcast.SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is not a SendError", err)
+			}
+			if se.Class != tt.class || (tt.code != "" && se.Code != tt.code) || se.Effect != tt.effect || se.RetryAfter != tt.retryAfter {
+				t.Fatalf("SendError = %+v", se)
+			}
+		})
+	}
+}
+
+func TestConnectionRefusedIsRetryable(t *testing.T) {
+	fake := twiliotest.NewServer(twiliotest.Config{})
+	p := newProvider(t, fake, twilio.Config{})
+	fake.Close() // nothing listens any more
+	_, err := p.Send(context.Background(), broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "hi"})
+	var se *broadcast.SendError
+	if !errors.As(err, &se) || se.Class != broadcast.Retryable {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLookupFindsSentTexts(t *testing.T) {
+	fake := twiliotest.NewServer(twiliotest.Config{})
+	t.Cleanup(fake.Close)
+	p := newProvider(t, fake, twilio.Config{})
+	ctx := context.Background()
+	from := broadcast.Sender{Address: "+12065550101"}
+	sid, err := p.Send(ctx, broadcast.Outgoing{From: from, To: "+12065550001", Body: "Doors open"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.AddInbound("+12065550001", "+12065550101", "Doors open") // a reply, not ours
+	got, err := p.Lookup(ctx, from, "+12065550001", time.Now().Add(-time.Hour))
+	if err != nil || len(got) != 1 || got[0].SID != sid || got[0].Body != "Doors open" {
+		t.Fatalf("Lookup = %+v, %v", got, err)
+	}
+}
