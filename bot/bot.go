@@ -15,6 +15,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"smsbot/broadcast"
+	"smsbot/importer"
 )
 
 // Engine is what the router needs of the broadcast engine.
@@ -45,6 +46,7 @@ type Directory interface {
 	Lists(ctx context.Context) ([]broadcast.List, error)
 	AddMember(ctx context.Context, list, phone, name, actor string) (broadcast.MemberResult, error)
 	RemoveMember(ctx context.Context, list, phone, actor string) error
+	importer.Store
 }
 
 // Config configures a Router. Engine and Directory are required.
@@ -82,6 +84,8 @@ type Router struct {
 	log    *slog.Logger
 	access access
 
+	uploads  uploads         // imports waiting for a file
+
 	ctx      context.Context // cancelled by Close: progress watchers stop
 	cancel   context.CancelFunc
 	watchers sync.WaitGroup
@@ -118,6 +122,12 @@ type Invocation struct {
 	User    string // the platform's user ID
 	Channel string
 	Text    string // what follows "/sms"
+	// Files opens files named in the command (console paths, Slack
+	// links); nil when the platform has none.
+	Files Files
+	// Uploads is set when the user can upload a file right after the
+	// command (Slack), for /sms import <list> without a file.
+	Uploads bool
 }
 
 // Click is one button press.

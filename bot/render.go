@@ -26,11 +26,26 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 	for _, s := range p.Senders {
 		senders = append(senders, fmt.Sprintf("%s ×%d (%s at %s/s)", s.Sender.Address, s.Recipients, fmtDuration(s.Time), fmtRate(s.Sender.Rate)))
 	}
+	perText := strconv.Itoa(seg.Segments)
+	if p.Personal && p.MinSegments != seg.Segments {
+		perText = fmt.Sprintf("%d–%d", p.MinSegments, seg.Segments)
+	}
 	fields := []Field{
 		{"Recipients", recipients},
-		{"Segments", fmt.Sprintf("%s per text, %s; %d in total", strconv.Itoa(seg.Segments), encoding, p.TotalSegments)},
+		{"Segments", fmt.Sprintf("%s per text, %s; %d in total", perText, encoding, p.TotalSegments)},
 		{"Senders", strings.Join(senders, ", ")},
 		{"ETA", fmtDuration(p.ETA)},
+	}
+	if p.Personal {
+		fields = append(fields, Field{"First text", p.Example})
+	}
+	if p.Missing > 0 {
+		var names []string
+		for _, f := range p.MissingFields {
+			names = append(names, "{{"+f+"}}")
+		}
+		fields = append(fields, Field{"⚠️ Missing fields", fmt.Sprintf("%s %s no %s: it will be empty; give a default like {{%s|…}}",
+			plural(p.Missing, "recipient"), map[bool]string{true: "has", false: "have"}[p.Missing == 1], strings.Join(names, " or "), p.MissingFields[0])})
 	}
 	if price := r.cfg.PricePerSegment; price > 0 {
 		fields = append(fields, Field{"Cost", fmt.Sprintf("≈ $%.2f at $%g per segment", float64(p.TotalSegments)*price, price)})

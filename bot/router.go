@@ -36,6 +36,7 @@ func init() {
 		"resume":  {run: (*Router).resumeCmd, changes: true},
 		"reply":   {run: (*Router).replyCmd, changes: true},
 		"sim":     {run: (*Router).simCmd, changes: true},
+		"import":  {run: (*Router).importCmd, changes: true},
 	}
 }
 
@@ -117,6 +118,7 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms numbers remove <+E164|MG-SID>` stop using a number; its contacts move to the others",
 		"`/sms lists` show the lists",
 		"`/sms add <list> <phone> [name…]` add a contact to a list (creates the list)",
+		"`/sms import <list> [file]` import contacts from a CSV file (in Slack: then upload the file)",
 		"`/sms remove <list> <phone>` take a contact off a list",
 		"`/sms send <list> <message>` preview a broadcast; nothing is sent until someone clicks Approve",
 		"`/sms status [id]` recent broadcasts, or one of them",

@@ -31,7 +31,10 @@ type Contact struct {
 	Name          string
 	OptedOutAt    *time.Time
 	InvalidReason string
-	CreatedAt     time.Time
+	// Fields are the other columns of the file the contact was imported
+	// from, by snake_case column name: merge fields.
+	Fields    map[string]string
+	CreatedAt time.Time
 }
 
 // List is a named set of contacts.
@@ -116,6 +119,9 @@ type Message struct {
 	ErrorText     string
 	Attempts      int
 	Segments      int
+	// Body is the row's own text when merge fields personalize it; ""
+	// means the broadcast's body.
+	Body          string
 	NextAttemptAt time.Time
 	// FirstAttemptAt is when the row was first claimed; reconciliation
 	// looks for provider messages created after it.

@@ -16,9 +16,25 @@ const DefaultRegion = "US"
 // punctuation, spaces and extensions ("x12") are handled. Numbers that
 // cannot be texted get an EINVALID error whose message says why.
 func NormalizePhone(raw, region string) (string, error) {
+	e164, reason := CheckPhone(raw, region)
+	switch {
+	case reason == "":
+		return e164, nil
+	case strings.TrimSpace(raw) == "":
+		return "", Errorf(EINVALID, "the phone number is empty")
+	case strings.HasPrefix(reason, "not a valid number for"):
+		return "", Errorf(EINVALID, "%q is %s", raw, reason)
+	}
+	return "", Errorf(EINVALID, "%q is not a phone number: %s", raw, reason)
+}
+
+// CheckPhone is NormalizePhone for bulk work: it returns the E.164 form,
+// or a short reason ("empty", "too short", "too long", "not a number",
+// "unknown country code", "not a valid number for US").
+func CheckPhone(raw, region string) (e164, reason string) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", Errorf(EINVALID, "the phone number is empty")
+		return "", "empty"
 	}
 	if region == "" {
 		region = DefaultRegion
@@ -31,22 +47,22 @@ func NormalizePhone(raw, region string) (string, error) {
 	}
 	n, err := phonenumbers.Parse(s, region)
 	if err != nil {
-		return "", Errorf(EINVALID, "%q is not a phone number: %s", raw, parseReason(err))
+		return "", parseReason(err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
 		switch phonenumbers.IsPossibleNumberWithReason(n) {
 		case phonenumbers.TOO_SHORT, phonenumbers.INVALID_LENGTH:
-			return "", Errorf(EINVALID, "%q is not a phone number: too short", raw)
+			return "", "too short"
 		case phonenumbers.TOO_LONG:
-			return "", Errorf(EINVALID, "%q is not a phone number: too long", raw)
+			return "", "too long"
 		}
 		where := phonenumbers.GetRegionCodeForNumber(n)
 		if where == "" || where == "ZZ" {
 			where = region
 		}
-		return "", Errorf(EINVALID, "%q is not a valid number for %s", raw, where)
+		return "", "not a valid number for " + where
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	return phonenumbers.Format(n, phonenumbers.E164), ""
 }
 
 func parseReason(err error) string {

@@ -28,6 +28,16 @@ type Preview struct {
 	TotalSegments int
 	// ETA is the sending time at the senders' configured rates.
 	ETA time.Duration
+	// Personal is set when merge fields make each text different.
+	// Segments then describes the longest text, and MinSegments the
+	// shortest; Example is the first recipient's text.
+	Personal    bool
+	MinSegments int
+	Example     string
+	// Missing counts recipients lacking a merge field that has no
+	// default; MissingFields names those fields.
+	Missing       int
+	MissingFields []string
 }
 
 // Recipients is the number of contacts that would be texted.
@@ -59,6 +69,10 @@ func (e *Engine) Prepare(ctx context.Context, d Draft) (Preview, error) {
 	if err := ValidateBody(body); err != nil {
 		return Preview{}, err
 	}
+	tmpl, err := ParseTemplate(body)
+	if err != nil {
+		return Preview{}, err
+	}
 	list, err := e.store.ListByName(ctx, d.List)
 	if err != nil {
 		return Preview{}, err
@@ -79,7 +93,13 @@ func (e *Engine) Prepare(ctx context.Context, d Draft) (Preview, error) {
 	}
 	seg := CountSegments(body)
 	p := Preview{Audience: aud, Segments: seg, TotalSegments: seg.Segments * aud.Eligible()}
-	p.Senders = project(aud, senders, seg.Segments)
+	if tmpl.Personal() {
+		if err := e.personalize(ctx, list, tmpl, &p); err != nil {
+			return Preview{}, err
+		}
+		seg = p.Segments
+	}
+	p.Senders = project(aud, senders, float64(p.TotalSegments)/float64(aud.Eligible()))
 	for _, s := range p.Senders {
 		p.ETA = max(p.ETA, s.Time)
 	}
@@ -96,7 +116,8 @@ func (e *Engine) Prepare(ctx context.Context, d Draft) (Preview, error) {
 
 // project splits an audience over the enabled senders the way the outbox
 // will: members keep their sender, the rest go to the least-loaded ones.
-func project(aud Audience, senders []Sender, segments int) []Share {
+// segments is the average per text.
+func project(aud Audience, senders []Sender, segments float64) []Share {
 	byID := map[int64]*Share{}
 	loads := map[int64]int{}
 	for _, s := range senders {
@@ -112,7 +133,7 @@ func project(aud Audience, senders []Sender, segments int) []Share {
 		if sh.Recipients == 0 {
 			continue
 		}
-		sh.Time = segmentsTime(sh.Recipients*segments, sh.Sender.Rate)
+		sh.Time = time.Duration(float64(segmentsTime(sh.Recipients, sh.Sender.Rate)) * segments)
 		shares = append(shares, *sh)
 	}
 	sort.Slice(shares, func(i, j int) bool { return shares[i].Sender.ID < shares[j].Sender.ID })

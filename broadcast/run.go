@@ -40,10 +40,14 @@ func (e *Engine) writeOutbox(ctx context.Context, b Broadcast) error {
 		return err
 	}
 	bal := NewBalancer(loads)
+	var tmpl *Template
+	if t, err := ParseTemplate(b.Body); err == nil && t.Personal() {
+		tmpl = &t
+	}
 	after := int64(0)
 	for {
 		var last int64
-		e.journal.do(func() { last, err = e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, bal, e.clock.Now()) })
+		e.journal.do(func() { last, err = e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, bal, tmpl, e.clock.Now()) })
 		if err != nil {
 			return err
 		}

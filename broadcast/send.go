@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -14,7 +15,7 @@ const clockSkew = 2 * time.Minute
 // send makes one provider call for a claimed row and records the outcome.
 func (e *Engine) send(w *worker, m Message) {
 	from := w.from()
-	body, ok := e.body(m.BroadcastID)
+	body, ok := e.body(m)
 	if !ok {
 		return // unreachable: a claimed row's run is tracked until it settles
 	}
@@ -61,13 +62,17 @@ func (e *Engine) retryOrFail(o Outcome, attempts int, se *SendError) Outcome {
 	return o
 }
 
-// body returns the text of a tracked broadcast.
-func (e *Engine) body(id int64) (string, bool) {
+// body returns the text of a row of a tracked broadcast: its own, when
+// merge fields made one, or the broadcast's.
+func (e *Engine) body(m Message) (string, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	r, ok := e.runs[id]
+	r, ok := e.runs[m.BroadcastID]
 	if !ok {
 		return "", false
+	}
+	if m.Body != "" {
+		return m.Body, true
 	}
 	return r.b.Body, true
 }
@@ -91,7 +96,7 @@ func (e *Engine) goReconcile(m Message, from Sender, delay time.Duration) {
 func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
 	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
 		SenderID: m.SenderID, Segments: m.Segments}
-	body, tracked := e.body(m.BroadcastID)
+	body, tracked := e.body(m)
 	if !tracked {
 		// The broadcast was cancelled while this text was in flight.
 		b, err := e.store.Broadcast(e.ctx, m.BroadcastID)
@@ -99,7 +104,7 @@ func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
 			e.log.Error("reconcile: loading broadcast failed", "broadcast_id", m.BroadcastID, "err", err)
 			return o, false
 		}
-		body = b.Body
+		body = cmp.Or(m.Body, b.Body)
 	}
 	since := e.clock.Now()
 	if m.FirstAttemptAt != nil {

@@ -45,7 +45,11 @@ type Store interface {
 	// from bal to contacts that have none. It returns the last contact ID
 	// written, or 0 when there were no more members. Rerunning it is
 	// harmless.
-	QueueBatch(ctx context.Context, b Broadcast, after int64, limit int, bal *Balancer, now time.Time) (last int64, err error)
+	// With a personal template, each row gets its own rendered body.
+	QueueBatch(ctx context.Context, b Broadcast, after int64, limit int, bal *Balancer, tmpl *Template, now time.Time) (last int64, err error)
+	// EachRecipient calls fn with every member of the list who would be
+	// texted (not opted out, not invalid), with their fields.
+	EachRecipient(ctx context.Context, listID int64, fn func(Contact) error) error
 	// MarkQueued records that every outbox row of the broadcast exists.
 	MarkQueued(ctx context.Context, id int64) error
 

@@ -132,7 +132,7 @@ func ensureContact(ctx context.Context, tx bun.Tx, phone, name string, now time.
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return c, false, err
 	}
-	c = contactRow{Phone: phone, Name: name, CreatedAt: now}
+	c = contactRow{Phone: phone, Name: name, Fields: "{}", CreatedAt: now}
 	if _, err := tx.NewInsert().Model(&c).Exec(ctx); err != nil {
 		return c, false, err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -34,11 +35,16 @@ type contactRow struct {
 	Name          string     `bun:"name"`
 	OptedOutAt    *time.Time `bun:"opted_out_at"`
 	InvalidReason string     `bun:"invalid_reason"`
+	Fields        string     `bun:"fields"`
 	CreatedAt     time.Time  `bun:"created_at"`
 }
 
 func (r contactRow) domain() broadcast.Contact {
-	return broadcast.Contact{ID: r.ID, Phone: r.Phone, Name: r.Name, OptedOutAt: r.OptedOutAt, InvalidReason: r.InvalidReason, CreatedAt: r.CreatedAt}
+	c := broadcast.Contact{ID: r.ID, Phone: r.Phone, Name: r.Name, OptedOutAt: r.OptedOutAt, InvalidReason: r.InvalidReason, CreatedAt: r.CreatedAt}
+	if r.Fields != "" && r.Fields != "{}" {
+		_ = json.Unmarshal([]byte(r.Fields), &c.Fields) // written by us as a JSON object
+	}
+	return c
 }
 
 type listRow struct {

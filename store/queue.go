@@ -18,11 +18,11 @@ import (
 // get Skipped rows so they are counted, never texted. Rows that already
 // exist are left alone, so a batch interrupted by a crash can be written
 // again.
-func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int64, limit int, bal *broadcast.Balancer, now time.Time) (int64, error) {
+func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int64, limit int, bal *broadcast.Balancer, tmpl *broadcast.Template, now time.Time) (int64, error) {
 	now = now.UTC()
 	var last int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		list, err := tx.QueryContext(ctx, `SELECT c.id, c.phone, c.opted_out_at IS NOT NULL, c.invalid_reason, a.sender_id
+		list, err := tx.QueryContext(ctx, `SELECT c.id, c.phone, c.name, c.fields, c.opted_out_at IS NOT NULL, c.invalid_reason, a.sender_id
 			FROM memberships mb
 			JOIN contacts c ON c.id = mb.contact_id
 			LEFT JOIN assignments a ON a.contact_id = c.id
@@ -34,6 +34,8 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 		type member struct {
 			id       int64
 			phone    string
+			name     string
+			fields   string
 			optedOut bool
 			invalid  string
 			sender   sql.NullInt64
@@ -41,7 +43,7 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 		var members []member
 		for list.Next() {
 			var m member
-			if err := list.Scan(&m.id, &m.phone, &m.optedOut, &m.invalid, &m.sender); err != nil {
+			if err := list.Scan(&m.id, &m.phone, &m.name, &m.fields, &m.optedOut, &m.invalid, &m.sender); err != nil {
 				list.Close()
 				return err
 			}
@@ -71,7 +73,13 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 				}
 				sender = id
 			}
-			outbox = append(outbox, []any{m.id, m.phone, sender, status, reason})
+			var body, segments any
+			if tmpl != nil && status == broadcast.MsgQueued {
+				c := contactRow{ID: m.id, Phone: m.phone, Name: m.name, Fields: m.fields}.domain()
+				text, _ := tmpl.Render(c)
+				body, segments = text, broadcast.CountSegments(text).Segments
+			}
+			outbox = append(outbox, []any{m.id, m.phone, sender, status, reason, body, segments})
 		}
 		if len(assigned) > 0 {
 			pairs, _ := json.Marshal(assigned)
@@ -90,4 +98,29 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 		return 0, fmt.Errorf("queue broadcast #%d: %w", b.ID, err)
 	}
 	return last, nil
+}
+
+// EachRecipient calls fn with every member of the list who would be
+// texted, in contact order, reading them a page at a time.
+func (s *Store) EachRecipient(ctx context.Context, listID int64, fn func(broadcast.Contact) error) error {
+	after := int64(0)
+	for {
+		var page []contactRow
+		err := s.db.NewSelect().Model(&page).
+			Where("id IN (SELECT contact_id FROM memberships WHERE list_id = ?)", listID).
+			Where("opted_out_at IS NULL AND invalid_reason = ''").
+			Where("id > ?", after).Order("id").Limit(1000).Scan(ctx)
+		if err != nil {
+			return fmt.Errorf("read recipients: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, c := range page {
+			if err := fn(c.domain()); err != nil {
+				return err
+			}
+		}
+		after = page[len(page)-1].ID
+	}
 }

@@ -49,12 +49,13 @@ const (
 			WHERE id = (SELECT broadcast_id FROM messages WHERE id = ?9)) AS cancelled
 		WHERE id = ?9 AND status = 'sending'`
 	// insertMsgSQL writes a batch of outbox rows from a JSON array of
-	// [contact_id, phone, sender_id or null, status, reason]. Arguments:
-	// broadcast, segments, now, now, rows. ("WHERE true" keeps SQLite from
+	// [contact_id, phone, sender_id or null, status, reason, body or null,
+	// segments or null]. Arguments: broadcast, segments, now, now, rows. ("WHERE true" keeps SQLite from
 	// reading ON CONFLICT as part of the SELECT.)
 	insertMsgSQL = `INSERT INTO messages
-			(broadcast_id, contact_id, to_phone, sender_id, status, error_text, segments, next_attempt_at, updated_at)
-		SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?, ?, ?
+			(broadcast_id, contact_id, to_phone, sender_id, status, error_text, body, segments, next_attempt_at, updated_at)
+		SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5,
+			COALESCE(j.value->>6, ?), ?, ?
 		FROM json_each(?) AS j WHERE true
 		ON CONFLICT (broadcast_id, contact_id) DO NOTHING`
 	// assignSQL gives contacts their sticky sender, from a JSON array of

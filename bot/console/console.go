@@ -94,7 +94,7 @@ func (c *Console) line(ctx context.Context, text string) bool {
 	case "/quit", "/exit":
 		return false
 	case "/sms":
-		c.cfg.Router.Command(ctx, bot.Invocation{User: user, Channel: "console", Text: rest}, c)
+		c.cfg.Router.Command(ctx, bot.Invocation{User: user, Channel: "console", Text: rest, Files: LocalFiles{}}, c)
 	case "/click":
 		action := strings.TrimSpace(rest)
 		c.mu.Lock()

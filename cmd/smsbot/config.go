@@ -59,6 +59,8 @@ Commands:
   serve     the chat adapters that are configured, the HTTP server and the
             engine (the default when a chat platform is configured)
   console   a terminal chat taking /sms commands (the default otherwise)
+  import    -list NAME FILE: import contacts from a CSV file and print the
+            report (exit status 1 when the file is refused)
 
 Flags (each also read from the environment variable in brackets):
 `
@@ -105,6 +107,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	every := fs.String("auto-reply-every", env("SMSBOT_AUTO_REPLY_EVERY", "12h"), "least time between two auto-replies to one contact [SMSBOT_AUTO_REPLY_EVERY]")
 	fs.StringVar(&c.HelpReply, "help-reply", env("SMSBOT_HELP_REPLY", inbound.DefaultHelpReply), "answer to HELP and INFO [SMSBOT_HELP_REPLY]")
 	poll := fs.String("poll-every", env("SMSBOT_POLL_EVERY", "5s"), "how often to poll Twilio without a public URL [SMSBOT_POLL_EVERY]")
+	fs.StringVar(&m.List, "list", "", "list to import into (smsbot import)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp

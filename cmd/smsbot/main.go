@@ -34,6 +34,7 @@ type Main struct {
 	Config  Config
 	Command string
 	Args    []string
+	List    string // smsbot import -list
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
@@ -59,6 +60,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runConsole(ctx)
 	case "serve":
 		return m.runServe(ctx)
+	case "import":
+		return m.runImport(ctx)
 	}
 	return fmt.Errorf("unknown command %q: try smsbot -h", m.Command)
 }
