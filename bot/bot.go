@@ -84,7 +84,7 @@ type Router struct {
 	log    *slog.Logger
 	access access
 
-	uploads  uploads         // imports waiting for a file
+	uploads uploads // imports waiting for a file
 
 	ctx      context.Context // cancelled by Close: progress watchers stop
 	cancel   context.CancelFunc

@@ -108,17 +108,17 @@ const (
 
 // Message is one outbox row: one text of one broadcast to one contact.
 type Message struct {
-	ID            int64
-	BroadcastID   int64
-	ContactID     int64
-	To            string
-	SenderID      int64
-	Status        MessageStatus
-	ProviderSID   string
-	ErrorCode     string
-	ErrorText     string
-	Attempts      int
-	Segments      int
+	ID          int64
+	BroadcastID int64
+	ContactID   int64
+	To          string
+	SenderID    int64
+	Status      MessageStatus
+	ProviderSID string
+	ErrorCode   string
+	ErrorText   string
+	Attempts    int
+	Segments    int
 	// Body is the row's own text when merge fields personalize it; ""
 	// means the broadcast's body.
 	Body          string
