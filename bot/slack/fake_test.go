@@ -34,15 +34,24 @@ type slackFake struct {
 	latest  map[string]int // ts → index in shown of its newest version
 	changed chan struct{}
 	seq     int
+
+	files     map[string]string // file ID → content, served with the bot token
+	downloads int               // file downloads asked for
+	uploaded  map[string]string // uploaded file name → content
 }
 
 func newSlackFake(t *testing.T) *slackFake {
-	f := &slackFake{latest: map[string]int{}, changed: make(chan struct{})}
+	f := &slackFake{latest: map[string]int{}, changed: make(chan struct{}), files: map[string]string{}, uploaded: map[string]string{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", f.webAPI("post"))
 		c.Handle("/chat.update", f.webAPI("update"))
 		c.Handle("/chat.postEphemeral", f.webAPI("ephemeral"))
 		c.Handle("/response/", f.responseURL)
+		c.Handle("/files.info", f.filesInfo)
+		c.Handle("/files-pri/", f.download)
+		c.Handle("/files.getUploadURLExternal", f.uploadURL)
+		c.Handle("/upload/", f.upload)
+		c.Handle("/files.completeUploadExternal", f.completeUpload)
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
@@ -183,4 +192,64 @@ func (f *slackFake) waitFor(t *testing.T, from int, s string) string {
 			t.Fatalf("Slack never showed %q; shown since the last input:\n%s", s, strings.Join(all, "\n---\n"))
 		}
 	}
+}
+
+// share makes a file as if a user had uploaded it, and returns its link.
+func (f *slackFake) share(id, name, content string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[id] = content
+	return strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/files-pri/T0EVENT-" + id + "/" + name
+}
+
+func (f *slackFake) filesInfo(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	id := r.Form.Get("file")
+	link := strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/files-pri/T0EVENT-" + id + "/crew.csv"
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "file": map[string]any{"id": id, "name": "crew.csv", "url_private": link, "url_private_download": link}})
+}
+
+func (f *slackFake) download(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.downloads++
+	id := strings.TrimPrefix(strings.Split(strings.TrimPrefix(r.URL.Path, "/files-pri/"), "/")[0], "T0EVENT-")
+	content, ok := f.files[id]
+	if !ok || r.Header.Get("Authorization") != "Bearer xoxb-test" {
+		w.Header().Set("Content-Type", "text/html") // Slack's login page
+		w.Write([]byte("<html>sign in</html>"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv")
+	w.Write([]byte(content))
+}
+
+func (f *slackFake) uploadURL(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "file_id": "F0REPORT",
+		"upload_url": strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/upload/" + url.PathEscape(r.Form.Get("filename"))})
+}
+
+func (f *slackFake) upload(w http.ResponseWriter, r *http.Request) {
+	name, _ := url.PathUnescape(strings.TrimPrefix(r.URL.Path, "/upload/"))
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, err.Error(), 400)
+		return
+	}
+	b, _ := io.ReadAll(file)
+	f.mu.Lock()
+	f.uploaded[name] = string(b)
+	f.mu.Unlock()
+	w.Write([]byte("OK"))
+}
+
+func (f *slackFake) completeUpload(w http.ResponseWriter, r *http.Request) {
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "files": []map[string]any{{"id": "F0REPORT", "title": "report"}}})
+}
+
+func (f *slackFake) report(name string) (string, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploaded[name], f.downloads
 }

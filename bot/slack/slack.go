@@ -103,7 +103,8 @@ func (a *Adapter) handleCommand(cmd slack.SlashCommand) {
 				Text: "⚠️ smsbot takes commands only in <#" + a.cfg.StaffChannel + ">"})
 			return
 		}
-		a.cfg.Router.Command(ctx, bot.Invocation{User: cmd.UserID, Channel: cmd.ChannelID, Text: cmd.Text}, conv)
+		a.cfg.Router.Command(ctx, bot.Invocation{User: cmd.UserID, Channel: cmd.ChannelID, Text: cmd.Text,
+			Files: files{a: a, channel: cmd.ChannelID}, Uploads: true}, conv)
 	})
 }
 

@@ -60,6 +60,10 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 // contact's thread is texted to that contact, through /sms reply so the
 // same access rules apply.
 func (a *Adapter) handleEvent(ev slackevents.EventsAPIEvent) {
+	if fs, ok := ev.InnerEvent.Data.(*slackevents.FileSharedEvent); ok {
+		a.handleFileShared(fs)
+		return
+	}
 	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
 	if !ok || a.cfg.Threads == nil || a.cfg.StaffChannel == "" {
 		return
@@ -80,6 +84,19 @@ func (a *Adapter) handleEvent(ev slackevents.EventsAPIEvent) {
 		}
 		text := unescape(msg.Text)
 		a.cfg.Router.Command(ctx, bot.Invocation{User: msg.User, Channel: msg.Channel, Text: "reply " + c.Phone + " " + text}, conv)
+	})
+}
+
+// handleFileShared offers an uploaded file to the router, which imports it
+// if its user asked to import into a list in that channel just before.
+func (a *Adapter) handleFileShared(ev *slackevents.FileSharedEvent) {
+	if ev.UserID == "" || ev.ChannelID == "" {
+		return
+	}
+	conv := a.conversation(ev.ChannelID, ev.UserID, "")
+	a.spawn(func(ctx context.Context) {
+		a.cfg.Router.Upload(ctx, bot.Upload{User: ev.UserID, Channel: ev.ChannelID, Ref: fileIDPrefix + ev.FileID,
+			Files: files{a: a, channel: ev.ChannelID}}, conv)
 	})
 }
 

@@ -1,0 +1,85 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"smsbot/bot/bottest"
+)
+
+const crewCSV = "Full name,Mobile,Team\nAda Lovelace,(206) 555-0100,red\nGrace Hopper,206.555.0101,blue\nBad,555,blue\n"
+
+func fileShared(t *testing.T, user, channel, fileID string) string {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{
+		"type": "event_callback", "team_id": "T0EVENT", "event_id": "Ev" + fileID,
+		"event": map[string]any{"type": "file_shared", "file_id": fileID, "user_id": user, "channel_id": channel,
+			"file": map[string]any{"id": fileID}, "event_ts": "1764300200.000100"},
+	})
+	return string(b)
+}
+
+func TestSlackImportByUpload(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE", "U0BOB"}})
+	c.fake.share("F0CREW", "crew.csv", crewCSV)
+	c.Type(t, "U0ALICE", "import crew")
+	c.WaitFor(t, "Upload the CSV file to this channel within 5 minutes")
+
+	// Another user's upload is not Alice's file.
+	c.cursor = c.fake.count()
+	if code := c.post(t, "/slack/events", fileShared(t, "U0BOB", staffID, "F0CREW"), signed); code != http.StatusOK {
+		t.Fatalf("event answered %d", code)
+	}
+	c.cursor = c.fake.count()
+	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0CREW"), signed)
+	got := c.WaitFor(t, "Imported 2 contacts into crew")
+	for _, want := range []string{"Skipped 1 invalid", `line 4: "555" too short`, "merge fields: team", "attached to this channel as crew.report.csv"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	report, downloads := c.fake.report("crew.report.csv")
+	if !strings.Contains(report, "4,555,,Bad,invalid,too short") || downloads != 1 {
+		t.Fatalf("uploaded report (%d downloads):\n%s", downloads, report)
+	}
+	ada, err := c.store.Contact(context.Background(), "+12065550100")
+	if err != nil || ada.Name != "Ada Lovelace" || ada.Fields["team"] != "red" {
+		t.Fatalf("Ada = %+v, %v", ada, err)
+	}
+
+	// One command, one file: a second upload is not imported.
+	c.fake.share("F0MORE", "more.csv", "phone\n+12065550199\n")
+	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0MORE"), signed)
+	c.Type(t, "U0ALICE", "lists")
+	if l := c.WaitFor(t, "crew ·"); !strings.Contains(l, "crew · 2 contacts") {
+		t.Fatalf("lists: %s", l)
+	}
+}
+
+func TestSlackImportWindowCloses(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
+	c.fake.share("F0CREW", "crew.csv", crewCSV)
+	c.Type(t, "U0ALICE", "import crew")
+	c.WaitFor(t, "within 5 minutes")
+	c.clock.Advance(5*time.Minute + time.Second)
+	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0CREW"), signed)
+	c.Type(t, "U0ALICE", "lists")
+	c.WaitFor(t, "No lists yet")
+}
+
+func TestSlackImportByLink(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
+	link := c.fake.share("F0CREW", "crew.csv", crewCSV)
+	c.Type(t, "U0ALICE", "import crew <"+link+">")
+	c.WaitFor(t, "Imported 2 contacts into crew")
+
+	c.Type(t, "U0ALICE", "import crew https://evil.example/crew.csv")
+	c.WaitFor(t, "only files uploaded to Slack")
+	if _, downloads := c.fake.report(""); downloads != 1 {
+		t.Fatalf("%d downloads: the token went to another host?", downloads)
+	}
+}
