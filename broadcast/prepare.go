@@ -65,53 +65,69 @@ func ValidateBody(body string) error {
 // its preview. Nothing is sent until Approve. Invalid drafts (empty or
 // too long text, unknown list, no senders, nobody to text) write nothing.
 func (e *Engine) Prepare(ctx context.Context, d Draft) (Preview, error) {
-	body := strings.TrimSpace(d.Body)
-	if err := ValidateBody(body); err != nil {
-		return Preview{}, err
-	}
-	tmpl, err := ParseTemplate(body)
+	p, list, err := e.preview(ctx, d)
 	if err != nil {
 		return Preview{}, err
-	}
-	list, err := e.store.ListByName(ctx, d.List)
-	if err != nil {
-		return Preview{}, err
-	}
-	aud, err := e.store.Audience(ctx, list.ID)
-	if err != nil {
-		return Preview{}, err
-	}
-	senders, err := e.enabledSenders(ctx)
-	if err != nil {
-		return Preview{}, err
-	}
-	if len(senders) == 0 {
-		return Preview{}, Errorf(EINVALID, "there is no number to send from: add one with /sms numbers add <+E164 or MG-SID> [segments/s]")
-	}
-	if aud.Eligible() == 0 {
-		return Preview{}, Errorf(EINVALID, "list %q has nobody to text (%d members, %d opted out, %d invalid)", list.Name, aud.Total, aud.OptedOut, aud.Invalid)
-	}
-	seg := CountSegments(body)
-	p := Preview{Audience: aud, Segments: seg, TotalSegments: seg.Segments * aud.Eligible()}
-	if tmpl.Personal() {
-		if err := e.personalize(ctx, list, tmpl, &p); err != nil {
-			return Preview{}, err
-		}
-		seg = p.Segments
-	}
-	p.Senders = project(aud, senders, float64(p.TotalSegments)/float64(aud.Eligible()))
-	for _, s := range p.Senders {
-		p.ETA = max(p.ETA, s.Time)
 	}
 	p.Broadcast, err = e.store.CreateBroadcast(ctx, Broadcast{
-		Body: body, ListID: list.ID, ListName: list.Name, Status: StatusPending,
-		RequestedBy: d.RequestedBy, Segments: seg.Segments, Encoding: seg.Encoding,
+		Body: p.Broadcast.Body, ListID: list.ID, ListName: list.Name, Status: StatusPending,
+		RequestedBy: d.RequestedBy, Segments: p.Segments.Segments, Encoding: p.Segments.Encoding,
 		CreatedAt: e.clock.Now(),
 	})
 	if err != nil {
 		return Preview{}, err
 	}
 	return p, nil
+}
+
+// Preview is Prepare without storing anything: what a broadcast of the
+// draft would be now. Its Broadcast has no ID.
+func (e *Engine) Preview(ctx context.Context, d Draft) (Preview, error) {
+	p, _, err := e.preview(ctx, d)
+	return p, err
+}
+
+func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
+	body := strings.TrimSpace(d.Body)
+	if err := ValidateBody(body); err != nil {
+		return Preview{}, List{}, err
+	}
+	tmpl, err := ParseTemplate(body)
+	if err != nil {
+		return Preview{}, List{}, err
+	}
+	list, err := e.store.ListByName(ctx, d.List)
+	if err != nil {
+		return Preview{}, List{}, err
+	}
+	aud, err := e.store.Audience(ctx, list.ID)
+	if err != nil {
+		return Preview{}, List{}, err
+	}
+	senders, err := e.enabledSenders(ctx)
+	if err != nil {
+		return Preview{}, List{}, err
+	}
+	if len(senders) == 0 {
+		return Preview{}, List{}, Errorf(EINVALID, "there is no number to send from: add one with /sms numbers add <+E164 or MG-SID> [segments/s]")
+	}
+	if aud.Eligible() == 0 {
+		return Preview{}, List{}, Errorf(EINVALID, "list %q has nobody to text (%d members, %d opted out, %d invalid)", list.Name, aud.Total, aud.OptedOut, aud.Invalid)
+	}
+	seg := CountSegments(body)
+	p := Preview{Audience: aud, Segments: seg, TotalSegments: seg.Segments * aud.Eligible()}
+	if tmpl.Personal() {
+		if err := e.personalize(ctx, list, tmpl, &p); err != nil {
+			return Preview{}, List{}, err
+		}
+	}
+	p.Senders = project(aud, senders, float64(p.TotalSegments)/float64(aud.Eligible()))
+	for _, s := range p.Senders {
+		p.ETA = max(p.ETA, s.Time)
+	}
+	p.Broadcast = Broadcast{Body: body, ListID: list.ID, ListName: list.Name, Status: StatusPending,
+		RequestedBy: d.RequestedBy, Segments: p.Segments.Segments, Encoding: p.Segments.Encoding}
+	return p, list, nil
 }
 
 // project splits an audience over the enabled senders the way the outbox
