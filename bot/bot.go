@@ -72,6 +72,8 @@ type Config struct {
 	ProgressEvery time.Duration
 	// Simulator, when set, enables /sms sim reply (simulated carrier only).
 	Simulator Simulator
+	// Scheduler, when set, enables /sms schedule, schedules and unschedule.
+	Scheduler Scheduler
 }
 
 // Router runs /sms commands and button clicks. It is safe for concurrent

@@ -28,6 +28,10 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 	if err != nil {
 		return broadcast.Errorf(broadcast.EINVALID, "unknown button %q", c.Action)
 	}
+	switch verb {
+	case "sapprove", "scancel", "snow", "sdrop":
+		return r.scheduleClick(ctx, c, verb, id, conv)
+	}
 	cur, err := r.engine.Status(ctx, id)
 	if err != nil {
 		return err

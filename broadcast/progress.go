@@ -21,7 +21,10 @@ type Progress struct {
 // Fraction is the share of texts settled (sent, failed or skipped), 0–1.
 func (p Progress) Fraction() float64 {
 	if p.Counts.Total == 0 {
-		return 1
+		if p.Done {
+			return 1
+		}
+		return 0 // the outbox is still being written
 	}
 	return float64(p.Counts.Total-p.Counts.Remaining()) / float64(p.Counts.Total)
 }

@@ -95,6 +95,11 @@ func (s *Scheduler) Drop(ctx context.Context, id int64, actor string) (Schedule,
 	return sc, s.conflict(ctx, id, err)
 }
 
+// Get returns one schedule.
+func (s *Scheduler) Get(ctx context.Context, id int64) (Schedule, error) {
+	return s.store.Schedule(ctx, id)
+}
+
 // Upcoming returns the schedules that will fire, soonest first, and those
 // waiting for approval or a decision.
 func (s *Scheduler) Upcoming(ctx context.Context) ([]Schedule, error) {

@@ -33,7 +33,7 @@ type Notifier interface {
 type Config struct {
 	Store    Store
 	Engine   Engine
-	Notifier Notifier // default: logs only
+	Notifier Notifier // default: logs only; Start may set it
 	// Location reads times without a zone (SMSBOT_TZ; default time.Local).
 	Location *time.Location
 	// MisfireGrace is how late a run may still start (default 10m).
@@ -74,8 +74,12 @@ func New(cfg Config) (*Scheduler, error) {
 }
 
 // Start settles what happened while the bot was down (runs claimed but
-// not started, runs missed) and starts firing.
-func (s *Scheduler) Start(ctx context.Context) error {
+// not started, runs missed) and starts firing. Notices go to n (nil: the
+// configured Notifier).
+func (s *Scheduler) Start(ctx context.Context, n Notifier) error {
+	if n != nil {
+		s.cfg.Notifier = n
+	}
 	if err := s.recover(ctx); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}

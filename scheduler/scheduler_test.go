@@ -90,7 +90,7 @@ func (b *bundle) restart() {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	if err := b.sched.Start(context.Background()); err != nil {
+	if err := b.sched.Start(context.Background(), nil); err != nil {
 		b.t.Fatal(err)
 	}
 }

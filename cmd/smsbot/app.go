@@ -12,6 +12,7 @@ import (
 	"smsbot/broadcast/sim"
 	"smsbot/broadcast/twilio"
 	"smsbot/inbound"
+	"smsbot/scheduler"
 	"smsbot/store"
 )
 
@@ -26,6 +27,7 @@ type app struct {
 	simInbox *inbound.SimInbox // nil with Twilio
 	inbox    *inbound.Service  // set by startInbound
 	webhooks *inbound.Webhooks // set by startInbound when SMSBOT_PUBLIC_URL is set
+	sched    *scheduler.Scheduler
 }
 
 // open wires the core and starts the engine, which resumes unfinished
@@ -64,8 +66,16 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	a.sched, err = scheduler.New(scheduler.Config{Store: st, Engine: a.engine, Location: c.TZ,
+		MisfireGrace: c.MisfireGrace, Logger: log})
+	if err != nil {
+		a.engine.Close()
+		st.Close()
+		return nil, err
+	}
 	rc := bot.Config{
-		Engine: a.engine, Directory: st, Logger: log,
+		Scheduler: a.sched,
+		Engine:    a.engine, Directory: st, Logger: log,
 		Admins: c.Admins, Approvers: c.Approvers, PricePerSegment: c.PricePerSegment,
 		Region: c.Region, DefaultRate: c.DefaultMPS,
 	}
@@ -80,6 +90,7 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 // close stops the router, then the engine (texts in flight finish; queued
 // ones resume at the next start), then the store.
 func (a *app) close() error {
+	a.sched.Close()
 	a.router.Close()
 	err := a.engine.Close()
 	return errors.Join(err, a.store.Close())

@@ -36,6 +36,8 @@ type Config struct {
 	AutoReplyEvery time.Duration
 	HelpReply      string
 	PollEvery      time.Duration
+	TZ             *time.Location
+	MisfireGrace   time.Duration
 
 	SlackBotToken      string
 	SlackAppToken      string
@@ -108,6 +110,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.HelpReply, "help-reply", env("SMSBOT_HELP_REPLY", inbound.DefaultHelpReply), "answer to HELP and INFO [SMSBOT_HELP_REPLY]")
 	poll := fs.String("poll-every", env("SMSBOT_POLL_EVERY", "5s"), "how often to poll Twilio without a public URL [SMSBOT_POLL_EVERY]")
 	fs.StringVar(&m.List, "list", "", "list to import into (smsbot import)")
+	tz := fs.String("tz", env("SMSBOT_TZ", ""), "time zone schedules are read in, like Europe/Berlin; empty: this machine's [SMSBOT_TZ]")
+	grace := fs.String("misfire-grace", env("SMSBOT_MISFIRE_GRACE", "10m"), "how late a scheduled send may still go after downtime [SMSBOT_MISFIRE_GRACE]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -143,6 +147,15 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("SMSBOT_PUBLIC_URL / -public-url: %q is not a URL like https://sms.example.org", c.PublicURL)
 		}
+	}
+	if c.TZ, err = time.LoadLocation(*tz); err != nil {
+		return fmt.Errorf("SMSBOT_TZ / -tz: %q is not a time zone; use a name like Europe/Berlin or America/Los_Angeles", *tz)
+	}
+	if *tz == "" {
+		c.TZ = time.Local
+	}
+	if c.MisfireGrace, err = time.ParseDuration(*grace); err != nil || c.MisfireGrace < 0 {
+		return fmt.Errorf("SMSBOT_MISFIRE_GRACE / -misfire-grace: %q is not a duration like 10m", *grace)
 	}
 	if strings.EqualFold(c.AutoReply, "off") {
 		c.AutoReply = ""

@@ -25,6 +25,9 @@ func (m *Main) runConsole(ctx context.Context) error {
 	if err := m.startInbound(inboundCtx, a, con); err != nil {
 		return err
 	}
+	if err := a.sched.Start(ctx, a.router.Notices(con)); err != nil {
+		return err
+	}
 	done := make(chan error, 1)
 	go func() { done <- con.Run(ctx) }()
 	select {

@@ -11,6 +11,7 @@ import (
 
 	botslack "smsbot/bot/slack"
 	"smsbot/inbound"
+	"smsbot/scheduler"
 )
 
 // runServe runs the configured chat adapters, the HTTP server and the
@@ -37,6 +38,7 @@ func (m *Main) runServe(ctx context.Context) error {
 	defer cancel()
 	errc := make(chan error, 2)
 	var staff inbound.Staff
+	var notices scheduler.Notifier // nil: logged only
 
 	if c.SlackBotToken != "" {
 		sa, err := botslack.New(botslack.Config{
@@ -56,6 +58,7 @@ func (m *Main) runServe(ctx context.Context) error {
 		if c.SlackStaffChannel != "" {
 			a.router.Resume(ctx, sa.Channel(c.SlackStaffChannel))
 			staff = sa.Staff()
+			notices = a.router.Notices(sa.Channel(c.SlackStaffChannel))
 		}
 		a.log.Info("Slack adapter on", "socket_mode", sa.SocketMode())
 	} else {
@@ -67,6 +70,9 @@ func (m *Main) runServe(ctx context.Context) error {
 	}
 	if a.webhooks != nil {
 		a.webhooks.Routes(mux)
+	}
+	if err := a.sched.Start(ctx, notices); err != nil {
+		return err
 	}
 	if staff == nil {
 		a.log.Warn("no staff channel: incoming texts are stored but not relayed (set SLACK_STAFF_CHANNEL)")
