@@ -65,3 +65,12 @@ func (u *uploads) take(user, channel string, now time.Time) (string, bool) {
 	}
 	return p.list, true
 }
+
+// Attacher is a Conversation that can share a file in the channel (a
+// chart, an export). The router type-asserts for it; without it, files
+// are described but not shared.
+type Attacher interface {
+	// Attach shares data as a file called name, with a comment, and says
+	// where it went (a path in the console, "attached" in chat).
+	Attach(ctx context.Context, name string, data []byte, comment string) (where string, err error)
+}
