@@ -84,9 +84,8 @@ type reportRow struct {
 
 var reportHeader = []string{"line", "phone_as_written", "phone", "name", "outcome", "reason"}
 
-// parseReport reads a per-row CSV report and returns its rows by line
-// (the report itself lists imported rows when their batch is written,
-// after rows refused before them).
+// parseReport reads a per-row CSV report and returns its rows, which must
+// be in file order.
 func parseReport(t testing.TB, data []byte) []reportRow {
 	t.Helper()
 	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
@@ -107,7 +106,9 @@ func parseReport(t testing.TB, data []byte) []reportRow {
 		}
 		rows = append(rows, reportRow{line, r[1], r[2], r[3], importer.Outcome(r[4]), r[5]})
 	}
-	slices.SortStableFunc(rows, func(a, b reportRow) int { return a.Line - b.Line })
+	if !slices.IsSortedFunc(rows, func(a, b reportRow) int { return a.Line - b.Line }) {
+		t.Errorf("the CSV report is not in file order:\n%s", data)
+	}
 	return rows
 }
 
@@ -138,7 +139,7 @@ func tableCounts(t testing.TB, st *store.Store) counts {
 		table string
 		n     *int
 	}{{"contacts", &c.Contacts}, {"lists", &c.Lists}, {"memberships", &c.Memberships}, {"audit_log", &c.Audit}} {
-		if err := st.DB().NewRaw("SELECT COUNT(*) FROM " + q.table).Scan(context.Background(), q.n); err != nil {
+		if err := st.DB().NewRaw("SELECT COUNT(*) FROM "+q.table).Scan(context.Background(), q.n); err != nil {
 			t.Fatal(err)
 		}
 	}
