@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"smsbot/broadcast"
 )
 
@@ -35,11 +37,12 @@ func set(names ...string) map[string]bool {
 	return m
 }
 
-// squash lowercases a header and drops everything but letters and digits:
-// "Phone Number", "phone_number" and "PHONE-NUMBER" are all "phonenumber".
+// squash lowercases a header, strips accents and drops everything but
+// letters and digits: "Phone Number", "phone_number" and "PHONE-NUMBER"
+// are all "phonenumber", "Téléphone" is "telephone".
 func squash(h string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(h) {
+	for _, r := range norm.NFD.String(strings.ToLower(h)) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}
@@ -47,21 +50,32 @@ func squash(h string) string {
 	return b.String()
 }
 
+// known reports whether a squashed header names a column the importer
+// looks for.
+func known(s string) bool {
+	return phoneNames[s] || nameNames[s] || firstNames[s] || lastNames[s] || isConsent(s) ||
+		strings.Contains(s, "phone") || strings.Contains(s, "mobile") || strings.Contains(s, "whatsapp")
+}
+
 // Key turns a column header into its merge-field name: lowercase words
 // joined by underscores ("T-Shirt Size" is t_shirt_size).
 func Key(h string) string { return broadcast.FieldKey(h) }
 
 // isHeader reports whether a first record names columns rather than holds
-// a contact: no cell of it is a phone number, and some cell has a letter.
+// a contact: no cell of it is a phone number, and some cell is a column
+// name the importer knows (phone, name, consent…) or no cell has a digit.
+// (A first row of data whose number has no digit at all is taken for
+// names; the report's Columns line shows it.)
 func isHeader(rec []string, region string) bool {
-	letters := false
+	named, digits := false, false
 	for _, cell := range rec {
 		if _, reason := broadcast.CheckPhone(cell, region); reason == "" {
 			return false
 		}
-		letters = letters || strings.IndexFunc(cell, unicode.IsLetter) >= 0
+		named = named || known(squash(cell))
+		digits = digits || strings.IndexFunc(cell, unicode.IsDigit) >= 0
 	}
-	return letters
+	return named || !digits
 }
 
 // newColumns reads the roles of columns from a header (nil: no header, n

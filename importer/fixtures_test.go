@@ -51,7 +51,7 @@ var fixtures = []fixture{
 			{3, "206-555-0111", "+12065550111", "Ben Okafor", importer.Imported, ""},
 			{4, "+1 206 555 0112", "", "Chloé Martin", importer.NoConsent, ""},
 			{5, "2065550113", "", "Dev Patel", importer.NoConsent, ""},
-			{6, "555-0114", "", "Emma Wright", importer.InvalidRow, "not a valid number for US"},
+			{6, "555-0114", "", "Emma Wright", importer.InvalidRow, "too short: add the area code"},
 			{7, "call me", "", "Farid Haddad", importer.InvalidRow, "not a number"},
 			// The dietary needs of this answer span lines 8 and 9.
 			{8, "+1 (206) 555-0116", "+12065550116", "Grace Kim", importer.Imported, ""},

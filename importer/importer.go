@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"smsbot/broadcast"
 )
@@ -118,9 +119,7 @@ func Import(ctx context.Context, st Store, list, actor string, r io.Reader, cfg 
 	}
 	sample, _ := br.Peek(sniffSize)
 	rep.Delimiter = sniffDelimiter(sample)
-	cr := csv.NewReader(br)
-	cr.Comma, cr.LazyQuotes, cr.FieldsPerRecord, cr.ReuseRecord = rep.Delimiter, true, -1, false
-	rd := &reader{csv: cr}
+	rd := &reader{recs: newRecords(br, rep.Delimiter)}
 
 	// The first records decide the columns; they are kept and replayed.
 	var head [][]string
@@ -145,7 +144,12 @@ func Import(ctx context.Context, st Store, list, actor string, r io.Reader, cfg 
 	}
 	cols.guessPhone(head, cfg.Region)
 	if cols.phone < 0 {
-		return rep, broadcast.Errorf(broadcast.EINVALID, "no column of phone numbers found: name it phone, mobile or cell (columns: %s)", strings.Join(cols.header, ", "))
+		names := cols.header[:min(len(cols.header), 10)]
+		more := ""
+		if len(cols.header) > len(names) {
+			more = fmt.Sprintf(" and %d more", len(cols.header)-len(names))
+		}
+		return rep, broadcast.Errorf(broadcast.EINVALID, "no column of phone numbers found: name it phone, mobile or cell (columns: %s%s)", strings.Join(names, ", "), more)
 	}
 	cols.describe(&rep)
 
@@ -158,25 +162,35 @@ func Import(ctx context.Context, st Store, list, actor string, r io.Reader, cfg 
 	if rep.Header {
 		firstLine = 2
 	}
+	// Reading and checking numbers (the slow part) runs a batch ahead of
+	// the writer, on its own goroutine.
+	headLines := append([]int(nil), rd.lines...)
+	items, stop := classifyAhead(rd, cols, cfg.Region)
+	defer stop()
 	err = st.ImportContacts(ctx, list, actor, func(w Writer) error {
 		imp.w = w
 		for i, rec := range head {
-			if err := imp.add(ctx, rec, rd.lines[firstLine-1+i]); err != nil {
+			if err := imp.add(ctx, classify(cols, cfg.Region, rec, headLines[firstLine-1+i])); err != nil {
 				return err
 			}
 		}
-		for {
-			rec, line, err := rd.next()
-			if err == io.EOF {
-				break
-			} else if err != nil {
-				return err
+		for chunk := range items {
+			if chunk.err != nil {
+				return chunk.err
 			}
-			if err := imp.add(ctx, rec, line); err != nil {
-				return err
+			for _, it := range chunk.items {
+				if err := imp.add(ctx, it); err != nil {
+					return err
+				}
 			}
 		}
-		return imp.flush(ctx)
+		if err := imp.flush(ctx); err != nil {
+			return err
+		}
+		if rep.Rows == 0 {
+			return broadcast.Errorf(broadcast.EINVALID, "the file has column names but no contacts")
+		}
+		return nil
 	})
 	if err != nil {
 		return rep, fmt.Errorf("import into %q: %w", list, err)
@@ -193,24 +207,20 @@ func Import(ctx context.Context, st Store, list, actor string, r io.Reader, cfg 
 // reader reads records and remembers the line each starts on, for the
 // first records (which are read before the columns are known).
 type reader struct {
-	csv   *csv.Reader
+	recs  *records
 	lines []int
 }
 
 // next returns the next record and its line. A malformed record is
-// returned as a single cell holding nothing, so it is reported as invalid.
+// returned as an empty record, so it is reported as invalid.
 func (r *reader) next() ([]string, int, error) {
-	rec, err := r.csv.Read()
-	var line int
-	var pe *csv.ParseError
+	rec, line, err := r.recs.next()
 	switch {
-	case err == nil:
-		line, _ = r.csv.FieldPos(0)
+	case errors.Is(err, errMalformed):
+		rec = []string{}
 	case err == io.EOF:
 		return nil, 0, err
-	case errors.As(err, &pe):
-		rec, line = []string{}, pe.StartLine
-	default:
+	case err != nil:
 		return nil, 0, fmt.Errorf("read CSV: %w", err)
 	}
 	if len(r.lines) < 101 {
@@ -249,4 +259,53 @@ func (c *columns) describe(rep *Report) {
 // isField reports whether column i is kept as a merge field.
 func (c *columns) isField(i int) bool {
 	return i != c.phone && i != c.name && i != c.consent
+}
+
+// chunk is a run of classified records, or the error that ended reading.
+type chunk struct {
+	items []item
+	err   error
+}
+
+// classifyAhead reads and classifies the remaining records on a goroutine.
+// stop ends it early (when the writer fails).
+func classifyAhead(rd *reader, cols *columns, region string) (<-chan chunk, func()) {
+	out := make(chan chunk, 4)
+	quit := make(chan struct{})
+	go func() {
+		defer close(out)
+		send := func(c chunk) bool {
+			select {
+			case out <- c:
+				return true
+			case <-quit:
+				return false
+			}
+		}
+		var items []item
+		for {
+			rec, line, err := rd.next()
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				send(chunk{err: err})
+				return
+			}
+			if items = append(items, classify(cols, region, rec, line)); len(items) == 256 {
+				if !send(chunk{items: items}) {
+					return
+				}
+				items = nil
+			}
+		}
+		if len(items) > 0 {
+			send(chunk{items: items})
+		}
+	}()
+	var once sync.Once
+	return out, func() {
+		once.Do(func() { close(quit) })
+		for range out { // let the goroutine end
+		}
+	}
 }

@@ -60,7 +60,7 @@ func TestImportNormalizesPhones(t *testing.T) {
 		{"+33 (0)6 12 34 56 78", "", "+33612345678"},
 		{"0151 23456789", "DE", "+4915123456789"},
 		{"(206) 555-0100", "FR", "too long"},
-		{"555-0100", "", "not a valid number for US"},
+		{"555-0100", "", "too short: add the area code"},
 		{"123-456-7890", "", "not a valid number for US"},
 		{"06 12 34 56 78", "", "not a valid number for US"},
 		{"12345", "", "too short"},

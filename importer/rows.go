@@ -30,13 +30,21 @@ type reportLine struct {
 	reason  string
 }
 
-// add classifies one record and queues it for writing.
-func (imp *importer) add(ctx context.Context, rec []string, line int) error {
+// item is a record read and judged, before it meets the others.
+type item struct {
+	skip   bool // a blank line, not a row
+	row    Row
+	kind   Outcome // Imported (to write), NoConsent or InvalidRow
+	reason string
+}
+
+// classify turns a record into a row: its number normalized, its name and
+// fields read, its consent checked. It changes nothing, so records can be
+// classified ahead of the writer, on another goroutine.
+func classify(c *columns, region string, rec []string, line int) item {
 	if blank(rec) && len(rec) > 0 {
-		return nil // empty lines between rows are not rows
+		return item{skip: true} // empty lines between rows are not rows
 	}
-	c, rep := imp.cols, imp.rep
-	rep.Rows++
 	cell := func(i int) string {
 		if i < 0 || i >= len(rec) {
 			return ""
@@ -47,30 +55,20 @@ func (imp *importer) add(ctx context.Context, rec []string, line int) error {
 	if row.Name == "" {
 		row.Name = strings.TrimSpace(cell(c.first) + " " + cell(c.last))
 	}
-	if len(rec) == 0 {
-		imp.problem(row, "malformed row (unbalanced quotes?)")
-		return nil
+	switch {
+	case len(rec) == 0:
+		return item{row: row, kind: InvalidRow, reason: "malformed row (unbalanced quotes?)"}
+	case c.consent >= 0 && !truthy(cell(c.consent)):
+		return item{row: row, kind: NoConsent}
 	}
-	if c.consent >= 0 && !truthy(cell(c.consent)) {
-		rep.NoConsent++
-		imp.log(row, NoConsent, "")
-		return nil
-	}
-	e164, reason := broadcast.CheckPhone(row.Raw, imp.cfg.Region)
+	e164, reason := broadcast.CheckPhone(row.Raw, region)
 	if reason != "" {
 		if reason == "empty" {
 			reason = "no phone number"
 		}
-		imp.problem(row, reason)
-		return nil
+		return item{row: row, kind: InvalidRow, reason: reason}
 	}
 	row.Phone = e164
-	if imp.seen[e164] {
-		rep.Duplicate++
-		imp.log(row, Duplicate, "same number as an earlier row")
-		return nil
-	}
-	imp.seen[e164] = true
 	for i, k := range c.keys {
 		if v := cell(i); v != "" && c.isField(i) {
 			if row.Fields == nil {
@@ -79,7 +77,33 @@ func (imp *importer) add(ctx context.Context, rec []string, line int) error {
 			row.Fields[k] = v
 		}
 	}
-	imp.batch = append(imp.batch, row)
+	return item{row: row, kind: Imported}
+}
+
+// add takes a classified record: it counts it, drops repeated numbers, and
+// queues the rest for writing.
+func (imp *importer) add(ctx context.Context, it item) error {
+	if it.skip {
+		return nil
+	}
+	rep := imp.rep
+	rep.Rows++
+	switch it.kind {
+	case InvalidRow:
+		imp.problem(it.row, it.reason)
+		return nil
+	case NoConsent:
+		rep.NoConsent++
+		imp.log(it.row, NoConsent, "")
+		return nil
+	}
+	if imp.seen[it.row.Phone] {
+		rep.Duplicate++
+		imp.log(it.row, Duplicate, "same number as an earlier row")
+		return nil
+	}
+	imp.seen[it.row.Phone] = true
+	imp.batch = append(imp.batch, it.row)
 	imp.at = append(imp.at, len(imp.lines))
 	imp.lines = append(imp.lines, reportLine{})
 	if len(imp.batch) >= imp.cfg.BatchSize || len(imp.lines) >= 4*imp.cfg.BatchSize {

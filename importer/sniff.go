@@ -39,7 +39,10 @@ func decode(r io.Reader) (*bufio.Reader, error) {
 	if len(bytes.TrimSpace(sample)) == 0 {
 		return nil, broadcast.Errorf(broadcast.EINVALID, "the file is empty")
 	}
-	if bytes.IndexByte(sample, 0) >= 0 || !utf8.Valid(trimPartialRune(sample)) {
+	if len(sample) == sniffSize {
+		sample = trimPartialRune(sample) // the sample may end mid-character
+	}
+	if bytes.IndexByte(sample, 0) >= 0 || !utf8.Valid(sample) {
 		return nil, broadcast.Errorf(broadcast.EINVALID, "this is not a CSV file: export the sheet as CSV (UTF-8) and try again")
 	}
 	return br, nil
