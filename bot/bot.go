@@ -16,6 +16,7 @@ import (
 
 	"smsbot/broadcast"
 	"smsbot/importer"
+	"smsbot/stats"
 )
 
 // Engine is what the router needs of the broadcast engine.
@@ -74,6 +75,10 @@ type Config struct {
 	Simulator Simulator
 	// Scheduler, when set, enables /sms schedule, schedules and unschedule.
 	Scheduler Scheduler
+	// Stats, when set, enables /sms stats and /sms export.
+	Stats stats.Store
+	// Location shows times (SMSBOT_TZ; default time.Local).
+	Location *time.Location
 }
 
 // Router runs /sms commands and button clicks. It is safe for concurrent
@@ -104,6 +109,9 @@ func New(cfg Config) *Router {
 	cfg.Region = cmp.Or(cfg.Region, broadcast.DefaultRegion)
 	cfg.ProgressEvery = cmp.Or(cfg.ProgressEvery, 2*time.Second)
 	cfg.DefaultRate = cmp.Or(cfg.DefaultRate, 1)
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Router{
 		cfg: cfg, engine: cfg.Engine, dir: cfg.Directory, clock: cfg.Clock,

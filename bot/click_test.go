@@ -122,3 +122,59 @@ func TestRequesterAndApproverAreRecorded(t *testing.T) {
 		}
 	}
 }
+
+// attacher is a recorder that keeps shared files.
+type attacher struct {
+	recorder
+	files map[string][]byte
+}
+
+func (a *attacher) Attach(_ context.Context, name string, data []byte, _ string) (string, error) {
+	a.files[name] = data
+	return "saved as " + name, nil
+}
+
+func TestStatsAndExport(t *testing.T) {
+	b := setup(t)
+	if got := b.do("console", "stats"); len(got) != 1 || got[0].Text != "No broadcasts yet." {
+		t.Fatalf("stats before any broadcast: %+v", got)
+	}
+	b.do("console", "numbers add +12065550101 100")
+	b.do("console", "add crew +12065550001 Ada")
+	b.do("console", "send crew Dinner")
+	b.click("console", "approve:1")
+	if err := b.engine.WaitIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.do("console", "export 1"); !strings.Contains(got[0].Text, "files cannot be shared here") {
+		t.Fatalf("export without files: %+v", got)
+	}
+	conv := &attacher{files: map[string][]byte{}}
+	b.router.Command(context.Background(), bot.Invocation{User: "console", Text: "stats 1"}, conv)
+	b.router.Command(context.Background(), bot.Invocation{User: "console", Text: "export #1"}, conv)
+	posts := conv.take()
+	if len(posts) != 2 || !strings.Contains(posts[0].Title, "Broadcast #1 to crew: completed") {
+		t.Fatalf("posts: %+v", posts)
+	}
+	var fields []string
+	for _, f := range posts[0].Fields {
+		fields = append(fields, f.Label+": "+f.Value)
+	}
+	report := strings.Join(fields, "\n")
+	for _, want := range []string{"Texts: 1 sent", "Answers within 24 h: 0 replies, 0 opted out", "Chart: saved as broadcast-1.png"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("stats lack %q:\n%s", want, report)
+		}
+	}
+	if len(conv.files) != 2 {
+		t.Fatalf("files shared: %d", len(conv.files))
+	}
+	for name, data := range conv.files {
+		if strings.HasSuffix(name, ".csv") && !strings.HasPrefix(string(data), "number,name,sender,status") {
+			t.Errorf("export %s:\n%s", name, data)
+		}
+	}
+	if got := b.do("console", "stats 9"); !strings.Contains(got[0].Text, "there is no broadcast #9") {
+		t.Fatalf("stats of an unknown broadcast: %+v", got)
+	}
+}

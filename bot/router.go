@@ -40,6 +40,8 @@ func init() {
 		"schedule":   {run: (*Router).scheduleCmd, changes: true},
 		"schedules":  {run: (*Router).schedulesCmd},
 		"unschedule": {run: (*Router).unscheduleCmd, changes: true},
+		"stats":      {run: (*Router).statsCmd},
+		"export":     {run: (*Router).exportCmd, changes: true},
 	}
 }
 
@@ -127,6 +129,7 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms schedule <when> <list> <message>` send later: 18:45, \"tomorrow 09:00\", \"in 30m\", or a cron spec in quotes like \"0 9 * * *\"",
 		"`/sms schedules` what is scheduled; `/sms unschedule <id>` removes one",
 		"`/sms status [id]` recent broadcasts, or one of them",
+		"`/sms stats [id]` delivery statistics, with a chart; `/sms export <id>` each recipient's outcome as CSV",
 		"`/sms pause <id>`, `/sms resume <id>`, `/sms cancel <id>` control a broadcast",
 		"`/sms reply <phone> <message>` text one person from their usual number (or reply in their thread)",
 		"`/sms sim reply <phone> <message>` make a contact text in (simulated carrier only)",

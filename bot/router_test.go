@@ -63,7 +63,7 @@ func setupWith(t *testing.T, cfg bot.Config) *routerBundle {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Engine, cfg.Directory = eng, st
+	cfg.Engine, cfg.Directory, cfg.Stats = eng, st, st
 	r := bot.New(cfg)
 	t.Cleanup(func() {
 		r.Close()

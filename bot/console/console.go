@@ -30,7 +30,9 @@ type Config struct {
 	User string
 	// Wait is called at the end of input; it should return once running
 	// broadcasts are done (the engine's WaitIdle).
-	Wait   func(ctx context.Context) error
+	Wait func(ctx context.Context) error
+	// Dir is where shared files (charts, exports) are written (default ".").
+	Dir    string
 	Logger *slog.Logger
 }
 
@@ -44,11 +46,15 @@ type Console struct {
 	buttons map[string]bot.Ref // action → message that shows it
 }
 
-var _ bot.Conversation = (*Console)(nil)
+var (
+	_ bot.Conversation = (*Console)(nil)
+	_ bot.Attacher     = (*Console)(nil)
+)
 
 // New returns a Console.
 func New(cfg Config) *Console {
 	cfg.User = cmp.Or(cfg.User, "console")
+	cfg.Dir = cmp.Or(cfg.Dir, ".")
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -178,7 +184,7 @@ func Render(m bot.Message) string {
 		b.WriteString(m.Text + "\n")
 	}
 	for _, f := range m.Fields {
-		fmt.Fprintf(&b, "   %s: %s\n", f.Label, f.Value)
+		fmt.Fprintf(&b, "   %s: %s\n", f.Label, strings.ReplaceAll(f.Value, "\n", "\n      "))
 	}
 	for _, btn := range m.Buttons {
 		fmt.Fprintf(&b, "   [%s] /click %s\n", btn.Label, btn.Action)

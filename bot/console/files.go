@@ -52,3 +52,13 @@ func (LocalFiles) SaveReport(_ context.Context, input, path string) (string, err
 	}
 	return dest, out.Close()
 }
+
+// Attach writes a shared file (a chart, an export) to the console's
+// folder and says where.
+func (c *Console) Attach(_ context.Context, name string, data []byte, _ string) (string, error) {
+	path := filepath.Join(c.cfg.Dir, filepath.Base(name))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return path, nil
+}

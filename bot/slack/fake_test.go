@@ -189,7 +189,12 @@ func (f *slackFake) waitFor(t *testing.T, from int, s string) string {
 			for _, m := range shownSince {
 				all = append(all, m.kind+": "+m.text)
 			}
-			t.Fatalf("Slack never showed %q; shown since the last input:\n%s", s, strings.Join(all, "\n---\n"))
+			everything, _ := f.since(0)
+			var dump []string
+			for i, m := range everything {
+				dump = append(dump, fmt.Sprintf("%d %s ts=%s: %s %v", i, m.kind, m.ts, strings.ReplaceAll(m.text, "\n", " | "), m.buttons))
+			}
+			t.Fatalf("Slack never showed %q (from %d); shown since the last input:\n%s\nALL:\n%s", s, from, strings.Join(all, "\n---\n"), strings.Join(dump, "\n"))
 		}
 	}
 }

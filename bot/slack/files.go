@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -89,4 +90,16 @@ func (a *Adapter) filesHost() string {
 		}
 	}
 	return "files.slack.com"
+}
+
+// Attach uploads a file to the conversation's channel.
+func (c *conversation) Attach(ctx context.Context, name string, data []byte, comment string) (string, error) {
+	_, err := c.a.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: name,
+		InitialComment: comment, Channel: c.channel, ThreadTimestamp: c.thread,
+	})
+	if err != nil {
+		return "", fmt.Errorf("upload %s: %w", name, err)
+	}
+	return "attached to this channel as " + name, nil
 }

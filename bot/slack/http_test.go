@@ -65,7 +65,7 @@ func newCore(t *testing.T, s bottest.Setup) *core {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := bot.New(bot.Config{Engine: eng, Directory: st, Admins: s.Admins, Approvers: s.Approvers, PricePerSegment: 0.0083})
+	r := bot.New(bot.Config{Engine: eng, Directory: st, Stats: st, Admins: s.Admins, Approvers: s.Approvers, PricePerSegment: 0.0083})
 	c := &core{router: r, store: st, sim: carrier, engine: eng}
 	t.Cleanup(func() {
 		r.Close()

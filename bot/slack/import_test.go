@@ -83,3 +83,25 @@ func TestSlackImportByLink(t *testing.T) {
 		t.Fatalf("%d downloads: the token went to another host?", downloads)
 	}
 }
+
+func TestSlackStatsAttachesChartAndExport(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
+	c.Type(t, "U0ALICE", "numbers add +12065550101 50")
+	c.WaitFor(t, "Added")
+	c.Type(t, "U0ALICE", "add crew +12065550001 Ada")
+	c.WaitFor(t, "to crew")
+	c.Type(t, "U0ALICE", "send crew Dinner")
+	c.WaitFor(t, "waiting for approval")
+	c.Click(t, "U0ALICE", "Approve")
+	c.WaitFor(t, "finished")
+	c.Type(t, "U0ALICE", "stats 1")
+	got := c.WaitFor(t, "Broadcast #1 to crew: completed")
+	if !strings.Contains(got, "attached to this channel as broadcast-1.png") {
+		t.Fatalf("stats:\n%s", got)
+	}
+	if png, _ := c.fake.report("broadcast-1.png"); !strings.HasPrefix(png, "\x89PNG") {
+		t.Fatal("the chart uploaded is not a PNG")
+	}
+	c.Type(t, "U0ALICE", "export 1")
+	c.WaitFor(t, "one line per recipient: attached")
+}

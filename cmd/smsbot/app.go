@@ -13,6 +13,7 @@ import (
 	"smsbot/broadcast/twilio"
 	"smsbot/inbound"
 	"smsbot/scheduler"
+	"smsbot/stats"
 	"smsbot/store"
 )
 
@@ -28,6 +29,7 @@ type app struct {
 	inbox    *inbound.Service  // set by startInbound
 	webhooks *inbound.Webhooks // set by startInbound when SMSBOT_PUBLIC_URL is set
 	sched    *scheduler.Scheduler
+	metrics  *stats.Metrics
 }
 
 // open wires the core and starts the engine, which resumes unfinished
@@ -56,7 +58,8 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 		a.sim = sim.New(sim.Config{Out: m.Stdout, Latency: c.SimLatency})
 		prov = a.sim
 	}
-	a.engine, err = broadcast.New(broadcast.Config{Store: st, Provider: prov, Logger: log, MaxAttempts: c.MaxAttempts})
+	a.metrics = stats.NewMetrics(st)
+	a.engine, err = broadcast.New(broadcast.Config{Store: st, Provider: a.metrics.Instrument(prov), Logger: log, MaxAttempts: c.MaxAttempts})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -74,8 +77,8 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 		return nil, err
 	}
 	rc := bot.Config{
-		Scheduler: a.sched,
-		Engine:    a.engine, Directory: st, Logger: log,
+		Scheduler: a.sched, Stats: st, Location: c.TZ,
+		Engine: a.engine, Directory: st, Logger: log,
 		Admins: c.Admins, Approvers: c.Approvers, PricePerSegment: c.PricePerSegment,
 		Region: c.Region, DefaultRate: c.DefaultMPS,
 	}

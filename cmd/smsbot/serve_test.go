@@ -106,3 +106,20 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestServeMetrics(t *testing.T) {
+	base, cancel, done := startServe(t, map[string]string{})
+	defer func() {
+		cancel()
+		<-done
+	}()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "smsbot_queue_depth 0") {
+		t.Fatalf("/metrics = %d\n%s", resp.StatusCode, body)
+	}
+}

@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"smsbot/broadcast"
+	"smsbot/stats"
+)
+
+func (r *Router) statsStore() (stats.Store, error) {
+	if r.cfg.Stats == nil {
+		return nil, broadcast.Errorf(broadcast.EINVALID, "statistics are not available here")
+	}
+	return r.cfg.Stats, nil
+}
+
+// statsCmd reports on broadcasts: /sms stats [id].
+func (r *Router) statsCmd(ctx context.Context, _ Invocation, args string, conv Conversation) (Message, error) {
+	st, err := r.statsStore()
+	if err != nil {
+		return Message{}, err
+	}
+	w := words(args)
+	switch len(w) {
+	case 0:
+		return r.recentStats(ctx, st)
+	case 1:
+		id, err := parseID(w[0])
+		if err != nil {
+			return Message{}, err
+		}
+		return r.broadcastStats(ctx, st, id, conv)
+	}
+	return Message{}, usage("stats [id]")
+}
+
+func (r *Router) recentStats(ctx context.Context, st stats.Store) (Message, error) {
+	list, total, err := stats.Recent(ctx, st, 10)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(list) == 0 {
+		return reply("No broadcasts yet."), nil
+	}
+	var lines []string
+	for _, s := range list {
+		b, c := s.Broadcast, s.Counts
+		when := "not started"
+		if b.StartedAt != nil {
+			when = b.StartedAt.In(r.cfg.Location).Format("Mon 2 Jan 15:04")
+		}
+		lines = append(lines, fmt.Sprintf("#%d %s · %s · sent %d · delivered %d · failed %d · replies %d · opt-outs %d · %s",
+			b.ID, when, b.ListName, c.Done(), c.Delivered, c.Failed, s.Replies, s.OptOuts, fmtDuration(s.Duration)))
+	}
+	c := total.Counts
+	lines = append(lines, fmt.Sprintf("*Total:* sent %d · delivered %d · failed %d · replies %d · opt-outs %d · %s",
+		c.Done(), c.Delivered, c.Failed, total.Replies, total.OptOuts, fmtDuration(total.Duration)))
+	return Message{Title: fmt.Sprintf("The last %s", plural(len(list), "broadcast")), Text: strings.Join(lines, "\n")}, nil
+}
+
+func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, conv Conversation) (Message, error) {
+	rep, err := stats.Compute(ctx, st, id, r.cfg.PricePerSegment)
+	if err != nil {
+		return Message{}, err
+	}
+	b, c := rep.Broadcast, rep.Counts
+	m := Message{Title: fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, b.Status), Text: quote(b.Body)}
+	who := "requested by " + b.RequestedBy
+	if b.ApprovedBy != "" {
+		who += ", approved by " + b.ApprovedBy
+	}
+	if b.StartedAt != nil {
+		who += ", started " + b.StartedAt.In(r.cfg.Location).Format("Mon 2 Jan 15:04:05 MST")
+	}
+	if b.FinishedAt != nil {
+		who += ", ended " + b.FinishedAt.In(r.cfg.Location).Format("15:04:05") + " (" + fmtDuration(rep.Duration) + ")"
+	}
+	m.Fields = append(m.Fields, Field{"Who and when", who},
+		Field{"Texts", fmt.Sprintf("%d sent: %d delivered (%.1f%%), %d awaiting a receipt, %d undelivered · %d failed · %d skipped · %d not sent yet",
+			c.Done(), c.Delivered, 100*rep.DeliveryRate, c.Sent, c.Undelivered, c.Failed, c.Skipped, c.Remaining())})
+	if len(rep.Failures) > 0 {
+		var lines []string
+		for _, f := range rep.Failures {
+			line := fmt.Sprintf("%s ×%d", strings.TrimSpace(f.Code+" "+f.Text), f.Count)
+			if f.Code != "" {
+				line = fmt.Sprintf("%s %s ×%d: %s", f.Code, f.Explanation.Summary, f.Count, f.Explanation.Action)
+			}
+			lines = append(lines, line)
+		}
+		m.Fields = append(m.Fields, Field{"Not delivered, by reason", strings.Join(lines, "\n")})
+	}
+	var senders []string
+	for _, s := range rep.Senders {
+		senders = append(senders, fmt.Sprintf("%s: %s, %.2f segments/s (configured %s)", s.Sender.Address, plural(s.Activity.Texts, "text"), s.Achieved, fmtRate(s.Sender.Rate)))
+	}
+	if len(senders) > 0 {
+		m.Fields = append(m.Fields, Field{"Senders", strings.Join(senders, "\n")})
+	}
+	m.Fields = append(m.Fields,
+		Field{"Answers within 24 h", fmt.Sprintf("%s, %d opted out", plural(rep.Replies, "reply"), rep.OptOuts)},
+		Field{"Segments", fmt.Sprintf("%d ≈ $%.2f", rep.SegmentsSent, rep.Cost)})
+	if at, ok := conv.(Attacher); ok && len(rep.Senders) > 0 {
+		series, _, err := stats.ChartData(ctx, st, id)
+		if err == nil {
+			var png []byte
+			if png, err = stats.Chart(fmt.Sprintf("Broadcast #%d to %s", b.ID, b.ListName), series); err == nil {
+				var where string
+				if where, err = at.Attach(ctx, fmt.Sprintf("broadcast-%d.png", b.ID), png, "Sent (solid) and delivered (dashed) over time"); err == nil {
+					m.Fields = append(m.Fields, Field{"Chart", where})
+				}
+			}
+		}
+		if err != nil {
+			r.log.Error("drawing the chart failed", "broadcast_id", id, "err", err)
+		}
+	}
+	return m, nil
+}
+
+// exportCmd shares each recipient's outcome as CSV: /sms export <id>.
+func (r *Router) exportCmd(ctx context.Context, _ Invocation, args string, conv Conversation) (Message, error) {
+	st, err := r.statsStore()
+	if err != nil {
+		return Message{}, err
+	}
+	w := words(args)
+	if len(w) != 1 {
+		return Message{}, usage("export <id>")
+	}
+	id, err := parseID(w[0])
+	if err != nil {
+		return Message{}, err
+	}
+	at, ok := conv.(Attacher)
+	if !ok {
+		return Message{}, broadcast.Errorf(broadcast.EINVALID, "files cannot be shared here")
+	}
+	var buf bytes.Buffer
+	if err := stats.Export(ctx, st, id, &buf); err != nil {
+		return Message{}, err
+	}
+	name := fmt.Sprintf("broadcast-%d-%s.csv", id, r.clock.Now().In(r.cfg.Location).Format("20060102-1504"))
+	where, err := at.Attach(ctx, name, buf.Bytes(), fmt.Sprintf("Outcome of each text of broadcast #%d", id))
+	if err != nil {
+		return Message{}, fmt.Errorf("share export: %w", err)
+	}
+	return reply(fmt.Sprintf("Broadcast #%d, one line per recipient: %s", id, where)), nil
+}

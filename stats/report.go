@@ -1,0 +1,87 @@
+package stats
+
+import (
+	"context"
+	"sort"
+
+	"smsbot/broadcast"
+)
+
+// Report is everything /sms stats <id> shows.
+type Report struct {
+	Summary
+	// DeliveryRate is the share of accepted texts confirmed delivered, 0–1.
+	DeliveryRate float64
+	Failures     []Failure
+	Senders      []SenderReport
+	// SegmentsSent counts the segments of accepted texts; Cost prices them.
+	SegmentsSent int
+	Cost         float64
+}
+
+// Failure is a group of texts that failed, were undelivered or skipped
+// for the same reason, explained.
+type Failure struct {
+	broadcast.Reason
+	Explanation broadcast.CarrierError // for provider error codes
+}
+
+// SenderReport is one sender's part: its texts and the rate it achieved
+// against the rate it is configured for.
+type SenderReport struct {
+	Sender   broadcast.Sender
+	Activity Activity
+	// Achieved is segments per second between its first and last send.
+	Achieved float64
+}
+
+// Compute builds the report of broadcast id, pricing segments at price.
+func Compute(ctx context.Context, st Store, id int64, price float64) (Report, error) {
+	b, err := st.Broadcast(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{}
+	if r.Summary, err = Summarize(ctx, st, b); err != nil {
+		return Report{}, err
+	}
+	if accepted := r.Counts.Done(); accepted > 0 {
+		r.DeliveryRate = float64(r.Counts.Delivered) / float64(accepted)
+	}
+	reasons, err := st.Reasons(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	for _, rs := range reasons {
+		f := Failure{Reason: rs}
+		if rs.Code != "" {
+			f.Explanation = broadcast.ExplainCarrierError(rs.Code)
+		}
+		r.Failures = append(r.Failures, f)
+	}
+	activity, err := st.SenderActivity(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	senders, err := st.Senders(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	byID := map[int64]broadcast.Sender{}
+	for _, s := range senders {
+		byID[s.ID] = s
+	}
+	for _, a := range activity {
+		sr := SenderReport{Sender: byID[a.SenderID], Activity: a}
+		if span := a.Last.Sub(a.First); span > 0 && a.Texts > 1 {
+			// Between the first send and the last, all texts but the last
+			// went out: their segments over the span.
+			sr.Achieved = float64(a.Segments) * float64(a.Texts-1) / float64(a.Texts) / span.Seconds()
+		}
+		r.Senders = append(r.Senders, sr)
+		r.SegmentsSent += a.Segments
+	}
+	sort.Slice(r.Senders, func(i, j int) bool { return r.Senders[i].Sender.ID < r.Senders[j].Sender.ID })
+	r.Cost = float64(r.SegmentsSent) * price
+	return r, nil
+}
