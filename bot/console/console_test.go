@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,10 +12,8 @@ import (
 	"smsbot/bot"
 	"smsbot/bot/bottest"
 	"smsbot/bot/console"
-	"smsbot/broadcast"
 	"smsbot/broadcast/sim"
 	"smsbot/inbound"
-	"smsbot/store"
 )
 
 // screen is the console's output, with a signal for each write.
@@ -53,31 +50,20 @@ type chat struct {
 
 func newChat(t *testing.T, s bottest.Setup) bottest.Chat {
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	carrier := sim.New(sim.Config{})
-	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: carrier})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	var core *bottest.Core
 	inbox := &inbound.SimInbox{
 		Route: func(ctx context.Context, phone string) (string, error) {
-			_, s, err := eng.StickySender(ctx, phone)
+			_, s, err := core.Engine.StickySender(ctx, phone)
 			return s.Address, err
 		},
 		Deliver: func(context.Context, string, string, string) error { return nil },
 	}
-	router := bot.New(bot.Config{Engine: eng, Directory: st, Admins: s.Admins, Approvers: s.Approvers,
-		PricePerSegment: 0.0083, Simulator: inbox})
+	core = bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Simulator = inbox })
 	pr, pw := io.Pipe()
-	c := &chat{in: pw, screen: newScreen(), sim: carrier}
-	con := console.New(console.Config{Router: router, In: pr, Out: c.screen, Wait: eng.WaitIdle})
-	if inbox.Service, err = inbound.New(inbound.Config{Store: st, Staff: con}); err != nil {
+	c := &chat{in: pw, screen: newScreen(), sim: core.Sim}
+	con := console.New(console.Config{Router: core.Router, In: pr, Out: c.screen, Wait: core.Engine.WaitIdle, Dir: t.TempDir()})
+	var err error
+	if inbox.Service, err = inbound.New(inbound.Config{Store: core.Store, Staff: con}); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -87,9 +73,6 @@ func newChat(t *testing.T, s bottest.Setup) bottest.Chat {
 		if err := <-done; err != nil {
 			t.Errorf("console ended with %v", err)
 		}
-		router.Close()
-		eng.Close()
-		st.Close()
 	})
 	return c
 }

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
-	"smsbot/bot"
 	"smsbot/bot/bottest"
 	botslack "smsbot/bot/slack"
 	"smsbot/broadcast"
@@ -43,47 +41,15 @@ type httpChat struct {
 	n       int
 }
 
-type core struct {
-	router *bot.Router
-	store  *store.Store
-	sim    *sim.Provider
-	engine *broadcast.Engine
-}
-
-func newCore(t *testing.T, s bottest.Setup) *core {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	carrier := sim.New(sim.Config{})
-	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: carrier})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r := bot.New(bot.Config{Engine: eng, Directory: st, Stats: st, Admins: s.Admins, Approvers: s.Approvers, PricePerSegment: 0.0083})
-	c := &core{router: r, store: st, sim: carrier, engine: eng}
-	t.Cleanup(func() {
-		r.Close()
-		eng.Close()
-		st.Close()
-	})
-	return c
-}
-
 func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 	t.Helper()
 	fake := newSlackFake(t)
-	c := newCore(t, s)
+	c := bottest.NewCore(t, s, nil)
 	// The adapter's clock only checks request timestamps; the test signs
 	// with the same fake clock.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
-	a, err := botslack.New(botslack.Config{Router: c.router, BotToken: "xoxb-test", SigningSecret: secret,
-		APIURL: fake.apiURL(), StaffChannel: staffID, Threads: c.store, Clock: clock})
+	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
+		APIURL: fake.apiURL(), StaffChannel: staffID, Threads: c.Store, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +60,7 @@ func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 		srv.Close()
 		a.Close()
 	})
-	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.sim, store: c.store, engine: c.engine, adapter: a}
+	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.Sim, store: c.Store, engine: c.Engine, adapter: a}
 }
 
 // post sends a signed form to path and returns the status.

@@ -47,8 +47,8 @@ func acked(t *testing.T, f *slackFake, id string) {
 
 func TestSlackSocketMode(t *testing.T) {
 	fake := newSlackFake(t)
-	c := newCore(t, bottest.Setup{Admins: []string{"U0ALICE"}})
-	a, err := botslack.New(botslack.Config{Router: c.router, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: fake.apiURL()})
+	c := bottest.NewCore(t, bottest.Setup{Admins: []string{"U0ALICE"}}, nil)
+	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: fake.apiURL()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestSlackSocketMode(t *testing.T) {
 	if !strings.Contains(summary, "Sent 2") {
 		t.Fatalf("summary:\n%s", summary)
 	}
-	if n := len(c.sim.Sent()); n != 2 {
+	if n := len(c.Sim.Sent()); n != 2 {
 		t.Fatalf("%d texts sent, want 2", n)
 	}
 }

@@ -21,12 +21,9 @@ const pollLimit = 2000
 func (p *Provider) Received(_ context.Context, to string, since time.Time) ([]inbound.Text, error) {
 	params := &openapi.ListMessageParams{}
 	params.SetTo(to)
-	params.SetDateSentAfter(since.UTC())
-	params.SetPageSize(100)
-	params.SetLimit(pollLimit)
-	msgs, err := p.api.ListMessage(params)
+	msgs, err := p.listSince(params, since)
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
 	var out []inbound.Text
 	for _, m := range msgs {
@@ -56,12 +53,9 @@ func (p *Provider) Statuses(_ context.Context, from broadcast.Sender, since time
 	if !from.IsService() {
 		params.SetFrom(from.Address)
 	}
-	params.SetDateSentAfter(since.UTC())
-	params.SetPageSize(100)
-	params.SetLimit(pollLimit)
-	msgs, err := p.api.ListMessage(params)
+	msgs, err := p.listSince(params, since)
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
 	var out []inbound.StatusUpdate
 	for _, m := range msgs {
@@ -77,6 +71,19 @@ func (p *Provider) Statuses(_ context.Context, from broadcast.Sender, since time
 		}
 	}
 	return out, nil
+}
+
+// listSince lists the messages matching params sent since since, up to
+// pollLimit, a hundred a page.
+func (p *Provider) listSince(params *openapi.ListMessageParams, since time.Time) ([]openapi.ApiV2010Message, error) {
+	params.SetDateSentAfter(since.UTC())
+	params.SetPageSize(100)
+	params.SetLimit(pollLimit)
+	msgs, err := p.api.ListMessage(params)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return msgs, nil
 }
 
 func str(p *string) string {
