@@ -170,7 +170,9 @@ func (e *Engine) Close() error {
 }
 
 func (e *Engine) close() {
-	e.cancel()
+	e.mu.Lock()
+	e.cancel() // under mu: goTracked adds to wg before this, or not at all
+	e.mu.Unlock()
 	e.mu.Lock()
 	for _, w := range e.workers {
 		w.stop()
@@ -180,9 +182,18 @@ func (e *Engine) close() {
 	e.journal.close()
 }
 
-// goTracked runs fn on a goroutine that Close waits for.
+// goTracked runs fn on a goroutine that Close waits for. After Close it
+// does nothing.
 func (e *Engine) goTracked(fn func()) {
-	e.wg.Add(1)
+	e.mu.Lock()
+	closing := e.ctx.Err() != nil
+	if !closing {
+		e.wg.Add(1)
+	}
+	e.mu.Unlock()
+	if closing {
+		return
+	}
 	go func() {
 		defer e.wg.Done()
 		fn()

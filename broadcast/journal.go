@@ -2,7 +2,9 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"log/slog"
 	"time"
 
@@ -22,6 +24,9 @@ type journal struct {
 	maxBatch int
 	ops      chan journalOp
 	done     chan struct{}
+	// mu lets submitters check closed and send without racing close.
+	mu     sync.RWMutex
+	closed bool
 	// applied runs on the journal goroutine after each commit, in commit
 	// order, with the claimed IDs.
 	applied func(c Commit, claimed [][]int64)
@@ -61,10 +66,8 @@ func (j *journal) claim(ctx context.Context, senderID int64, rows []Message) ([]
 		c.broadcastOf[m.ID] = m.BroadcastID
 	}
 	reply := make(chan claimReply, 1)
-	select {
-	case j.ops <- journalOp{claim: c, reply: reply}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if !j.submit(ctx, journalOp{claim: c, reply: reply}) {
+		return nil, errJournalClosed
 	}
 	// Once submitted, the claim is committed or failed; wait for which, so
 	// the caller never sends a row it does not know to be Sending.
@@ -72,20 +75,51 @@ func (j *journal) claim(ctx context.Context, senderID int64, rows []Message) ([]
 	return r.ids, r.err
 }
 
-// record queues an outcome for the next commit.
-func (j *journal) record(o Outcome) { j.ops <- journalOp{outcome: &o} }
+// errJournalClosed is returned for work submitted after close.
+var errJournalClosed = errors.New("broadcast engine is closed")
 
-// do runs fn on the journal goroutine between two commits.
-func (j *journal) do(fn func()) {
-	done := make(chan struct{})
-	j.ops <- journalOp{do: func() { fn(); close(done) }}
-	<-done
+// submit hands an op to the journal; it reports false if the journal is
+// closed (or ctx ended first).
+func (j *journal) submit(ctx context.Context, op journalOp) bool {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	if j.closed {
+		return false
+	}
+	select {
+	case j.ops <- op:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
-// close commits everything queued and stops the journal. No op may be
-// submitted after close.
+// record queues an outcome for the next commit. After close it is
+// dropped: its row stays Sending and is reconciled at the next start.
+func (j *journal) record(o Outcome) {
+	if !j.submit(context.Background(), journalOp{outcome: &o}) {
+		j.log.Warn("outcome after close; the row will be reconciled at next start", "message_id", o.MessageID)
+	}
+}
+
+// do runs fn on the journal goroutine between two commits, and reports
+// false (not running fn) after close.
+func (j *journal) do(fn func()) bool {
+	done := make(chan struct{})
+	if !j.submit(context.Background(), journalOp{do: func() { fn(); close(done) }}) {
+		return false
+	}
+	<-done
+	return true
+}
+
+// close commits everything queued and stops the journal. Work submitted
+// later is refused.
 func (j *journal) close() {
+	j.mu.Lock()
+	j.closed = true
 	close(j.ops)
+	j.mu.Unlock()
 	<-j.done
 }
 

@@ -47,7 +47,9 @@ func (e *Engine) writeOutbox(ctx context.Context, b Broadcast) error {
 	after := int64(0)
 	for {
 		var last int64
-		e.journal.do(func() { last, err = e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, bal, tmpl, e.clock.Now()) })
+		if !e.journal.do(func() { last, err = e.store.QueueBatch(ctx, b, after, e.cfg.BatchSize, bal, tmpl, e.clock.Now()) }) {
+			return errJournalClosed
+		}
 		if err != nil {
 			return err
 		}
