@@ -1,0 +1,119 @@
+package broadcast
+
+import (
+	"time"
+)
+
+// chunk is how many rows to claim at once: claimAhead's worth at the
+// sender's rate, at least 1, at most maxClaim.
+func (w *worker) chunk() int {
+	r := w.rate()
+	if w.e.cfg.Unpaced || r <= 0 {
+		return maxClaim
+	}
+	return max(1, min(maxClaim, int(r*claimAhead.Seconds())))
+}
+
+func (w *worker) claimLoop() {
+	e, id := w.e, w.from().ID
+	defer w.releaseClaimed() // what the sender could not take before it stopped
+	for w.ctx.Err() == nil {
+		rows, err := e.store.NextQueued(w.ctx, id, e.clock.Now(), e.cfg.BatchSize)
+		if err != nil {
+			if w.ctx.Err() == nil {
+				e.log.Error("reading queue failed", "sender_id", id, "err", err)
+				e.sleep(w.ctx, time.Second)
+			}
+			continue
+		}
+		if len(rows) == 0 {
+			w.idle()
+			continue
+		}
+		for len(rows) > 0 && w.ctx.Err() == nil {
+			n := min(len(rows), w.chunk())
+			if !w.waitRoom(n) {
+				return
+			}
+			w.claim(rows[:n])
+			rows = rows[n:]
+		}
+	}
+}
+
+// waitRoom waits until the sender has room for n more claimed rows, so
+// that at most two chunks are claimed ahead.
+func (w *worker) waitRoom(n int) bool {
+	for len(w.claimed)+n > max(2*w.chunk(), n) {
+		select {
+		case <-w.room:
+		case <-w.ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// idle waits until the sender's next retry is due or the worker is woken.
+func (w *worker) idle() {
+	e := w.e
+	var due <-chan time.Time
+	next, ok, err := e.store.NextDue(w.ctx, w.from().ID)
+	if err != nil && w.ctx.Err() == nil {
+		e.log.Error("reading queue failed", "sender_id", w.from().ID, "err", err)
+		next, ok = e.clock.Now().Add(time.Second), true
+	}
+	if ok {
+		t := e.clock.NewTimer(max(next.Sub(e.clock.Now()), time.Millisecond))
+		defer t.Stop()
+		due = t.Chan()
+	}
+	select {
+	case <-w.wakeCh:
+	case <-due:
+	case <-w.ctx.Done():
+	}
+}
+
+// claim durably moves rows to Sending and hands those it got to the
+// sender. Rows of paused or cancelled broadcasts, or moved to another
+// sender meanwhile, are left alone by the store.
+func (w *worker) claim(rows []Message) {
+	e := w.e
+	var batch []Message
+	for _, m := range rows {
+		if e.sendable(m.BroadcastID) {
+			batch = append(batch, m)
+		}
+	}
+	if len(batch) == 0 {
+		return
+	}
+	at := e.clock.Now()
+	ids, err := e.journal.claim(w.ctx, w.from().ID, batch)
+	if err != nil {
+		if w.ctx.Err() == nil {
+			e.log.Error("claiming texts failed", "sender_id", w.from().ID, "err", err)
+			e.sleep(w.ctx, time.Second)
+		}
+		return
+	}
+	got := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		got[id] = true
+	}
+	for _, m := range batch {
+		if !got[m.ID] {
+			continue
+		}
+		m.Attempts++
+		if m.FirstAttemptAt == nil {
+			m.FirstAttemptAt = &at
+		}
+		select {
+		case w.claimed <- m:
+		case <-w.ctx.Done():
+			e.release(m)
+		}
+	}
+}

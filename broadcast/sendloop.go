@@ -1,0 +1,101 @@
+package broadcast
+
+// sendLoop paces the claimed rows and sends each on its own goroutine,
+// with at most InFlight calls at once. When the worker stops, rows not yet
+// sent are given back to the queue.
+func (w *worker) sendLoop() {
+	e := w.e
+	defer w.releaseClaimed()
+	for {
+		var m Message
+		select {
+		case m = <-w.claimed:
+		case <-w.ctx.Done():
+			return
+		}
+		select {
+		case w.room <- struct{}{}:
+		default:
+		}
+		switch w.pace(m) {
+		case stopped:
+			e.release(m)
+			return
+		case held:
+			e.release(m) // paused or cancelled while it waited
+			continue
+		}
+		select {
+		case w.slots <- struct{}{}:
+		case <-w.ctx.Done():
+			e.release(m)
+			return
+		}
+		e.goTracked(func() {
+			defer func() { <-w.slots }()
+			e.send(w, m)
+		})
+	}
+}
+
+// paced is what pace decided.
+type paced int
+
+const (
+	ready   paced = iota // m may go now; its segments are booked
+	held                 // its broadcast is paused or cancelled
+	stopped              // the worker is stopping
+)
+
+// pace waits until the pacer lets m go and books it, unless m's broadcast
+// is paused or cancelled first.
+func (w *worker) pace(m Message) paced {
+	e := w.e
+	for {
+		if !e.sendable(m.BroadcastID) {
+			return held
+		}
+		now := e.clock.Now()
+		d := w.pacer.Delay(now, m.Segments)
+		if d == 0 {
+			w.pacer.Take(now, m.Segments)
+			return ready
+		}
+		t := e.clock.NewTimer(d)
+		select {
+		case <-t.Chan():
+		case <-w.changed:
+			t.Stop()
+		case <-w.ctx.Done():
+			t.Stop()
+			return stopped
+		}
+	}
+}
+
+// releaseClaimed gives back the rows claimed but not sent when the worker
+// stops.
+func (w *worker) releaseClaimed() {
+	for {
+		select {
+		case m := <-w.claimed:
+			w.e.release(m)
+		default:
+			return
+		}
+	}
+}
+
+// release gives a claimed row that was not sent back to the queue (or
+// skips it, if its broadcast was cancelled).
+func (e *Engine) release(m Message) {
+	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
+		SenderID: m.SenderID, Segments: m.Segments, At: e.clock.Now(), Release: true, Status: MsgQueued,
+		NextAttempt: e.clock.Now()}
+	e.mu.Lock()
+	if r := e.runs[m.BroadcastID]; r == nil || r.b.Status == StatusCancelled {
+		o.Status, o.ErrorText = MsgSkipped, "cancelled"
+	}
+	e.mu.Unlock()
+	e.journal.record(o)
+}
