@@ -37,7 +37,7 @@ func TestOpenMigratesOnceAndSetsPragmas(t *testing.T) {
 	}
 	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000"} {
 		var got string
-		if err := st.DB().NewRaw("PRAGMA " + pragma).Scan(ctx, &got); err != nil || got != want {
+		if err := st.DB().NewRaw("PRAGMA "+pragma).Scan(ctx, &got); err != nil || got != want {
 			t.Errorf("PRAGMA %s = %q (%v), want %q", pragma, got, err, want)
 		}
 	}
