@@ -110,7 +110,9 @@ func (m *Main) banner(a *app) string {
 	return fmt.Sprintf(`smsbot console · %s · database %s
 Type /sms help. To try it: /sms numbers add +15005550006 3
                            /sms add friends +1 206 555 0100 Ada
-                           /sms send friends Dinner is served in Hall B
+                           /sms send friends Dinner is served in Hall B, {{first_name|friend}}!
 then copy the /click line of the Approve button. "@name " before a line types it as another user.
+Then: /sms sim reply +1 206 555 0100 which room?   (a contact texts back)
+      /sms stats 1                                 (delivery report and chart)
 `, a.carrier(), m.Config.DB)
 }
