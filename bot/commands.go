@@ -88,7 +88,7 @@ func (r *Router) lists(ctx context.Context, _ Invocation, _ string, _ Conversati
 
 func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
 	list, rest := cut(args)
-	raw, name := splitPhone(rest)
+	raw, name := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" {
 		return Message{}, usage("add <list> <phone> [name…]")
 	}
@@ -121,7 +121,7 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 
 func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
 	list, rest := cut(args)
-	raw, extra := splitPhone(rest)
+	raw, extra := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" || extra != "" {
 		return Message{}, usage("remove <list> <phone>")
 	}

@@ -93,8 +93,11 @@ func validListName(name string) error {
 }
 
 // splitPhone splits "+1 (206) 555-0100 x12 Ada Lovelace" into the phone
-// number, which may be written with spaces, and the rest (a name).
-func splitPhone(s string) (phone, rest string) {
+// number, which may be written with spaces, and the rest (a name or a
+// message). When the words that look like a number are more than one
+// number ("+12065550001 5 minutes away"), the longest start of them that is
+// a valid number in region is the phone.
+func splitPhone(s, region string) (phone, rest string) {
 	w := words(s)
 	i := 0
 	for i < len(w) && phoneWord(w[i], i > 0) {
@@ -102,6 +105,12 @@ func splitPhone(s string) (phone, rest string) {
 	}
 	if i == 0 && len(w) > 0 {
 		i = 1 // not a number at all: let the normalizer say why
+	}
+	for j := i; j >= 1; j-- {
+		if _, reason := broadcast.CheckPhone(strings.Join(w[:j], " "), region); reason == "" {
+			i = j
+			break
+		}
 	}
 	return strings.Join(w[:i], " "), strings.Join(w[i:], " ")
 }

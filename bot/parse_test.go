@@ -28,9 +28,12 @@ func TestSplitPhone(t *testing.T) {
 		{"+447400123456 Xavier", "+447400123456", "Xavier"},
 		{"hello world", "hello", "world"},
 		{"", "", ""},
+		{"+12065550001 5 minutes away", "+12065550001", "5 minutes away"},
+		{"206 555 0100 10 people at table 4", "206 555 0100", "10 people at table 4"},
+		{"+1 206 555 0100 2", "+1 206 555 0100", "2"},
 	}
 	for _, tt := range tests {
-		if p, r := splitPhone(tt.in); p != tt.phone || r != tt.rest {
+		if p, r := splitPhone(tt.in, "US"); p != tt.phone || r != tt.rest {
 			t.Errorf("splitPhone(%q) = %q, %q; want %q, %q", tt.in, p, r, tt.phone, tt.rest)
 		}
 	}

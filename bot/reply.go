@@ -10,7 +10,7 @@ import (
 
 // replyCmd texts one contact: /sms reply <phone> <message>.
 func (r *Router) replyCmd(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
-	raw, body := splitPhone(args)
+	raw, body := splitPhone(args, r.cfg.Region)
 	if raw == "" || strings.TrimSpace(body) == "" {
 		return Message{}, usage("reply <phone> <message>")
 	}
@@ -35,7 +35,7 @@ func (r *Router) simCmd(ctx context.Context, _ Invocation, args string, _ Conver
 	if r.cfg.Simulator == nil {
 		return Message{}, broadcast.Errorf(broadcast.EINVALID, "/sms sim only works on the simulated carrier (without TWILIO_ACCOUNT_SID)")
 	}
-	raw, body := splitPhone(rest)
+	raw, body := splitPhone(rest, r.cfg.Region)
 	if raw == "" || strings.TrimSpace(body) == "" {
 		return Message{}, usage("sim reply <phone> <message>")
 	}

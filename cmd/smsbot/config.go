@@ -44,10 +44,17 @@ type Config struct {
 	SlackSigningSecret string
 	SlackAPIURL        string
 	SlackStaffChannel  string
+
+	DiscordBotToken     string
+	DiscordAppID        string
+	DiscordPublicKey    string
+	DiscordGuildID      string
+	DiscordStaffChannel string
+	DiscordAPIURL       string
 }
 
 // chat reports whether a chat platform is configured.
-func (c Config) chat() bool { return c.SlackBotToken != "" }
+func (c Config) chat() bool { return c.SlackBotToken != "" || c.DiscordBotToken != "" }
 
 var errHelp = errors.New("help requested")
 
@@ -109,6 +116,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	every := fs.String("auto-reply-every", env("SMSBOT_AUTO_REPLY_EVERY", "12h"), "least time between two auto-replies to one contact [SMSBOT_AUTO_REPLY_EVERY]")
 	fs.StringVar(&c.HelpReply, "help-reply", env("SMSBOT_HELP_REPLY", inbound.DefaultHelpReply), "answer to HELP and INFO [SMSBOT_HELP_REPLY]")
 	poll := fs.String("poll-every", env("SMSBOT_POLL_EVERY", "5s"), "how often to poll Twilio without a public URL [SMSBOT_POLL_EVERY]")
+	fs.StringVar(&c.DiscordBotToken, "discord-bot-token", env("DISCORD_BOT_TOKEN", ""), "Discord bot token; set: Discord is on [DISCORD_BOT_TOKEN]")
+	fs.StringVar(&c.DiscordAppID, "discord-app-id", env("DISCORD_APP_ID", ""), "Discord application ID [DISCORD_APP_ID]")
+	fs.StringVar(&c.DiscordPublicKey, "discord-public-key", env("DISCORD_PUBLIC_KEY", ""), "Discord application public key, hex; set: serve POST /discord/interactions [DISCORD_PUBLIC_KEY]")
+	fs.StringVar(&c.DiscordGuildID, "discord-guild-id", env("DISCORD_GUILD_ID", ""), "server to register /sms on (at once); empty: global [DISCORD_GUILD_ID]")
+	fs.StringVar(&c.DiscordStaffChannel, "discord-staff-channel", env("DISCORD_STAFF_CHANNEL", ""), "channel ID where incoming texts are relayed, one thread per contact [DISCORD_STAFF_CHANNEL]")
+	fs.StringVar(&c.DiscordAPIURL, "discord-api-url", env("DISCORD_API_URL", ""), "replaces https://discord.com, for a fake [DISCORD_API_URL]")
 	fs.StringVar(&m.List, "list", "", "list to import into (smsbot import)")
 	tz := fs.String("tz", env("SMSBOT_TZ", ""), "time zone schedules are read in, like Europe/Berlin; empty: this machine's [SMSBOT_TZ]")
 	grace := fs.String("misfire-grace", env("SMSBOT_MISFIRE_GRACE", "10m"), "how late a scheduled send may still go after downtime [SMSBOT_MISFIRE_GRACE]")

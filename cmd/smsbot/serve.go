@@ -8,10 +8,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	botslack "smsbot/bot/slack"
-	"smsbot/inbound"
-	"smsbot/scheduler"
 )
 
 // runServe runs the configured chat adapters, the HTTP server and the
@@ -37,33 +33,15 @@ func (m *Main) runServe(ctx context.Context) error {
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
-	var staff inbound.Staff
-	var notices scheduler.Notifier // nil: logged only
+	errc := make(chan error, 4) // HTTP server, Slack socket, Discord gateway
 
-	if c.SlackBotToken != "" {
-		sa, err := botslack.New(botslack.Config{
-			Router: a.router, BotToken: c.SlackBotToken, AppToken: c.SlackAppToken,
-			SigningSecret: c.SlackSigningSecret, APIURL: c.SlackAPIURL, StaffChannel: c.SlackStaffChannel,
-			Threads: a.store, Logger: a.log,
-		})
-		if err != nil {
-			return err
-		}
-		defer sa.Close()
-		if sa.SocketMode() {
-			go func() { errc <- sa.Run(runCtx) }()
-		} else {
-			sa.Routes(mux)
-		}
-		if c.SlackStaffChannel != "" {
-			a.router.Resume(ctx, sa.Channel(c.SlackStaffChannel))
-			staff = sa.Staff()
-			notices = a.router.Notices(sa.Channel(c.SlackStaffChannel))
-		}
-		a.log.Info("Slack adapter on", "socket_mode", sa.SocketMode())
-	} else {
-		a.log.Warn("no chat platform configured: set SLACK_BOT_TOKEN, or run smsbot console")
+	staff, notices, closeChat, err := m.startChat(ctx, runCtx, a, mux, errc)
+	if err != nil {
+		return err
+	}
+	defer closeChat()
+	if !c.chat() {
+		a.log.Warn("no chat platform configured: set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN, or run smsbot console")
 	}
 
 	if err := m.startInbound(runCtx, a, staff); err != nil {
@@ -76,7 +54,7 @@ func (m *Main) runServe(ctx context.Context) error {
 		return err
 	}
 	if staff == nil {
-		a.log.Warn("no staff channel: incoming texts are stored but not relayed (set SLACK_STAFF_CHANNEL)")
+		a.log.Warn("no staff channel: incoming texts are stored but not relayed (set SLACK_STAFF_CHANNEL or DISCORD_STAFF_CHANNEL)")
 	}
 
 	ln, err := net.Listen("tcp", c.HTTPAddr)

@@ -1,0 +1,209 @@
+package discord_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"smsbot/bot/bottest"
+	"smsbot/bot/discord"
+	"smsbot/broadcast/sim"
+)
+
+// chat is the Discord adapter serving HTTP interactions behind a real
+// HTTP server, driven with requests signed as Discord signs them, its REST
+// calls going to a fake Discord.
+type chat struct {
+	fake    *discordFake
+	server  *httptest.Server
+	clock   *clockwork.FakeClock
+	key     ed25519.PrivateKey
+	core    *bottest.Core
+	adapter *discord.Adapter
+	sms     map[string]any // /sms as registered
+	cursor  int
+	n       int
+}
+
+// tlog sends the adapter's log to the test's.
+type tlog struct{ t *testing.T }
+
+func (l tlog) Write(p []byte) (int, error) {
+	l.t.Helper()
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func newChat(t *testing.T, s bottest.Setup) *chat {
+	t.Helper()
+	fake := newDiscordFake(t)
+	core := bottest.NewCore(t, s, nil)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	a, err := discord.New(discord.Config{Router: core.Router, Token: token, AppID: appID, GuildID: guildID,
+		PublicKey: hex.EncodeToString(pub), StaffChannel: staffID, Threads: core.Store, Lists: core.Store.Lists,
+		APIURL: fake.url(), Clock: clock, Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Register(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	c := &chat{fake: fake, server: srv, clock: clock, key: priv, core: core, adapter: a}
+	c.sms = fake.registered(guildID)[0]
+	return c
+}
+
+// sign signs a body as Discord does: ed25519 over timestamp + body.
+func (c *chat) sign(ts string, body []byte) string {
+	return hex.EncodeToString(ed25519.Sign(c.key, append([]byte(ts), body...)))
+}
+
+// request posts body to /discord/interactions with the given signature
+// headers and returns the status and the answer.
+func (c *chat) request(t *testing.T, body []byte, sig, ts string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.server.URL+"/discord/interactions", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if sig != "" {
+		req.Header.Set("X-Signature-Ed25519", sig)
+	}
+	if ts != "" {
+		req.Header.Set("X-Signature-Timestamp", ts)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// deliver sends a signed interaction and returns the status and answer.
+func (c *chat) deliver(t *testing.T, ix map[string]any) (int, string) {
+	t.Helper()
+	body, err := json.Marshal(ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := strconv.FormatInt(c.clock.Now().Unix(), 10)
+	return c.request(t, body, c.sign(ts, body), ts)
+}
+
+// payload reads a recorded interaction from testdata and gives it a fresh
+// ID and token, and user as its member.
+func (c *chat) payload(t *testing.T, file, user string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ix map[string]any
+	if err := json.Unmarshal(raw, &ix); err != nil {
+		t.Fatal(err)
+	}
+	c.n++
+	ix["id"] = fmt.Sprintf("13119500000000%05d", c.n)
+	ix["token"] = fmt.Sprintf("interaction-token-%d", c.n)
+	if m, ok := ix["member"].(map[string]any); ok {
+		u := m["user"].(map[string]any)
+		u["id"], u["username"] = user, user
+	}
+	return ix
+}
+
+// command is /sms with text typed as options, as Discord's client sends
+// it; options holds them as the registered /sms defines them.
+func (c *chat) command(t *testing.T, user, channel, text string) map[string]any {
+	t.Helper()
+	ix := c.payload(t, "application_command.json", user)
+	ix["channel_id"] = channel
+	ix["data"].(map[string]any)["options"] = options(c.sms, text)
+	return ix
+}
+
+func (c *chat) Type(t *testing.T, user, text string) {
+	t.Helper()
+	c.cursor = c.fake.count()
+	code, body := c.deliver(t, c.command(t, user, staffID, text))
+	if typ, flags := answer(t, body); code != http.StatusOK || typ != 5 || flags != 64 {
+		t.Fatalf("/sms %s answered %d %s, want a deferred ephemeral response", text, code, body)
+	}
+}
+
+// click is a press on the button with action on message id in channel.
+func (c *chat) click(t *testing.T, user, channel, id, action string) map[string]any {
+	t.Helper()
+	ix := c.payload(t, "button_click.json", user)
+	ix["channel_id"] = channel
+	ix["data"].(map[string]any)["custom_id"] = action
+	msg := ix["message"].(map[string]any)
+	msg["id"], msg["channel_id"] = id, channel
+	return ix
+}
+
+func (c *chat) Click(t *testing.T, user, label string) {
+	t.Helper()
+	channel, id, action, ok := c.fake.newestButton(label)
+	if !ok {
+		t.Fatalf("no message shows a %q button", label)
+	}
+	c.cursor = c.fake.count()
+	if code, body := c.deliver(t, c.click(t, user, channel, id, action)); code != http.StatusOK || body != `{"type":6}` {
+		t.Fatalf("click answered %d %s, want a deferred update", code, body)
+	}
+}
+
+func (c *chat) WaitFor(t *testing.T, s string) string {
+	t.Helper()
+	return c.fake.waitFor(t, c.cursor, s, "post", "edit", "original", "followup").text
+}
+
+func (c *chat) Sent() []sim.Message { return c.core.Sim.Sent() }
+
+func TestDiscordScenarios(t *testing.T) {
+	bottest.Exercise(t, func(t *testing.T, s bottest.Setup) bottest.Chat { return newChat(t, s) })
+}
+
+// answer reads an interaction response's type and flags.
+func answer(t *testing.T, body string) (typ, flags int) {
+	t.Helper()
+	var r struct {
+		Type int `json:"type"`
+		Data struct {
+			Flags int `json:"flags"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatalf("interaction response %q: %v", body, err)
+	}
+	return r.Type, r.Data.Flags
+}

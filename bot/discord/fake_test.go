@@ -1,0 +1,267 @@
+package discord_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+const (
+	appID   = "1311000000000000001"
+	guildID = "1311000000000000100"
+	staffID = "1311000000000000200" // the staff channel, where tests type
+	token   = "test-token"
+)
+
+// shown is one thing Discord showed or was told: a channel message posted
+// or edited, an interaction's response filled, a follow-up, a callback.
+type shown struct {
+	kind      string // "post", "edit", "original", "followup", "delete", "callback", "thread"
+	channel   string
+	id        string // the message's ID
+	text      string // all of its text: content, embed titles, descriptions and fields
+	buttons   map[string]string
+	styles    map[string]float64 // label → button style
+	ephemeral bool
+	files     map[string]string // attached file name → content
+	callback  map[string]any    // an interaction callback's body
+}
+
+// discordFake records the REST calls smsbot makes to Discord.
+type discordFake struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	shown    []shown
+	latest   map[string]int // message ID → index in shown of its newest version
+	changed  chan struct{}
+	seq      int
+	commands map[string][]map[string]any // "global" or the guild ID → registered commands
+	served   map[string]string           // attachment path → content
+	fetched  int                         // attachment downloads
+	gone     map[string]bool             // deleted channels (threads)
+	badAuth  []string                    // requests without the bot token
+
+	unexpected      []string // requests to endpoints the fake does not serve
+	allowUnexpected bool
+}
+
+func newDiscordFake(t *testing.T) *discordFake {
+	f := &discordFake{latest: map[string]int{}, changed: make(chan struct{}), commands: map[string][]map[string]any{},
+		served: map[string]string{}, gone: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", f.register)
+	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.register)
+	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", f.interactionCallback)
+	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/{msg}", f.webhookEdit)
+	mux.HandleFunc("DELETE /api/v9/webhooks/{app}/{token}/messages/{msg}", f.webhookDelete)
+	mux.HandleFunc("POST /api/v9/webhooks/{app}/{token}", f.followup)
+	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", f.channelPost)
+	mux.HandleFunc("PATCH /api/v9/channels/{channel}/messages/{msg}", f.channelEdit)
+	mux.HandleFunc("POST /api/v9/channels/{channel}/messages/{msg}/threads", f.threadStart)
+	mux.HandleFunc("GET /attachments/{path...}", f.attachment)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.unexpected = append(f.unexpected, r.Method+" "+r.URL.Path)
+		f.mu.Unlock()
+		apiError(w, http.StatusNotFound, 0, "404: Not Found")
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(func() {
+		f.srv.Close()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if len(f.badAuth) > 0 {
+			t.Errorf("requests without the bot token: %v", f.badAuth)
+		}
+		if len(f.unexpected) > 0 && !f.allowUnexpected {
+			t.Errorf("requests Discord's fake does not serve: %v", f.unexpected)
+		}
+	})
+	return f
+}
+
+func (f *discordFake) url() string { return f.srv.URL }
+
+// record appends s and signals the change; callers hold f.mu.
+func (f *discordFake) record(s shown) {
+	f.shown = append(f.shown, s)
+	if s.id != "" && (s.kind == "post" || s.kind == "edit") {
+		f.latest[s.id] = len(f.shown) - 1
+	}
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+func (f *discordFake) nextID() string {
+	f.seq++
+	return fmt.Sprintf("13119600000000%05d", f.seq)
+}
+
+// botAuth checks that a request carries the bot token; interaction
+// webhooks and callbacks need none.
+func (f *discordFake) botAuth(w http.ResponseWriter, r *http.Request) bool {
+	if r.Header.Get("Authorization") == "Bot "+token {
+		return true
+	}
+	f.mu.Lock()
+	f.badAuth = append(f.badAuth, r.Method+" "+r.URL.Path)
+	f.mu.Unlock()
+	apiError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+	return false
+}
+
+func apiError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"code": code, "message": msg})
+}
+
+func reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func (f *discordFake) register(w http.ResponseWriter, r *http.Request) {
+	if !f.botAuth(w, r) {
+		return
+	}
+	var cmds []map[string]any
+	json.NewDecoder(r.Body).Decode(&cmds)
+	where := "global"
+	if g := r.PathValue("guild"); g != "" {
+		where = g
+	}
+	f.mu.Lock()
+	f.commands[where] = cmds
+	for _, c := range cmds {
+		c["id"], c["application_id"] = f.nextID(), r.PathValue("app")
+	}
+	f.mu.Unlock()
+	reply(w, cmds)
+}
+
+func (f *discordFake) interactionCallback(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	json.NewDecoder(r.Body).Decode(&body)
+	f.mu.Lock()
+	f.record(shown{kind: "callback", id: r.PathValue("id"), callback: body})
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *discordFake) webhookEdit(w http.ResponseWriter, r *http.Request) {
+	s, _ := message(r)
+	s.kind, s.id = "original", r.PathValue("msg")
+	if s.id != "@original" {
+		s.kind = "followup-edit"
+	}
+	f.mu.Lock()
+	f.record(s)
+	id := f.nextID()
+	f.mu.Unlock()
+	reply(w, map[string]any{"id": id, "channel_id": staffID, "flags": 64})
+}
+
+func (f *discordFake) webhookDelete(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.record(shown{kind: "delete", id: r.PathValue("msg")})
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *discordFake) followup(w http.ResponseWriter, r *http.Request) {
+	s, _ := message(r)
+	s.kind = "followup"
+	f.mu.Lock()
+	s.id = f.nextID()
+	f.record(s)
+	f.mu.Unlock()
+	reply(w, map[string]any{"id": s.id, "channel_id": staffID, "flags": 64})
+}
+
+func (f *discordFake) channelPost(w http.ResponseWriter, r *http.Request) {
+	if !f.botAuth(w, r) {
+		return
+	}
+	s, _ := message(r)
+	s.kind, s.channel = "post", r.PathValue("channel")
+	f.mu.Lock()
+	if f.gone[s.channel] {
+		f.mu.Unlock()
+		apiError(w, http.StatusNotFound, discordgo.ErrCodeUnknownChannel, "Unknown Channel")
+		return
+	}
+	s.id = f.nextID()
+	f.record(s)
+	f.mu.Unlock()
+	reply(w, map[string]any{"id": s.id, "channel_id": s.channel, "type": 0, "author": map[string]any{"id": appID, "bot": true}})
+}
+
+func (f *discordFake) channelEdit(w http.ResponseWriter, r *http.Request) {
+	if !f.botAuth(w, r) {
+		return
+	}
+	s, _ := message(r)
+	s.kind, s.channel, s.id = "edit", r.PathValue("channel"), r.PathValue("msg")
+	f.mu.Lock()
+	f.record(s)
+	f.mu.Unlock()
+	reply(w, map[string]any{"id": s.id, "channel_id": s.channel, "type": 0, "edited_timestamp": time.Now().Format(time.RFC3339)})
+}
+
+// threadStart starts a thread from a message: as in Discord, the thread's
+// ID is the message's.
+func (f *discordFake) threadStart(w http.ResponseWriter, r *http.Request) {
+	if !f.botAuth(w, r) {
+		return
+	}
+	var body struct {
+		Name    string `json:"name"`
+		Archive int    `json:"auto_archive_duration"`
+	}
+	json.NewDecoder(r.Body).Decode(&body)
+	id := r.PathValue("msg")
+	f.mu.Lock()
+	f.record(shown{kind: "thread", channel: r.PathValue("channel"), id: id, text: body.Name})
+	f.mu.Unlock()
+	reply(w, map[string]any{"id": id, "type": 11, "parent_id": r.PathValue("channel"), "name": body.Name,
+		"guild_id": guildID, "thread_metadata": map[string]any{"archived": false, "auto_archive_duration": body.Archive}})
+}
+
+// share serves content as an attachment and returns its URL.
+func (f *discordFake) share(name, content string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := fmt.Sprintf("%s/%s/%s", staffID, f.nextID(), name)
+	f.served[p] = content
+	return f.srv.URL + "/attachments/" + p + "?ex=6750a1b2&is=674f5032&hm=3f1e"
+}
+
+func (f *discordFake) attachment(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.fetched++
+	content, ok := f.served[r.PathValue("path")]
+	f.mu.Unlock()
+	if !ok || r.Header.Get("Authorization") != "" { // the CDN needs no token; none may leak there
+		http.Error(w, "This content is no longer available.", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv")
+	io.WriteString(w, content)
+}
+
+// registered returns the commands registered on where: a guild ID, or
+// "global".
+func (f *discordFake) registered(where string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.commands[where]
+}

@@ -1,0 +1,62 @@
+package discord_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"smsbot/bot/bottest"
+)
+
+const crewCSV = "Full name,Mobile,Team\nAda Lovelace,(206) 555-0100,red\nGrace Hopper,206.555.0101,blue\nBad,555,blue\n"
+
+// importing is /sms import list:crew attachment:<file at link>, with the
+// attachment resolved as Discord sends it.
+func (c *chat) importing(t *testing.T, user, link string) map[string]any {
+	t.Helper()
+	ix := c.command(t, user, staffID, "import crew")
+	data := ix["data"].(map[string]any)
+	sub := data["options"].([]any)[0].(map[string]any)
+	sub["options"] = append(sub["options"].([]any), map[string]any{"name": "attachment", "type": 11, "value": "1311980000000000001"})
+	data["resolved"] = map[string]any{"attachments": map[string]any{"1311980000000000001": map[string]any{
+		"id": "1311980000000000001", "filename": "crew.csv", "size": len(crewCSV), "content_type": "text/csv; charset=utf-8",
+		"url": link, "proxy_url": strings.Replace(link, "/attachments/", "/media/", 1), "ephemeral": true,
+	}}}
+	return ix
+}
+
+func TestDiscordImportAttachment(t *testing.T) {
+	c := newChat(t, bottest.Setup{Admins: []string{"alice"}})
+	link := c.fake.share("crew.csv", crewCSV)
+	c.cursor = c.fake.count()
+	if code, body := c.deliver(t, c.importing(t, "alice", link)); code != http.StatusOK {
+		t.Fatalf("import answered %d %s", code, body)
+	}
+	got := c.WaitFor(t, "Imported 2 contacts into crew")
+	for _, want := range []string{"Skipped 1 invalid", `line 4: "555" too short`, "merge fields: team", "attached to this channel as crew.report.csv"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	report := c.fake.waitFor(t, c.cursor, "Import report: crew.csv", "post")
+	if r := report.files["crew.report.csv"]; !strings.Contains(r, "4,555,,Bad,invalid,too short") || report.channel != staffID {
+		t.Fatalf("report attached in %s:\n%s", report.channel, r)
+	}
+	ada, err := c.core.Store.Contact(context.Background(), "+12065550100")
+	if err != nil || ada.Name != "Ada Lovelace" || ada.Fields["team"] != "red" {
+		t.Fatalf("Ada = %+v, %v", ada, err)
+	}
+
+	// A link elsewhere is refused before any request: no token, no fetch.
+	c.cursor = c.fake.count()
+	c.deliver(t, c.importing(t, "alice", "https://evil.example/attachments/1/2/crew.csv"))
+	c.WaitFor(t, "only files uploaded to Discord")
+	if n := c.fake.downloads(); n != 1 {
+		t.Fatalf("%d downloads, want 1", n)
+	}
+	// An expired link is explained.
+	c.cursor = c.fake.count()
+	c.deliver(t, c.importing(t, "alice", c.fake.url()+"/attachments/expired/crew.csv"))
+	c.WaitFor(t, "attach it again")
+}
