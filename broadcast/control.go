@@ -80,22 +80,28 @@ func (e *Engine) transition(ctx context.Context, id int64, from []Status, to Sta
 	if gerr != nil {
 		return Broadcast{}, errors.Join(err, gerr)
 	}
-	return Broadcast{}, conflict(cur, to)
+	return Broadcast{}, conflict(cur, from[0], to)
 }
 
-// conflict explains why b cannot move to status to.
-func conflict(b Broadcast, to Status) error {
+// conflict explains why b cannot go from from to to: approving twice,
+// pausing a paused broadcast, anything on one that ended.
+func conflict(b Broadcast, from, to Status) error {
+	approving := from == StatusPending && to == StatusSending
 	switch {
 	case b.Status == StatusCancelled:
 		return Errorf(ECONFLICT, "broadcast #%d was cancelled; nothing more will be sent", b.ID)
+	case b.Status == StatusCompleted && approving:
+		return Errorf(ECONFLICT, "broadcast #%d was already approved by %s and has already finished", b.ID, b.ApprovedBy)
 	case b.Status == StatusCompleted:
 		return Errorf(ECONFLICT, "broadcast #%d has already finished", b.ID)
-	case to == StatusSending && b.Status != StatusPaused:
+	case approving:
 		return Errorf(ECONFLICT, "broadcast #%d was already approved by %s", b.ID, b.ApprovedBy)
-	case to == StatusPaused && b.Status == StatusPaused:
-		return Errorf(ECONFLICT, "broadcast #%d is already paused", b.ID)
 	case b.Status == StatusPending:
 		return Errorf(ECONFLICT, "broadcast #%d is waiting for approval", b.ID)
+	case to == StatusPaused:
+		return Errorf(ECONFLICT, "broadcast #%d is already paused", b.ID)
+	case to == StatusSending:
+		return Errorf(ECONFLICT, "broadcast #%d is not paused", b.ID)
 	}
 	return Errorf(ECONFLICT, "broadcast #%d is %s", b.ID, b.Status)
 }

@@ -110,7 +110,7 @@ func TestDiscordGatewayInteractions(t *testing.T) {
 	}
 	from = c.fake.count()
 	a.GatewayInteraction(event(t, c.click(t, "bob", preview.channel, preview.id, "approve:1")))
-	if s := c.fake.waitFor(t, from, "broadcast #1 has already"); s.kind != "followup" || !s.ephemeral {
+	if s := c.fake.waitFor(t, from, "has already finished"); s.kind != "followup" || !s.ephemeral {
 		t.Fatalf("a late click's answer is %s (ephemeral %v), want an ephemeral follow-up", s.kind, s.ephemeral)
 	}
 	if n := len(c.Sent()); n != 2 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"smsbot/bot"
 	"smsbot/bot/bottest"
 	botslack "smsbot/bot/slack"
 	"smsbot/broadcast"
@@ -44,10 +45,10 @@ type httpChat struct {
 func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 	t.Helper()
 	fake := newSlackFake(t)
-	c := bottest.NewCore(t, s, nil)
-	// The adapter's clock only checks request timestamps; the test signs
-	// with the same fake clock.
+	// The adapter checks request timestamps and the router times upload
+	// windows on this clock; the test signs with it too.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	c := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Clock = clock })
 	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
 		APIURL: fake.apiURL(), StaffChannel: staffID, Threads: c.Store, Clock: clock})
 	if err != nil {

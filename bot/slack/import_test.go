@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"smsbot/bot/bottest"
+	"smsbot/broadcast"
 )
 
 const crewCSV = "Full name,Mobile,Team\nAda Lovelace,(206) 555-0100,red\nGrace Hopper,206.555.0101,blue\nBad,555,blue\n"
@@ -54,9 +55,9 @@ func TestSlackImportByUpload(t *testing.T) {
 	// One command, one file: a second upload is not imported.
 	c.fake.share("F0MORE", "more.csv", "phone\n+12065550199\n")
 	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0MORE"), signed)
-	c.Type(t, "U0ALICE", "lists")
-	if l := c.WaitFor(t, "crew ·"); !strings.Contains(l, "crew · 2 contacts") {
-		t.Fatalf("lists: %s", l)
+	c.adapter.Close() // wait for the event's handling
+	if l, err := c.store.ListByName(context.Background(), "crew"); err != nil || l.Members != 2 {
+		t.Fatalf("crew = %+v, %v", l, err)
 	}
 }
 
@@ -67,8 +68,13 @@ func TestSlackImportWindowCloses(t *testing.T) {
 	c.WaitFor(t, "within 5 minutes")
 	c.clock.Advance(5*time.Minute + time.Second)
 	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0CREW"), signed)
-	c.Type(t, "U0ALICE", "lists")
-	c.WaitFor(t, "No lists yet")
+	c.adapter.Close() // wait for the event's handling
+	if _, err := c.store.ListByName(context.Background(), "crew"); broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
+		t.Fatalf("an upload after the window was imported: %v", err)
+	}
+	if _, downloads := c.fake.report(""); downloads != 0 {
+		t.Fatalf("%d downloads after the window", downloads)
+	}
 }
 
 func TestSlackImportByLink(t *testing.T) {
