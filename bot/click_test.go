@@ -39,9 +39,13 @@ func TestApproveAfterTheEndIsRefused(t *testing.T) {
 			break
 		}
 	}
-	for _, action := range []string{"approve:2", "cancel:2", "pause:2"} {
-		if got := b.click("alice", action); len(got) != 1 || !strings.Contains(got[0].Text, "broadcast #2 has already finished") {
-			t.Fatalf("%s after the end: %+v", action, got)
+	for action, want := range map[string]string{
+		"approve:2": "broadcast #2 was already approved by alice and has already finished",
+		"cancel:2":  "broadcast #2 has already finished",
+		"pause:2":   "broadcast #2 has already finished",
+	} {
+		if got := b.click("alice", action); len(got) != 1 || !strings.Contains(got[0].Text, want) {
+			t.Fatalf("%s after the end: %+v, want %q", action, got, want)
 		}
 	}
 	if got := b.click("alice", "approve:9"); len(got) != 1 || !strings.Contains(got[0].Text, "there is no broadcast #9") {
