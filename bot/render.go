@@ -88,6 +88,9 @@ func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Mess
 	}
 	if b.Status == broadcast.StatusPaused {
 		m.Buttons[0] = Button{Label: "Resume", Action: action("resume", b.ID), Style: Primary}
+		if p.Note != "" {
+			m.Fields = append(m.Fields, Field{"⚠️ Paused by smsbot", p.Note + "; fix it, then Resume"})
+		}
 	}
 	return m
 }

@@ -60,14 +60,29 @@ func (e *Engine) setRunStatus(ctx context.Context, id int64, from, to Status, ac
 	if err != nil {
 		return Broadcast{}, err
 	}
+	e.refresh(id, "")
+	return b, nil
+}
+
+// refresh reloads a tracked run's broadcast, sets why the engine paused
+// it (note; "" after a person's action), and publishes it. The store is
+// read under e.mu, so of two status changes racing here the later commit
+// is what stays.
+func (e *Engine) refresh(id int64, note string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if r := e.runs[id]; r != nil {
-		r.b = b
-		e.hub.publish(e.snapshot(r, false))
-		e.notify()
+	r := e.runs[id]
+	if r == nil {
+		return
 	}
-	return b, nil
+	b, err := e.store.Broadcast(e.ctx, id)
+	if err != nil {
+		e.log.Error("reloading broadcast failed", "broadcast_id", id, "err", err)
+		return
+	}
+	r.b, r.note = b, note
+	e.hub.publish(e.snapshot(r, false))
+	e.notify()
 }
 
 // transition wraps Store.Transition, rewording conflicts for the organizer.

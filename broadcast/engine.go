@@ -99,6 +99,7 @@ type run struct {
 	ready  bool // counts loaded: set once the outbox is complete
 	counts Counts
 	left   map[int64]int // sender ID → open segments
+	note   string        // why the engine paused it, if it did
 }
 
 // New returns an engine. Call Start to resume unfinished work and begin

@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,5 +219,41 @@ func TestEngineCancelWhileInFlight(t *testing.T) {
 	final := waitDone(t, ch)
 	if final.Counts.Skipped != 1 || final.Counts.Queued != 0 || final.Broadcast.Status != broadcast.StatusCancelled {
 		t.Fatalf("final = %s %+v", final.Broadcast.Status, final.Counts)
+	}
+}
+
+// When the provider refuses every text (bad credentials), the broadcast
+// pauses with the reason instead of failing every text; Resume sends.
+func TestEngineHaltsOnBadCredentials(t *testing.T) {
+	var broken atomic.Bool
+	broken.Store(true)
+	b := setup(t, testOpts{fault: func(broadcast.Outgoing, int) (error, bool) {
+		if broken.Load() {
+			return &broadcast.SendError{Class: broadcast.Permanent, Code: "20003", Message: "Twilio refused the credentials", Halt: true}, false
+		}
+		return nil, false
+	}})
+	ctx := context.Background()
+	b.addSenders(t, 1000, "+12065550001")
+	b.addContacts(t, "crew", 5, 0)
+	p, ch := b.send(t, "crew", "hello")
+	var paused broadcast.Progress
+	timeout := time.After(30 * time.Second)
+	for paused.Broadcast.Status != broadcast.StatusPaused || paused.Counts.Total != 5 || paused.Counts.Sending != 0 {
+		select {
+		case paused = <-ch:
+		case <-timeout:
+			t.Fatalf("never paused with nothing in flight; last: %s %+v", paused.Broadcast.Status, paused.Counts)
+		}
+	}
+	if paused.Note != "Twilio refused the credentials" || paused.Counts.Failed != 0 || paused.Counts.Queued != 5 {
+		t.Fatalf("paused: note %q, counts %+v", paused.Note, paused.Counts)
+	}
+	broken.Store(false) // the organizer fixed the token
+	if _, err := b.engine.Resume(ctx, p.Broadcast.ID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if final := waitDone(t, ch); final.Counts.Sent != 5 || final.Counts.Failed != 0 {
+		t.Fatalf("final: %+v", final.Counts)
 	}
 }

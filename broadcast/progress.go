@@ -16,6 +16,8 @@ type Progress struct {
 	Done bool
 	// Elapsed is the time since approval.
 	Elapsed time.Duration
+	// Note says why the engine paused the broadcast by itself, if it did.
+	Note string
 }
 
 // Fraction is the share of texts settled (sent, failed or skipped), 0–1.

@@ -82,7 +82,10 @@ type SendError struct {
 	Message    string        // provider's description, for the organizer
 	RetryAfter time.Duration // from a Retry-After header, when given
 	Effect     ContactEffect // for Permanent errors
-	Err        error         // underlying error, if any
+	// Halt says the provider will refuse every text (its credentials are
+	// wrong): the engine pauses the broadcast instead of failing each text.
+	Halt bool
+	Err  error // underlying error, if any
 }
 
 // Error implements the error interface.

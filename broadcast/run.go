@@ -76,13 +76,15 @@ func (e *Engine) load(id int64) {
 			e.log.Error("loading counts failed", "broadcast_id", id, "err", err)
 			return
 		}
+		// The status is read under e.mu: a pause or halt that commits
+		// meanwhile sets r.b after this, not before (and is not undone).
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		b, err := e.store.Broadcast(e.ctx, id)
 		if err != nil {
 			e.log.Error("loading broadcast failed", "broadcast_id", id, "err", err)
 			return
 		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
 		r, ok := e.runs[id]
 		if !ok {
 			return
@@ -200,6 +202,9 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 // snapshot builds a Progress of r. Callers hold e.mu.
 func (e *Engine) snapshot(r *run, done bool) Progress {
 	p := Progress{Broadcast: r.b, Counts: r.counts, Done: done}
+	if r.b.Status == StatusPaused {
+		p.Note = r.note
+	}
 	if r.b.ApprovedAt != nil {
 		end := e.clock.Now()
 		if r.b.FinishedAt != nil {

@@ -32,6 +32,15 @@ func (e *Engine) send(w *worker, m Message) {
 		return
 	}
 	se := classify(err)
+	if se.Halt {
+		// Every text would fail the same way: stop, and keep them queued.
+		// Pausing before the row is given back means that once no text
+		// is in flight, no late halt can pause a resumed broadcast again.
+		e.halt(m.BroadcastID, se.Message)
+		o.Status, o.Release, o.NextAttempt = MsgQueued, true, now
+		e.journal.record(o)
+		return
+	}
 	log := e.log.With("broadcast_id", m.BroadcastID, "message_id", m.ID, "attempt", m.Attempts, "class", se.Class.String(), "code", se.Code)
 	switch se.Class {
 	case Permanent:
@@ -46,6 +55,17 @@ func (e *Engine) send(w *worker, m Message) {
 		return
 	}
 	e.journal.record(o)
+}
+
+// halt pauses a broadcast the provider refuses to send at all, with the
+// reason shown in its progress. Resume once the cause is fixed.
+func (e *Engine) halt(id int64, reason string) {
+	if _, err := e.store.Transition(e.ctx, id, []Status{StatusSending}, StatusPaused, "smsbot", e.clock.Now()); err != nil {
+		return // already paused (another text hit the same wall), or ended
+	}
+	e.log.Error("provider refuses every text; broadcast paused", "broadcast_id", id, "reason", reason)
+	e.refresh(id, reason)
+	e.wakeAll()
 }
 
 // retryOrFail requeues a row with backoff, or fails it once it has used

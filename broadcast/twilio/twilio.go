@@ -134,6 +134,10 @@ func restError(status, code int, msg string) *broadcast.SendError {
 		se.Effect = broadcast.MarkOptedOut
 	case 20003:
 		se.Message = "Twilio refused the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+		se.Halt = true
+	}
+	if status == http.StatusUnauthorized {
+		se.Halt = true
 	}
 	return se
 }

@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,19 @@ func TestLookupFindsSentTexts(t *testing.T) {
 	got, err := p.Lookup(ctx, from, "+12065550001", time.Now().Add(-time.Hour))
 	if err != nil || len(got) != 1 || got[0].SID != sid || got[0].Body != "Doors open" {
 		t.Fatalf("Lookup = %+v, %v", got, err)
+	}
+}
+
+func TestBadCredentialsHalt(t *testing.T) {
+	fake := twiliotest.NewServer(twiliotest.Config{})
+	t.Cleanup(fake.Close)
+	p, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: "wrongtoken0000", APIURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Send(context.Background(), broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "hi"})
+	var se *broadcast.SendError
+	if !errors.As(err, &se) || !se.Halt || se.Class != broadcast.Permanent || !strings.Contains(se.Message, "TWILIO_AUTH_TOKEN") {
+		t.Fatalf("err = %#v", err)
 	}
 }
