@@ -122,13 +122,27 @@ func TestDiscordGatewayInteractions(t *testing.T) {
 func TestDiscordDirectMessageUser(t *testing.T) {
 	c, a := newGateway(t, bottest.Setup{Admins: []string{"alice"}})
 	for _, tt := range []struct{ user, want string }{{"mallory", "only smsbot admins"}, {"alice", "Added"}} {
-		ix := c.command(t, tt.user, "1311000000000000777", "numbers add +12065550101")
+		ix := c.command(t, tt.user, staffID, "numbers add +12065550101")
 		delete(ix, "member")
 		delete(ix, "guild_id")
 		ix["user"] = map[string]any{"id": tt.user, "username": tt.user, "discriminator": "0"}
 		from := c.fake.count()
 		a.GatewayInteraction(event(t, ix))
 		c.fake.waitFor(t, from, tt.want)
+	}
+}
+
+// With a staff channel, commands from other channels are refused and
+// change nothing, as in Slack.
+func TestDiscordRefusesCommandsOutsideStaffChannel(t *testing.T) {
+	c, a := newGateway(t, bottest.Setup{Admins: []string{"alice"}})
+	ix := c.command(t, "alice", "1311000000000000777", "numbers add +12065550101")
+	from := c.fake.count()
+	a.GatewayInteraction(event(t, ix))
+	c.fake.waitFor(t, from, "takes commands only in")
+	a.Close()
+	if senders, err := c.core.Store.Senders(context.Background()); err != nil || len(senders) != 0 {
+		t.Fatalf("a command from another channel changed the store: %v, %v", senders, err)
 	}
 }
 

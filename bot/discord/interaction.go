@@ -63,8 +63,14 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, respond
 	a.log.Debug("command", "user", inv.User, "channel", inv.Channel, "text", inv.Text)
 	conv := &conversation{a: a, channel: i.ChannelID, ix: i, deferred: true}
 	a.spawn(func(ctx context.Context) {
+		defer conv.finish(ctx)
+		if staff := a.cfg.StaffChannel; staff != "" && i.ChannelID != staff {
+			// As in Slack: with a staff channel, commands are taken there only.
+			a.log.Info("command refused outside the staff channel", "user", inv.User, "channel", i.ChannelID)
+			_, _ = conv.Post(ctx, bot.Message{Ephemeral: true, Text: "⚠️ smsbot takes commands only in <#" + staff + ">"})
+			return
+		}
 		a.cfg.Router.Command(ctx, inv, conv)
-		conv.finish(ctx)
 	})
 	return nil
 }
