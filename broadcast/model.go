@@ -121,8 +121,7 @@ type Message struct {
 	Segments    int
 	// Body is the row's own text when merge fields personalize it; ""
 	// means the broadcast's body.
-	Body          string
-	NextAttemptAt time.Time
+	Body string
 	// FirstAttemptAt is when the row was first claimed; reconciliation
 	// looks for provider messages created after it.
 	FirstAttemptAt *time.Time

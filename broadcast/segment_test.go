@@ -186,7 +186,7 @@ func referenceCount(body string) SegmentInfo {
 	var septets []byte
 	var nonGSM []rune
 	seen := make(map[rune]bool)
-	for _, r := range []rune(body) {
+	for _, r := range body {
 		switch {
 		case strings.ContainsRune(gsmBasicTable, r):
 			septets = append(septets, 'b')

@@ -145,8 +145,6 @@ type Counts struct {
 	Undelivered int
 	Failed      int
 	Skipped     int
-	// QueuedSegments is the number of segments still to send.
-	QueuedSegments int
 }
 
 // Remaining is the number of texts not yet settled.

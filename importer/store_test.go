@@ -16,9 +16,6 @@ import (
 
 // Tests of imports into a real store.
 
-// ticketingPhones are the numbers ticketing.csv imports, in file order.
-var ticketingPhones = []string{"+12065550100", "+12065550101", "+12065550102", "+12065550103", "+12065550104"}
-
 func TestImportAgain(t *testing.T) {
 	t.Parallel()
 	tb := setup(t)

@@ -33,9 +33,6 @@ func (h *Webhooks) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /twilio/status", h.Verify(http.HandlerFunc(h.status)))
 }
 
-// StatusCallbackURL is where Twilio should report delivery.
-func (h *Webhooks) StatusCallbackURL() string { return h.publicURL + "/twilio/status" }
-
 // Verify passes on only requests signed by Twilio: X-Twilio-Signature over
 // PublicURL + the request's path and query and every POST field, with the
 // auth token. Others get 403. The form is parsed into r.PostForm.

@@ -65,7 +65,7 @@ func (s *Store) RecentBroadcasts(ctx context.Context, limit int) ([]broadcast.Br
 func (s *Store) UnfinishedBroadcasts(ctx context.Context) ([]broadcast.Broadcast, error) {
 	var rows []broadcastRow
 	err := s.selectBroadcasts(s.db, &rows).
-		Where("b.status IN (?)", bun.In([]broadcast.Status{broadcast.StatusSending, broadcast.StatusPaused})).
+		Where("b.status IN (?)", bun.List([]broadcast.Status{broadcast.StatusSending, broadcast.StatusPaused})).
 		Order("b.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read unfinished broadcasts: %w", err)

@@ -114,22 +114,6 @@ type messageRow struct {
 	UpdatedAt      time.Time  `bun:"updated_at"`
 }
 
-func (r messageRow) domain() broadcast.Message {
-	m := broadcast.Message{
-		ID: r.ID, BroadcastID: r.BroadcastID, ContactID: r.ContactID, To: r.ToPhone,
-		Status: broadcast.MessageStatus(r.Status), ErrorCode: r.ErrorCode, ErrorText: r.ErrorText,
-		Attempts: r.Attempts, Segments: r.Segments, NextAttemptAt: r.NextAttemptAt,
-		FirstAttemptAt: r.FirstAttemptAt, SentAt: r.SentAt,
-	}
-	if r.SenderID != nil {
-		m.SenderID = *r.SenderID
-	}
-	if r.ProviderSID != nil {
-		m.ProviderSID = *r.ProviderSID
-	}
-	return m
-}
-
 type assignmentRow struct {
 	bun.BaseModel `bun:"table:assignments"`
 

@@ -105,23 +105,23 @@ func (s *Store) KnownSID(ctx context.Context, sid string) (bool, error) {
 // Counts counts a broadcast's outbox rows by status.
 func (s *Store) Counts(ctx context.Context, id int64) (broadcast.Counts, error) {
 	var c broadcast.Counts
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT status, COUNT(*), SUM(segments) FROM messages WHERE broadcast_id = ? GROUP BY status`, id)
+	rows, err := s.db.DB.QueryContext(ctx, `SELECT status, COUNT(*) FROM messages WHERE broadcast_id = ? GROUP BY status`, id)
 	if err != nil {
 		return c, fmt.Errorf("count broadcast #%d: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var status string
-		var n, segs int
-		if err := rows.Scan(&status, &n, &segs); err != nil {
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
 			return c, fmt.Errorf("count broadcast #%d: %w", id, err)
 		}
 		c.Total += n
 		switch broadcast.MessageStatus(status) {
 		case broadcast.MsgQueued:
-			c.Queued, c.QueuedSegments = n, c.QueuedSegments+segs
+			c.Queued = n
 		case broadcast.MsgSending:
-			c.Sending, c.QueuedSegments = n, c.QueuedSegments+segs
+			c.Sending = n
 		case broadcast.MsgSent:
 			c.Sent = n
 		case broadcast.MsgDelivered:

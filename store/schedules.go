@@ -99,7 +99,7 @@ func getSchedule(ctx context.Context, db bun.IDB, id int64) (scheduler.Schedule,
 // Schedules returns the schedules in the given statuses, soonest first.
 func (s *Store) Schedules(ctx context.Context, statuses ...scheduler.Status) ([]scheduler.Schedule, error) {
 	var rows []scheduleRow
-	err := selectSchedules(s.db, &rows).Where("s.status IN (?)", bun.In(statuses)).
+	err := selectSchedules(s.db, &rows).Where("s.status IN (?)", bun.List(statuses)).
 		OrderExpr("s.next_run_at IS NULL, s.next_run_at, s.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read schedules: %w", err)
