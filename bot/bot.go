@@ -47,6 +47,9 @@ type Directory interface {
 	Lists(ctx context.Context) ([]broadcast.List, error)
 	AddMember(ctx context.Context, list, phone, name, actor string) (broadcast.MemberResult, error)
 	RemoveMember(ctx context.Context, list, phone, actor string) error
+	// ContactByThread returns the contact whose staff thread ref is on
+	// platform, or an ENOTFOUND error.
+	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)
 	importer.Store
 }
 

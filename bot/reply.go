@@ -26,6 +26,22 @@ func (r *Router) replyCmd(ctx context.Context, inv Invocation, args string, _ Co
 	return reply(fmt.Sprintf("↩️ %s texted %s from %s:\n%s", inv.User, contactLabel(d.Contact), d.Sender.Address, quote(body))), nil
 }
 
+// ThreadReply texts a staff member's message in a contact's staff thread
+// (ref on platform) to that contact, through /sms reply so the same access
+// rules apply, and answers in conv. inv.Text is the message. A thread that
+// belongs to no contact is ignored: it is about something else.
+func (r *Router) ThreadReply(ctx context.Context, platform, ref string, inv Invocation, conv Conversation) {
+	c, err := r.dir.ContactByThread(ctx, platform, ref)
+	if err != nil {
+		if broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
+			r.log.Error("finding the contact of a thread failed", "platform", platform, "err", err)
+		}
+		return
+	}
+	inv.Text = "reply " + c.Phone + " " + inv.Text
+	r.Command(ctx, inv, conv)
+}
+
 // simCmd drives the simulated carrier: /sms sim reply <phone> <message>.
 func (r *Router) simCmd(ctx context.Context, _ Invocation, args string, _ Conversation) (Message, error) {
 	sub, rest := cut(args)

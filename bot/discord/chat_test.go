@@ -58,7 +58,7 @@ func newChat(t *testing.T, s bottest.Setup) *chat {
 	}
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
 	a, err := discord.New(discord.Config{Router: core.Router, Token: token, AppID: appID, GuildID: guildID,
-		PublicKey: hex.EncodeToString(pub), StaffChannel: staffID, Threads: core.Store, Lists: core.Store.Lists,
+		PublicKey: hex.EncodeToString(pub), StaffChannel: staffID, Lists: core.Store.Lists,
 		APIURL: fake.url(), Clock: clock, Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
 	if err != nil {
 		t.Fatal(err)

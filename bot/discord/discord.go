@@ -53,9 +53,6 @@ type Config struct {
 	// StaffChannel (DISCORD_STAFF_CHANNEL) is the channel ID where
 	// incoming texts are relayed, one thread per contact.
 	StaffChannel string
-	// Threads maps threads to contacts, so that a reply in a contact's
-	// thread texts them. Nil: thread replies are ignored.
-	Threads Threads
 	// Lists suggests list names as the user types them. Nil: no
 	// suggestions.
 	Lists func(ctx context.Context) ([]broadcast.List, error)

@@ -20,7 +20,7 @@ func newGateway(t *testing.T, s bottest.Setup) (*chat, *discord.Adapter) {
 	t.Helper()
 	c := newChat(t, s)
 	a, err := discord.New(discord.Config{Router: c.core.Router, Token: token, AppID: appID, StaffChannel: staffID,
-		Threads: c.core.Store, Lists: c.core.Store.Lists, APIURL: c.fake.url(), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
+		Lists: c.core.Store.Lists, APIURL: c.fake.url(), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,11 @@ package discord
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"smsbot/bot"
-	"smsbot/broadcast"
 )
 
 // threadArchive is how long a contact's thread stays open without
@@ -17,12 +15,6 @@ const threadArchive = 7 * 24 * 60
 
 // maxThreadName is Discord's limit on a thread's name.
 const maxThreadName = 100
-
-// Threads finds the contact whose staff thread a message is in.
-// ContactByThread returns an ENOTFOUND error for other channels.
-type Threads interface {
-	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)
-}
 
 // Staff is the staff channel: incoming texts go there, one thread per
 // contact. It implements the inbound service's Staff.
@@ -80,7 +72,7 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 // same access rules apply, and answered in the thread.
 func (a *Adapter) onMessage(_ *discordgo.Session, ev *discordgo.MessageCreate) {
 	m := ev.Message
-	if m == nil || a.cfg.Threads == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" ||
+	if m == nil || a.cfg.StaffChannel == "" || m.Author == nil || m.Author.Bot || m.WebhookID != "" ||
 		(m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
 		return // not a person's message
 	}
@@ -88,16 +80,8 @@ func (a *Adapter) onMessage(_ *discordgo.Session, ev *discordgo.MessageCreate) {
 	if text == "" {
 		return // an attachment alone, or no Message Content intent
 	}
-	user, thread := m.Author.ID, m.ChannelID
+	inv := bot.Invocation{User: m.Author.ID, Channel: m.ChannelID, Text: text}
 	a.spawn(func(ctx context.Context) {
-		c, err := a.cfg.Threads.ContactByThread(ctx, Platform, thread)
-		if err != nil {
-			if broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
-				a.log.Error("finding the contact of a thread failed", "err", err)
-			}
-			return // a channel or thread about something else
-		}
-		inv := bot.Invocation{User: user, Channel: thread, Text: fmt.Sprintf("reply %s %s", c.Phone, text)}
-		a.cfg.Router.Command(ctx, inv, a.Channel(thread))
+		a.cfg.Router.ThreadReply(ctx, Platform, m.ChannelID, inv, a.Channel(m.ChannelID))
 	})
 }

@@ -50,7 +50,7 @@ func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
 	c := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Clock = clock })
 	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
-		APIURL: fake.apiURL(), StaffChannel: staffID, Threads: c.Store, Clock: clock})
+		APIURL: fake.apiURL(), StaffChannel: staffID, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

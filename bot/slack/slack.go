@@ -35,12 +35,9 @@ type Config struct {
 	// StaffChannel, when set, is the only channel (ID) taking commands,
 	// and where incoming texts are relayed.
 	StaffChannel string
-	// Threads maps staff-channel threads to contacts, so that a reply in a
-	// contact's thread texts them. Nil: thread replies are ignored.
-	Threads    Threads
-	HTTPClient *http.Client    // default: 15 s timeout
-	Clock      clockwork.Clock // default: real
-	Logger     *slog.Logger    // default: discard
+	HTTPClient   *http.Client    // default: 15 s timeout
+	Clock        clockwork.Clock // default: real
+	Logger       *slog.Logger    // default: discard
 }
 
 // Adapter connects the router to Slack.

@@ -9,16 +9,10 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"smsbot/bot"
-	"smsbot/broadcast"
 )
 
 // Platform is the key of Slack's thread references in the store.
 const Platform = "slack"
-
-// Threads finds the contact whose staff thread a Slack message replies to.
-type Threads interface {
-	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)
-}
 
 // Staff is the staff channel: incoming texts go there, one thread per
 // contact.
@@ -65,7 +59,7 @@ func (a *Adapter) handleEvent(ev slackevents.EventsAPIEvent) {
 		return
 	}
 	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
-	if !ok || a.cfg.Threads == nil || a.cfg.StaffChannel == "" {
+	if !ok || a.cfg.StaffChannel == "" {
 		return
 	}
 	if msg.Channel != a.cfg.StaffChannel || msg.ThreadTimeStamp == "" || msg.ThreadTimeStamp == msg.TimeStamp ||
@@ -74,16 +68,9 @@ func (a *Adapter) handleEvent(ev slackevents.EventsAPIEvent) {
 	}
 	conv := a.conversation(msg.Channel, msg.User, "")
 	conv.thread = msg.ThreadTimeStamp
+	inv := bot.Invocation{User: msg.User, Channel: msg.Channel, Text: unescape(msg.Text)}
 	a.spawn(func(ctx context.Context) {
-		c, err := a.cfg.Threads.ContactByThread(ctx, Platform, msg.ThreadTimeStamp)
-		if err != nil {
-			if broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
-				a.log.Error("finding the contact of a thread failed", "err", err)
-			}
-			return // a thread about something else
-		}
-		text := unescape(msg.Text)
-		a.cfg.Router.Command(ctx, bot.Invocation{User: msg.User, Channel: msg.Channel, Text: "reply " + c.Phone + " " + text}, conv)
+		a.cfg.Router.ThreadReply(ctx, Platform, msg.ThreadTimeStamp, inv, conv)
 	})
 }
 

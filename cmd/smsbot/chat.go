@@ -30,7 +30,7 @@ func (m *Main) startChat(ctx, runCtx context.Context, a *app, mux *http.ServeMux
 		sa, err := botslack.New(botslack.Config{
 			Router: a.router, BotToken: c.SlackBotToken, AppToken: c.SlackAppToken,
 			SigningSecret: c.SlackSigningSecret, APIURL: c.SlackAPIURL, StaffChannel: c.SlackStaffChannel,
-			Threads: a.store, Logger: a.log,
+			Logger: a.log,
 		})
 		if err != nil {
 			return nil, nil, closeAll, err
@@ -51,7 +51,7 @@ func (m *Main) startChat(ctx, runCtx context.Context, a *app, mux *http.ServeMux
 	if c.DiscordBotToken != "" {
 		da, err := discord.New(discord.Config{
 			Router: a.router, Token: c.DiscordBotToken, AppID: c.DiscordAppID, PublicKey: c.DiscordPublicKey,
-			GuildID: c.DiscordGuildID, StaffChannel: c.DiscordStaffChannel, Threads: a.store, Lists: a.store.Lists,
+			GuildID: c.DiscordGuildID, StaffChannel: c.DiscordStaffChannel, Lists: a.store.Lists,
 			APIURL: c.DiscordAPIURL, Logger: a.log,
 		})
 		if err != nil {
