@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,10 @@ func setupSchedules(t *testing.T) (*routerBundle, *scheduler.Scheduler) {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 12, 1, 15, 33, 0, 0, time.UTC))
 	b := setupWith(t, bot.Config{Admins: []string{"alice", "bob"}, Approvers: []string{"alice", "bob"}})
-	la, _ := time.LoadLocation("America/Los_Angeles")
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := scheduler.New(scheduler.Config{Store: b.store, Engine: b.engine, Location: la, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
@@ -73,18 +77,32 @@ func TestScheduleBadInputWritesNothing(t *testing.T) {
 		{"unschedule 7", "there is no schedule #7"},
 		{"unschedule soon", `"soon" is not a schedule id`},
 	} {
-		before := b.rows(t)
+		before, beforeSchedules := b.rows(t), countSchedules(t, b)
 		posts := b.do("alice", tt.cmd)
 		if len(posts) != 1 || !posts[0].Ephemeral || !strings.Contains(posts[0].Text, tt.want) {
 			t.Errorf("%q answered %+v, want %q", tt.cmd, posts, tt.want)
 		}
-		if after := b.rows(t); len(after) != len(before) {
-			t.Errorf("%q wrote something", tt.cmd)
+		if after := b.rows(t); !maps.Equal(after, before) {
+			t.Errorf("%q wrote something: %v → %v", tt.cmd, before, after)
+		}
+		if after := countSchedules(t, b); after != beforeSchedules {
+			t.Errorf("%q changed the schedules: %v → %v", tt.cmd, beforeSchedules, after)
 		}
 	}
-	var n int
-	b.store.DB().NewRaw("SELECT COUNT(*) FROM schedules").Scan(context.Background(), &n)
-	if n != 0 {
-		t.Fatalf("%d schedules stored from bad input", n)
+	if n := countSchedules(t, b); n != [2]int{} {
+		t.Fatalf("schedules and runs stored from bad input: %v", n)
 	}
+}
+
+// countSchedules counts the rows of the schedules and schedule_runs tables,
+// which the router bundle's rows do not cover.
+func countSchedules(t *testing.T, b *routerBundle) [2]int {
+	t.Helper()
+	var n [2]int
+	for i, table := range []string{"schedules", "schedule_runs"} {
+		if err := b.store.DB().NewRaw("SELECT COUNT(*) FROM "+table).Scan(context.Background(), &n[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
 }
