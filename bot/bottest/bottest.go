@@ -24,14 +24,37 @@ type Chat interface {
 	// Type sends "/sms " + text as user and returns once the bot has
 	// answered (or acknowledged).
 	Type(t *testing.T, user, text string)
-	// Click presses the button labelled label on the newest message that
-	// shows one, as user.
-	Click(t *testing.T, user, label string)
-	// WaitFor waits until a message shown since the last Type or Click
+	// Button finds the button labelled label on the newest message that
+	// shows one now, as every user sees it at this moment, and fails the
+	// test when none does. WaitFor then looks at what is shown from here on.
+	Button(t *testing.T, label string) Button
+	// Press presses b as user, on the message where Button found it, even
+	// if that message has been edited since (as a user does who has not
+	// yet seen the edit). It does not move the point WaitFor looks from,
+	// so the answers to several presses of one button can be awaited.
+	Press(t *testing.T, user string, b Button)
+	// WaitFor waits until a message shown since the last Type or Button
 	// contains s, and returns that message's text as the adapter rendered it.
 	WaitFor(t *testing.T, s string) string
 	// Sent returns the texts the simulated carrier delivered.
 	Sent() []sim.Message
+}
+
+// Button is a button as users saw it: the message that showed it, in the
+// adapter's terms (a Slack channel and timestamp, a Discord channel and
+// message ID, nothing on the console), and the action it carries.
+type Button struct {
+	Label   string
+	Channel string
+	Message string
+	Action  string
+}
+
+// Click presses the button labelled label on the newest message that
+// shows one, as user: Press of Button.
+func Click(t *testing.T, c Chat, user, label string) {
+	t.Helper()
+	c.Press(t, user, c.Button(t, label))
 }
 
 // Factory starts a fresh bot (own database, own carrier) behind an adapter.
@@ -70,7 +93,7 @@ func sendApprove(t *testing.T, newChat Factory) {
 			t.Errorf("preview lacks %q:\n%s", want, preview)
 		}
 	}
-	c.Click(t, "alice", "Approve")
+	Click(t, c, "alice", "Approve")
 	summary := c.WaitFor(t, "finished")
 	if !strings.Contains(summary, "Sent 3") {
 		t.Errorf("summary lacks the count:\n%s", summary)
@@ -95,8 +118,11 @@ func doubleApprove(t *testing.T, newChat Factory) {
 	seed(t, c, "alice")
 	c.Type(t, "alice", "send crew Judging starts at 9")
 	c.WaitFor(t, "waiting for approval")
-	c.Click(t, "alice", "Approve")
-	c.Click(t, "bob", "Approve")
+	// Both see the preview and press Approve before either sees the
+	// first approval edit the buttons away.
+	approve := c.Button(t, "Approve")
+	c.Press(t, "alice", approve)
+	c.Press(t, "bob", approve)
 	c.WaitFor(t, "already approved")
 	c.WaitFor(t, "finished")
 	assertTexts(t, c, 3)
@@ -107,12 +133,12 @@ func twoPersonRule(t *testing.T, newChat Factory) {
 	seed(t, c, "alice")
 	c.Type(t, "alice", "send crew Doors open at 7pm")
 	c.WaitFor(t, "waiting for approval")
-	c.Click(t, "alice", "Approve")
+	Click(t, c, "alice", "Approve")
 	c.WaitFor(t, "another approver")
-	c.Click(t, "mallory", "Approve")
+	Click(t, c, "mallory", "Approve")
 	c.WaitFor(t, "only approvers")
 	assertTexts(t, c, 0)
-	c.Click(t, "bob", "Approve")
+	Click(t, c, "bob", "Approve")
 	summary := c.WaitFor(t, "finished")
 	if !strings.Contains(summary, "bob") {
 		t.Errorf("summary does not name the approver:\n%s", summary)
@@ -125,7 +151,7 @@ func cancelBeforeApproval(t *testing.T, newChat Factory) {
 	seed(t, c, "alice")
 	c.Type(t, "alice", "send crew Never mind")
 	c.WaitFor(t, "waiting for approval")
-	c.Click(t, "alice", "Cancel")
+	Click(t, c, "alice", "Cancel")
 	c.WaitFor(t, "cancelled")
 	c.Type(t, "alice", "status 1")
 	c.WaitFor(t, "cancelled")

@@ -92,9 +92,12 @@ func (c *chat) Type(t *testing.T, user, text string) {
 
 var clickRe = regexp.MustCompile(`\[([^\]]+)\] /click (\S+)`)
 
-func (c *chat) Click(t *testing.T, user, label string) {
+// Button finds the newest [label] on screen. The console never edits
+// what it printed, so a button stays pressable.
+func (c *chat) Button(t *testing.T, label string) bottest.Button {
 	t.Helper()
 	out, _ := c.screen.snapshot()
+	c.cursor = len(out)
 	action := ""
 	for _, m := range clickRe.FindAllStringSubmatch(out, -1) {
 		if m[1] == label {
@@ -104,7 +107,15 @@ func (c *chat) Click(t *testing.T, user, label string) {
 	if action == "" {
 		t.Fatalf("no [%s] button on screen:\n%s", label, out)
 	}
-	c.typeLine(t, "@"+user+" /click "+action)
+	return bottest.Button{Label: label, Action: action}
+}
+
+// Press types the button's /click line as user.
+func (c *chat) Press(t *testing.T, user string, b bottest.Button) {
+	t.Helper()
+	if _, err := io.WriteString(c.in, "@"+user+" /click "+b.Action+"\n"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (c *chat) WaitFor(t *testing.T, s string) string {

@@ -170,17 +170,25 @@ func (c *chat) click(t *testing.T, user, channel, id, action string) map[string]
 	return ix
 }
 
-func (c *chat) Click(t *testing.T, user, label string) {
+func (c *chat) Button(t *testing.T, label string) bottest.Button {
 	t.Helper()
+	c.cursor = c.fake.count()
 	channel, id, action, ok := c.fake.newestButton(label)
 	if !ok {
 		t.Fatalf("no message shows a %q button", label)
 	}
-	c.cursor = c.fake.count()
-	if code, body := c.deliver(t, c.click(t, user, channel, id, action)); code != http.StatusOK || body != `{"type":6}` {
-		t.Fatalf("click answered %d %s, want a deferred update", code, body)
+	return bottest.Button{Label: label, Channel: channel, Message: id, Action: action}
+}
+
+func (c *chat) Press(t *testing.T, user string, b bottest.Button) {
+	t.Helper()
+	if code, body := c.deliver(t, c.click(t, user, b.Channel, b.Message, b.Action)); code != http.StatusOK || body != `{"type":6}` {
+		t.Fatalf("click on %s answered %d %s, want a deferred update", b.Label, code, body)
 	}
 }
+
+// Click presses the newest button labelled label, as user.
+func (c *chat) Click(t *testing.T, user, label string) { bottest.Click(t, c, user, label) }
 
 func (c *chat) WaitFor(t *testing.T, s string) string {
 	t.Helper()

@@ -147,17 +147,25 @@ func (c *httpChat) clickForm(t *testing.T, user, ts, channel, action string) str
 	return url.Values{"payload": {string(payload)}}.Encode()
 }
 
-func (c *httpChat) Click(t *testing.T, user, label string) {
+func (c *httpChat) Button(t *testing.T, label string) bottest.Button {
 	t.Helper()
+	c.cursor = c.fake.count()
 	ts, channel, action, ok := c.fake.newestButton(label)
 	if !ok {
 		t.Fatalf("no message shows a %q button", label)
 	}
-	c.cursor = c.fake.count()
-	if code := c.post(t, "/slack/interactions", c.clickForm(t, user, ts, channel, action), signed); code != http.StatusOK {
-		t.Fatalf("/slack/interactions answered %d", code)
+	return bottest.Button{Label: label, Channel: channel, Message: ts, Action: action}
+}
+
+func (c *httpChat) Press(t *testing.T, user string, b bottest.Button) {
+	t.Helper()
+	if code := c.post(t, "/slack/interactions", c.clickForm(t, user, b.Message, b.Channel, b.Action), signed); code != http.StatusOK {
+		t.Fatalf("/slack/interactions answered %d to a press of %s", code, b.Label)
 	}
 }
+
+// Click presses the newest button labelled label, as user.
+func (c *httpChat) Click(t *testing.T, user, label string) { bottest.Click(t, c, user, label) }
 
 func (c *httpChat) WaitFor(t *testing.T, s string) string {
 	t.Helper()
