@@ -34,9 +34,16 @@ func TestApproveAfterTheEndIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	for p := range ch {
-		if p.Done {
-			break
+	timeout := time.After(20 * time.Second)
+	for done := false; !done; {
+		select {
+		case p, ok := <-ch:
+			if !ok {
+				t.Fatal("progress of broadcast #2 ended before it was done")
+			}
+			done = p.Done
+		case <-timeout:
+			t.Fatal("broadcast #2 never finished")
 		}
 	}
 	for action, want := range map[string]string{
