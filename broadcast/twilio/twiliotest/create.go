@@ -1,7 +1,6 @@
 package twiliotest
 
 import (
-	"fmt"
 	"net/http"
 	"unicode/utf8"
 )
@@ -9,71 +8,10 @@ import (
 // maxBodyChars is Twilio's limit on the body of one message, in characters.
 const maxBodyChars = 1600
 
-// Fault is what the fake does with one create request.
-type Fault int
-
-// Faults, chosen per request by Config.Fault.
-const (
-	// FaultNone stores the message and answers 201.
-	FaultNone Fault = iota
-	// Fault429 answers 429 with "Retry-After: 1" and Twilio error 20429.
-	// The message is not stored.
-	Fault429
-	// Fault500 answers 500 with Twilio error 20500. The message is not
-	// stored.
-	Fault500
-	// FaultDrop stores the message, then closes the TCP connection without
-	// any response: the client sees a transport error although Twilio
-	// accepted the message.
-	FaultDrop
-	// FaultHold stores the message, then blocks until Release (answers 201),
-	// the end of the request's context (no answer), or Close (connection
-	// closed without answer). It simulates a process killed mid-request.
-	FaultHold
-)
-
-// String returns the Fault's Go name.
-func (f Fault) String() string {
-	switch f {
-	case FaultNone:
-		return "FaultNone"
-	case Fault429:
-		return "Fault429"
-	case Fault500:
-		return "Fault500"
-	case FaultDrop:
-		return "FaultDrop"
-	case FaultHold:
-		return "FaultHold"
-	}
-	return fmt.Sprintf("Fault(%d)", int(f))
-}
-
-// CreateRequest is the create request that Config.Fault decides about.
-type CreateRequest struct {
-	From                string
-	To                  string
-	Body                string
-	MessagingServiceSID string
-	// Attempt counts the create requests so far with the same sender (From,
-	// or MessagingServiceSID when From is empty), To and Body, including
-	// this one: 1 for the first. Requests rejected by field validation or
-	// auth are not counted.
-	Attempt int
-}
-
-// attemptKey identifies "the same message" for CreateRequest.Attempt.
-func (r CreateRequest) attemptKey() string {
-	sender := r.From
-	if sender == "" {
-		sender = r.MessagingServiceSID
-	}
-	return sender + "\x00" + r.To + "\x00" + r.Body
-}
-
 // handleCreate serves POST …/Messages.json after auth. Order: field
-// validation (400), Fault (429/500), Config.Invalid (400), store, then
-// Drop/Hold/201.
+// validation (400), a Fault that stores nothing (429, 5xx), Config.Invalid
+// (400), store, then the answer: 201, or the Fault that comes after
+// create (5xx, HTML, no answer, a late answer).
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, codeInvalidParameter, "Invalid form body: "+err.Error())
@@ -97,40 +35,15 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Fault != nil {
 		fault = s.cfg.Fault(req)
 	}
-	switch fault {
-	case FaultNone, FaultDrop, FaultHold:
-	case Fault429:
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusTooManyRequests, codeTooManyRequests, errorText(codeTooManyRequests))
-		return
-	case Fault500:
-		writeError(w, http.StatusInternalServerError, codeInternal, errorText(codeInternal))
-		return
-	default:
-		writeError(w, http.StatusInternalServerError, codeInternal, "twiliotest: unknown "+fault.String())
+	if s.refuse(w, fault) {
 		return
 	}
 	if code, ok := s.cfg.Invalid[req.To]; ok {
-		writeError(w, http.StatusBadRequest, code, errorText(code))
+		writeError(w, http.StatusBadRequest, code, refusalText(code, req.To))
 		return
 	}
-
 	m, release := s.storeOutbound(req, media, f.Get("StatusCallback"))
-	switch fault {
-	case FaultDrop:
-		drop(w)
-		return
-	case FaultHold:
-		select {
-		case <-release:
-		case <-r.Context().Done():
-			return
-		case <-s.closed:
-			drop(w)
-			return
-		}
-	}
-	writeJSON(w, http.StatusCreated, s.resource(m))
+	s.answerStored(w, r, fault, m, release)
 }
 
 // validateCreate returns the Twilio error code and message for a create

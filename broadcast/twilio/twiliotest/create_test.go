@@ -34,7 +34,6 @@ func TestCreate(t *testing.T) {
 		"api_version":  {*got.ApiVersion, "2010-04-01"},
 		"body":         {*got.Body, "hello"},
 		"date_created": {*got.DateCreated, wantDate},
-		"date_sent":    {*got.DateSent, wantDate},
 		"date_updated": {*got.DateUpdated, wantDate},
 		"direction":    {*got.Direction, "outbound-api"},
 		"from":         {*got.From, "+15550001111"},
@@ -50,8 +49,9 @@ func TestCreate(t *testing.T) {
 			t.Errorf("%s = %q, want %q", field, c[0], c[1])
 		}
 	}
-	if got.ErrorCode != nil || got.Price != nil || got.MessagingServiceSid != nil {
-		t.Errorf("error_code, price, messaging_service_sid = %v, %v, %v; want nulls", got.ErrorCode, got.Price, got.MessagingServiceSid)
+	if got.ErrorCode != nil || got.Price != nil || got.MessagingServiceSid != nil || got.DateSent != nil {
+		t.Errorf("error_code, price, messaging_service_sid, date_sent = %v, %v, %v, %v; want nulls",
+			got.ErrorCode, got.Price, got.MessagingServiceSid, got.DateSent)
 	}
 
 	m := b.next(t)
@@ -82,6 +82,9 @@ func TestCreateWithMessagingService(t *testing.T) {
 	}
 	if *got.NumSegments != "2" {
 		t.Errorf("num_segments = %q for 161 chars, want 2", *got.NumSegments)
+	}
+	if *got.Status != "accepted" || got.DateSent != nil {
+		t.Errorf("status, date_sent = %q, %v; want accepted, null", *got.Status, got.DateSent)
 	}
 }
 

@@ -58,10 +58,24 @@ func errorText(code int) string {
 	return "Twilio error " + strconv.Itoa(code)
 }
 
-// restError is Twilio's JSON error document, as twilio-go's
-// client.TwilioRestError decodes it.
+// refusalText is the message of a create request refused with code for
+// the number to. Twilio names the number for 21211.
+func refusalText(code int, to string) string {
+	if code == 21211 {
+		return fmt.Sprintf("The 'To' number %s is not a valid phone number.", to)
+	}
+	return errorText(code)
+}
+
+// authDetail is the detail Twilio adds to error 20003.
+const authDetail = "Your AccountSid or AuthToken was incorrect."
+
+// restError is Twilio's JSON error document (testdata/twilio/error_*.json),
+// as twilio-go's client.TwilioRestError decodes it. Detail is only in
+// 20003's; twilio-go ignores it.
 type restError struct {
 	Code     int    `json:"code"`
+	Detail   string `json:"detail,omitempty"`
 	Message  string `json:"message"`
 	MoreInfo string `json:"more_info"`
 	Status   int    `json:"status"`
@@ -69,12 +83,16 @@ type restError struct {
 
 // writeError writes a Twilio error document with the given HTTP status.
 func writeError(w http.ResponseWriter, status, code int, message string) {
-	writeJSON(w, status, restError{
+	e := restError{
 		Code:     code,
 		Message:  message,
 		MoreInfo: fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code),
 		Status:   status,
-	})
+	}
+	if code == codeAuthenticate {
+		e.Detail = authDetail
+	}
+	writeJSON(w, status, e)
 }
 
 // writeNotFound writes 404 with Twilio error 20404 naming the path.

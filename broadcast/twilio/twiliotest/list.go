@@ -53,7 +53,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeInvalidParameter, msg)
 		return
 	}
-	all := s.matching(q)
+	all := s.matching(q, s.cfg.Now().UTC())
 
 	start := q.page * q.pageSize
 	switch {
@@ -164,17 +164,18 @@ func utcDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// matching returns copies of the messages that pass q's filters, newest
-// first.
-func (s *Server) matching(q listQuery) []Message {
+// matching returns copies of the messages that pass q's filters and are
+// listed at now (Config.ListDelay), newest first.
+func (s *Server) matching(q listQuery, now time.Time) []Message {
 	type seqMsg struct {
 		seq int
 		m   Message
 	}
 	var found []seqMsg
 	s.mu.Lock()
+	s.advance(now)
 	for i, m := range s.msgs {
-		if q.matches(m) {
+		if q.matches(m) && !now.Before(m.DateCreated.Add(s.cfg.ListDelay)) {
 			found = append(found, seqMsg{i, m.clone()})
 		}
 	}
@@ -190,12 +191,15 @@ func (s *Server) matching(q listQuery) []Message {
 	return out
 }
 
-// matches reports whether m passes the filters of q.
+// matches reports whether m passes the filters of q. A message not sent
+// yet (date_sent null) fails every DateSent filter.
 func (q listQuery) matches(m Message) bool {
 	day := utcDay(m.DateSent)
+	dated := !q.on.IsZero() || !q.onOrBefore.IsZero() || !q.onOrAfter.IsZero()
 	switch {
 	case q.to != "" && m.To != q.to,
 		q.from != "" && m.From != q.from,
+		dated && m.DateSent.IsZero(),
 		!q.on.IsZero() && !day.Equal(q.on),
 		!q.onOrBefore.IsZero() && day.After(q.onOrBefore),
 		!q.onOrAfter.IsZero() && day.Before(q.onOrAfter):

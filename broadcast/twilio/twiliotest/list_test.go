@@ -56,6 +56,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	b.seed(t, alice, carol, day(3, 5))
 	b.seed(t, carol, bob, day(3, 5))
 	b.srv.AddInbound(bob, alice, "reply")
+	b.clock.Set(day(4, 0)) // every text has left Twilio's queue: date_sent is set
 
 	// Afternoon of day 2: Twilio ignores the time, so all of day 2 counts.
 	p := new(openapi.ListMessageParams).SetFrom(alice).SetTo(bob).SetDateSentAfter(day(2, 15)).SetPageSize(2)
@@ -104,6 +105,7 @@ func TestListPageURIs(t *testing.T) {
 	t.Parallel()
 	b := setup(t, twiliotest.Config{PageSizeDefault: 2})
 	b.seed(t, alice, bob, day(1, 1), day(1, 2), day(1, 3))
+	b.clock.Set(day(1, 4))
 	base := "/2010-04-01/Accounts/" + b.srv.AccountSID() + "/Messages.json"
 
 	first, err := b.api.PageMessage(new(openapi.ListMessageParams).SetFrom(alice).SetDateSentAfter(day(1, 0)), "", "")

@@ -13,7 +13,9 @@ import (
 const (
 	DirectionOutbound = "outbound-api"
 	DirectionInbound  = "inbound"
-	StatusQueued      = "queued"
+	StatusQueued      = "queued"   // from a number, until Config.SendDelay has passed
+	StatusAccepted    = "accepted" // from a Messaging Service, until Config.SendDelay has passed
+	StatusSent        = "sent"
 	StatusReceived    = "received"
 )
 
@@ -28,12 +30,17 @@ type Message struct {
 	MessagingServiceSID string
 	StatusCallback      string
 	Direction           string // DirectionOutbound or DirectionInbound
-	Status              string // StatusQueued on create, StatusReceived for inbound; see SetStatus
-	ErrorCode           int    // 0 means none (JSON null)
-	DateCreated         time.Time
-	DateSent            time.Time // equal to DateCreated
-	DateUpdated         time.Time // DateCreated, or the time of the last SetStatus
-	NumSegments         int       // informative only; see segments
+	// Status is StatusQueued or StatusAccepted on create, StatusSent
+	// Config.SendDelay later, StatusReceived for inbound; see SetStatus.
+	Status      string
+	ErrorCode   int // 0 means none (JSON null)
+	DateCreated time.Time
+	// DateSent is zero (JSON null) while the message is queued or
+	// accepted; then DateCreated + Config.SendDelay, or the time of the
+	// SetStatus that ended the wait. For inbound, DateCreated.
+	DateSent    time.Time
+	DateUpdated time.Time // the last change: create, sent, or SetStatus
+	NumSegments int       // informative only; see segments
 }
 
 // clone returns m with its own copy of MediaURLs.
@@ -53,10 +60,12 @@ func segments(body string) int {
 }
 
 // Messages returns copies of all stored messages, inbound and outbound, in
-// creation order.
+// creation order, as they are at the fake's Now.
 func (s *Server) Messages() []Message {
+	now := s.cfg.Now().UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance(now)
 	out := make([]Message, len(s.msgs))
 	for i, m := range s.msgs {
 		out[i] = m.clone()
@@ -65,10 +74,12 @@ func (s *Server) Messages() []Message {
 }
 
 // Outbound returns copies of the stored outbound messages, in creation
-// order.
+// order, as they are at the fake's Now.
 func (s *Server) Outbound() []Message {
+	now := s.cfg.Now().UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance(now)
 	var out []Message
 	for _, m := range s.msgs {
 		if m.Direction == DirectionOutbound {
@@ -78,10 +89,13 @@ func (s *Server) Outbound() []Message {
 	return out
 }
 
-// Find returns a copy of the message with the given SID.
+// Find returns a copy of the message with the given SID, as it is at the
+// fake's Now.
 func (s *Server) Find(sid string) (Message, bool) {
+	now := s.cfg.Now().UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance(now)
 	i, ok := s.bySID[sid]
 	if !ok {
 		return Message{}, false
@@ -112,21 +126,53 @@ func (s *Server) AddInbound(from, to, body string, media ...string) Message {
 }
 
 // SetStatus sets the status and error code (0 for none) of a stored message,
-// as Twilio does when a carrier reports back, and stamps DateUpdated. It
-// returns an error if no message has that SID. It does not call any
-// StatusCallback.
+// as Twilio does when a carrier reports back, and stamps DateUpdated. A
+// status past the queue (anything but queued, accepted, scheduled, sending
+// and canceled) also sets DateSent to now if it is not set yet, and ends the
+// SendDelay wait. It returns an error if no message has that SID. It does
+// not call any StatusCallback.
 func (s *Server) SetStatus(sid, status string, errorCode int) error {
 	now := s.cfg.Now().UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance(now)
 	i, ok := s.bySID[sid]
 	if !ok {
 		return fmt.Errorf("twiliotest: set status of %s: no such message", sid)
 	}
-	s.msgs[i].Status = status
-	s.msgs[i].ErrorCode = errorCode
-	s.msgs[i].DateUpdated = now
+	m := &s.msgs[i]
+	m.Status = status
+	m.ErrorCode = errorCode
+	m.DateUpdated = now
+	switch status {
+	case StatusQueued, StatusAccepted, "scheduled", "sending", "canceled":
+	default:
+		if m.DateSent.IsZero() {
+			m.DateSent = now
+		}
+	}
 	return nil
+}
+
+// advance sends the queued (or accepted, or sending) messages whose
+// Config.SendDelay has passed at now: status sent, DateSent and
+// DateUpdated at the end of the delay. The caller holds s.mu.
+func (s *Server) advance(now time.Time) {
+	keep := s.queued[:0]
+	for _, i := range s.queued {
+		m := &s.msgs[i]
+		switch {
+		case !m.DateSent.IsZero(), m.Status == "canceled", m.Status == "scheduled":
+			continue // SetStatus took it out of the queue
+		}
+		at := m.DateCreated.Add(s.cfg.SendDelay)
+		if now.Before(at) {
+			keep = append(keep, i)
+			continue
+		}
+		m.Status, m.DateSent, m.DateUpdated = StatusSent, at, at
+	}
+	s.queued = keep
 }
 
 // storeOutbound stores the message of a create request that passed every
@@ -138,8 +184,7 @@ func (s *Server) storeOutbound(req CreateRequest, media []string, callback strin
 	if from == "" {
 		from = s.cfg.ServiceNumber
 	}
-	s.mu.Lock()
-	m := s.insert(Message{
+	m := Message{
 		AccountSID:          s.cfg.AccountSID,
 		From:                from,
 		To:                  req.To,
@@ -150,10 +195,20 @@ func (s *Server) storeOutbound(req CreateRequest, media []string, callback strin
 		Direction:           DirectionOutbound,
 		Status:              StatusQueued,
 		DateCreated:         now,
-		DateSent:            now,
 		DateUpdated:         now,
 		NumSegments:         segments(req.Body),
-	})
+	}
+	if req.MessagingServiceSID != "" {
+		m.Status = StatusAccepted
+	}
+	if s.cfg.SendDelay < 0 {
+		m.Status, m.DateSent = StatusSent, now
+	}
+	s.mu.Lock()
+	m = s.insert(m)
+	if m.DateSent.IsZero() {
+		s.queued = append(s.queued, s.bySID[m.SID])
+	}
 	release := s.release
 	s.mu.Unlock()
 

@@ -14,14 +14,15 @@ const apiVersion = "2010-04-01"
 // "Thu, 30 Jul 2015 20:12:31 +0000".
 const rfc2822 = time.RFC1123Z
 
-// messageResource is the JSON of schema api.v2010.account.message. Fields
-// without omitempty are written as null when nil, as Twilio does.
+// messageResource is the JSON of schema api.v2010.account.message
+// (testdata/twilio/openapi_messages.json). Nil pointers are written as
+// null, as Twilio does.
 type messageResource struct {
 	AccountSID          string            `json:"account_sid"`
 	APIVersion          string            `json:"api_version"`
 	Body                string            `json:"body"`
 	DateCreated         string            `json:"date_created"`
-	DateSent            string            `json:"date_sent"`
+	DateSent            *string           `json:"date_sent"`
 	DateUpdated         string            `json:"date_updated"`
 	Direction           string            `json:"direction"`
 	ErrorCode           *int              `json:"error_code"`
@@ -47,7 +48,6 @@ func (s *Server) resource(m Message) messageResource {
 		APIVersion:  apiVersion,
 		Body:        m.Body,
 		DateCreated: m.DateCreated.UTC().Format(rfc2822),
-		DateSent:    m.DateSent.UTC().Format(rfc2822),
 		DateUpdated: m.DateUpdated.UTC().Format(rfc2822),
 		Direction:   m.Direction,
 		From:        m.From,
@@ -62,6 +62,10 @@ func (s *Server) resource(m Message) messageResource {
 		},
 		To:  m.To,
 		URI: base + ".json",
+	}
+	if !m.DateSent.IsZero() {
+		sent := m.DateSent.UTC().Format(rfc2822)
+		res.DateSent = &sent
 	}
 	if m.ErrorCode != 0 {
 		code, text := m.ErrorCode, errorText(m.ErrorCode)

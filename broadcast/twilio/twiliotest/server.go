@@ -9,9 +9,19 @@
 //	GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json  fetch
 //
 // Errors are Twilio's JSON error documents, so twilio-go returns them as
-// *client.TwilioRestError. Config.Fault and Config.Invalid script failures;
-// Server.Created signals every stored outbound message so that tests wait on
-// a channel instead of sleeping.
+// *client.TwilioRestError. Config.Fault and Config.Invalid script failures,
+// including the unkind ones of the real service: 5xx and HTML pages from a
+// gateway after the message was stored, answers slower than the client's
+// timeout, Retry-After as seconds or as an HTTP date. Server.Created
+// signals every stored outbound message so that tests wait on a channel
+// instead of sleeping.
+//
+// Like Twilio, a new outbound message is queued with date_sent null, and
+// is sent (status sent, date_sent set) Config.SendDelay later; filters on
+// DateSent do not see it until then. The list can be made eventually
+// consistent with Config.ListDelay. Both run on the fake's clock,
+// Config.Now. Gateway pages and error documents match the recorded ones in
+// the module's testdata/twilio (see Fixture).
 //
 // twilio-go has no base-URL option: point it at Server.URL with an
 // http.RoundTripper that rewrites the scheme and host of each request.
@@ -34,6 +44,8 @@ const (
 	DefaultAuthToken     = "00000000000000000000000000000000"
 	DefaultServiceNumber = "+15005550000"
 	DefaultPageSize      = 50
+	DefaultSendDelay     = time.Second
+	DefaultRetryAfter    = time.Second
 	maxPageSize          = 1000
 	createdBuffer        = 1 << 16
 )
@@ -63,11 +75,25 @@ type Config struct {
 	// ServiceNumber is the From of messages sent with MessagingServiceSid.
 	// Default DefaultServiceNumber.
 	ServiceNumber string
+	// SendDelay is how long a new outbound message stays in Twilio's
+	// queue (status queued, or accepted for a Messaging Service; date_sent
+	// null) before it is sent, on Now's clock. Default DefaultSendDelay.
+	// Negative: sent at creation. SetStatus ends the wait.
+	SendDelay time.Duration
+	// ListDelay is how long a new message (outbound or inbound) stays out
+	// of list results, on Now's clock: Twilio's list is eventually
+	// consistent. Fetching by SID sees the message at once. Default 0:
+	// listed at once.
+	ListDelay time.Duration
+	// RetryAfter is the wait Fault429 (in whole seconds, rounded up) and
+	// Fault429Date (as an HTTP date) ask for. Default DefaultRetryAfter.
+	RetryAfter time.Duration
 }
 
 // Server is a running fake. It is safe for concurrent use.
 type Server struct {
 	cfg      Config
+	pages    pages
 	ts       *httptest.Server
 	requests atomic.Int64
 	created  chan Message
@@ -78,26 +104,34 @@ type Server struct {
 	mu       sync.Mutex
 	msgs     []Message      // creation order
 	bySID    map[string]int // SID to index in msgs
+	queued   []int          // indexes in msgs of messages not yet sent, in creation order
 	attempts map[string]int // attemptKey to count of create requests
 	release  chan struct{}  // closed and replaced by Release
 }
 
 // NewServer starts a fake on a local port. Call Close when done, for
 // example with t.Cleanup(s.Close). It panics if cfg.PageSizeDefault is
-// negative or above 1000.
+// negative or above 1000, if ListDelay or RetryAfter is negative, or if
+// the module's testdata/twilio pages cannot be read.
 func NewServer(cfg Config) *Server {
 	cfg.AccountSID = cmp.Or(cfg.AccountSID, DefaultAccountSID)
 	cfg.AuthToken = cmp.Or(cfg.AuthToken, DefaultAuthToken)
 	cfg.ServiceNumber = cmp.Or(cfg.ServiceNumber, DefaultServiceNumber)
 	cfg.PageSizeDefault = cmp.Or(cfg.PageSizeDefault, DefaultPageSize)
+	cfg.SendDelay = cmp.Or(cfg.SendDelay, DefaultSendDelay)
+	cfg.RetryAfter = cmp.Or(cfg.RetryAfter, DefaultRetryAfter)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.PageSizeDefault < 1 || cfg.PageSizeDefault > maxPageSize {
 		panic(fmt.Sprintf("twiliotest: Config.PageSizeDefault %d is outside 1..%d", cfg.PageSizeDefault, maxPageSize))
 	}
+	if cfg.ListDelay < 0 || cfg.RetryAfter < 0 {
+		panic(fmt.Sprintf("twiliotest: Config.ListDelay %v and RetryAfter %v must not be negative", cfg.ListDelay, cfg.RetryAfter))
+	}
 	s := &Server{
 		cfg:      cfg,
+		pages:    loadPages(),
 		created:  make(chan Message, createdBuffer),
 		closed:   make(chan struct{}),
 		bySID:    map[string]int{},
