@@ -20,6 +20,7 @@ import (
 // app is smsbot's wired core: store, provider, engine and router.
 type app struct {
 	log      *slog.Logger
+	lock     *store.Lock // held from before the store opens until after it closes
 	store    *store.Store
 	engine   *broadcast.Engine
 	router   *bot.Router
@@ -32,25 +33,40 @@ type app struct {
 	metrics  *stats.Metrics
 }
 
-// open wires the core and starts the engine, which resumes unfinished
-// broadcasts.
-func (m *Main) open(ctx context.Context) (*app, error) {
+// open takes the database's lock, wires the core and starts the engine,
+// which resumes unfinished broadcasts. A second console or serve on the
+// same database gets an *alreadyRunningError before anything in the
+// database is touched (no migration, no reconciliation).
+func (m *Main) open(ctx context.Context) (_ *app, err error) {
 	c := m.Config
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
-	st, err := store.Open(ctx, store.Config{Path: c.DB, Logger: log})
-	if err != nil {
+	// The engine's Start reconciles every row left sending; holding the
+	// lock first guarantees that no live process owns those rows.
+	lock := store.NewLock(c.DB)
+	if err := lock.Acquire(ctx); err != nil {
+		var held *store.HeldError
+		if errors.As(err, &held) {
+			return nil, &alreadyRunningError{held}
+		}
 		return nil, err
 	}
-	a := &app{log: log, store: st}
+	a := &app{log: log, lock: lock}
+	defer func() {
+		if err != nil { // a named result: every failure below undoes what is open
+			a.abort()
+		}
+	}()
+	if a.store, err = store.Open(ctx, store.Config{Path: c.DB, Logger: log}); err != nil {
+		return nil, err
+	}
+	st := a.store
 	var prov broadcast.Provider
 	if c.TwilioSID != "" {
 		tc := twilio.Config{AccountSID: c.TwilioSID, AuthToken: c.TwilioToken, APIURL: c.TwilioAPIURL}
 		if c.PublicURL != "" {
 			tc.StatusCallback = strings.TrimSuffix(c.PublicURL, "/") + "/twilio/status"
 		}
-		a.twilio, err = twilio.New(tc)
-		if err != nil {
-			st.Close()
+		if a.twilio, err = twilio.New(tc); err != nil {
 			return nil, err
 		}
 		prov = a.twilio
@@ -59,21 +75,16 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 		prov = a.sim
 	}
 	a.metrics = stats.NewMetrics(st)
-	a.engine, err = broadcast.New(broadcast.Config{Store: st, Provider: a.metrics.Instrument(prov), Logger: log, MaxAttempts: c.MaxAttempts})
+	engine, err := broadcast.New(broadcast.Config{Store: st, Provider: a.metrics.Instrument(prov), Logger: log, MaxAttempts: c.MaxAttempts})
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
+	a.engine = engine
 	if err := a.engine.Start(ctx); err != nil {
-		a.engine.Close()
-		st.Close()
 		return nil, err
 	}
-	a.sched, err = scheduler.New(scheduler.Config{Store: st, Engine: a.engine, Location: c.TZ,
-		MisfireGrace: c.MisfireGrace, Logger: log})
-	if err != nil {
-		a.engine.Close()
-		st.Close()
+	if a.sched, err = scheduler.New(scheduler.Config{Store: st, Engine: a.engine, Location: c.TZ,
+		MisfireGrace: c.MisfireGrace, Logger: log}); err != nil {
 		return nil, err
 	}
 	rc := bot.Config{
@@ -91,12 +102,23 @@ func (m *Main) open(ctx context.Context) (*app, error) {
 }
 
 // close stops the router, then the engine (texts in flight finish; queued
-// ones resume at the next start), then the store.
+// ones resume at the next start), then the store, and releases the lock.
 func (a *app) close() error {
 	a.sched.Close()
 	a.router.Close()
 	err := a.engine.Close()
-	return errors.Join(err, a.store.Close())
+	return errors.Join(err, a.store.Close(), a.lock.Release())
+}
+
+// abort undoes a partly done open.
+func (a *app) abort() {
+	if a.engine != nil {
+		a.engine.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+	a.lock.Release()
 }
 
 func (a *app) carrier() string {
@@ -116,3 +138,20 @@ Then: /sms sim reply +1 206 555 0100 which room?   (a contact texts back)
       /sms stats 1                                 (delivery report and chart)
 `, a.carrier(), m.Config.DB)
 }
+
+// alreadyRunningError is open's refusal when another smsbot holds the
+// database: one line, printed as is.
+type alreadyRunningError struct{ held *store.HeldError }
+
+// Error names the database and its holder and says what to do.
+func (e *alreadyRunningError) Error() string {
+	h := e.held.Holder
+	who := fmt.Sprintf("another process holds %s", e.held.File)
+	if h.PID != 0 {
+		who = fmt.Sprintf("pid %d on host %s, since %s", h.PID, h.Host, h.Since.Local().Format("2006-01-02 15:04:05 MST"))
+	}
+	return fmt.Sprintf("smsbot is already running on %s (%s); stop it or use another SMSBOT_DB", e.held.DB, who)
+}
+
+// Unwrap returns the store's *HeldError.
+func (e *alreadyRunningError) Unwrap() error { return e.held }

@@ -24,6 +24,11 @@ func main() {
 		os.Exit(2)
 	}
 	if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		var running *alreadyRunningError
+		if errors.As(err, &running) {
+			fmt.Fprintln(os.Stderr, running) // a sentence starting "smsbot is already running"
+			os.Exit(1)
+		}
 		fmt.Fprintln(os.Stderr, "smsbot:", err)
 		os.Exit(1)
 	}
