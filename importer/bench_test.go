@@ -65,9 +65,11 @@ func BenchmarkImport(b *testing.B) {
 		if rep.Rows != want.Rows || rep.Imported != want.Imported || rep.New != want.Imported || rep.Duplicate != want.Duplicate || rep.Invalid != want.Invalid || rep.NoConsent != want.NoConsent {
 			b.Fatalf("report = %+v, want %+v", rep, want)
 		}
-		in.Close()
-		out.Close()
-		st.Close()
+		for _, c := range []interface{ Close() error }{in, out, st} {
+			if err := c.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	const mb = 1 << 20
 	b.ReportMetric(float64(b.N*rows)/took.Seconds(), "rows/s")

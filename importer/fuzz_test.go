@@ -24,9 +24,12 @@ import (
 //
 //	go test -run '^$' -fuzz '^FuzzImport$' -fuzztime 30s -fuzzminimizetime 100x ./importer/
 func FuzzImport(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.csv"))
+	files, err := filepath.Glob(filepath.Join(csvDir, "*.csv"))
 	if err != nil {
 		f.Fatal(err)
+	}
+	if len(files) == 0 {
+		f.Fatalf("no CSV exports in %s", csvDir)
 	}
 	for _, name := range files {
 		data, err := os.ReadFile(name)

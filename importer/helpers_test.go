@@ -33,7 +33,11 @@ func openStore(t testing.TB, dir string) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return st
 }
 
@@ -58,10 +62,14 @@ func (tb *testBundle) importBytes(t testing.TB, list string, data []byte, cfg im
 	return rep, rows, nil
 }
 
-// importFile imports testdata/name, which must succeed.
+// csvDir holds the real-world CSV exports that several packages' tests
+// share.
+var csvDir = filepath.Join("..", "testdata", "csv")
+
+// importFile imports the export csvDir/name, which must succeed.
 func (tb *testBundle) importFile(t testing.TB, list, name string, cfg importer.Config) (importer.Report, []reportRow) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	data, err := os.ReadFile(filepath.Join(csvDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
