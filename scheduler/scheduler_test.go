@@ -66,14 +66,23 @@ func setup(t *testing.T, start time.Time) *bundle {
 	if err := b.engine.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	b.engine.AddSender(ctx, "+12065550101", 100, "test")
-	b.store.AddMember(ctx, "crew", "+12065550001", "Ada", "test")
-	b.store.AddMember(ctx, "crew", "+12065550002", "Grace", "test")
+	if _, _, err := b.engine.AddSender(ctx, "+12065550101", 100, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for phone, name := range map[string]string{"+12065550001": "Ada", "+12065550002": "Grace"} {
+		if _, err := b.store.AddMember(ctx, "crew", phone, name, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b.restart()
 	t.Cleanup(func() {
 		b.sched.Close()
-		b.engine.Close()
-		b.store.Close()
+		if err := b.engine.Close(); err != nil {
+			t.Error(err)
+		}
+		if err := b.store.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	return b
 }
@@ -138,18 +147,37 @@ func (b *bundle) next(kind string) event {
 	return event{}
 }
 
+// runs counts the schedule's claimed runs that have a broadcast.
 func (b *bundle) runs(id int64) int {
 	b.t.Helper()
-	var n int
-	b.store.DB().NewRaw("SELECT COUNT(*) FROM schedule_runs WHERE schedule_id = ? AND broadcast_id IS NOT NULL", id).Scan(context.Background(), &n)
+	return b.count("SELECT COUNT(*) FROM schedule_runs WHERE schedule_id = ? AND broadcast_id IS NOT NULL", id)
+}
+
+// broadcasts counts the broadcasts in status.
+func (b *bundle) broadcasts(status broadcast.Status) int {
+	b.t.Helper()
+	return b.count("SELECT COUNT(*) FROM broadcasts WHERE status = ?", status)
+}
+
+// count runs a COUNT query; a query that fails fails the test, so that a
+// count of 0 means there are none.
+func (b *bundle) count(query string, args ...any) int {
+	b.t.Helper()
+	n := -1
+	if err := b.store.DB().NewRaw(query, args...).Scan(context.Background(), &n); err != nil {
+		b.t.Fatalf("%s: %v", query, err)
+	}
 	return n
 }
 
-func (b *bundle) broadcasts(status broadcast.Status) int {
+// stored returns the schedule as the store has it.
+func (b *bundle) stored(id int64) scheduler.Schedule {
 	b.t.Helper()
-	var n int
-	b.store.DB().NewRaw("SELECT COUNT(*) FROM broadcasts WHERE status = ?", status).Scan(context.Background(), &n)
-	return n
+	sc, err := b.store.Schedule(context.Background(), id)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return sc
 }
 
 var t0 = time.Date(2026, 12, 1, 15, 33, 0, 0, time.UTC)
@@ -168,7 +196,7 @@ func TestOneShotFiresOnTime(t *testing.T) {
 	if e.broadcast.ApprovedBy != "bob" || e.broadcast.RequestedBy != "alice" || e.broadcast.ListName != "crew" {
 		t.Fatalf("broadcast = %+v", e.broadcast)
 	}
-	got, _ := b.store.Schedule(context.Background(), sc.ID)
+	got := b.stored(sc.ID)
 	if got.Status != scheduler.Done || b.runs(sc.ID) != 1 {
 		t.Fatalf("after firing: %s, %d runs", got.Status, b.runs(sc.ID))
 	}
@@ -176,10 +204,14 @@ func TestOneShotFiresOnTime(t *testing.T) {
 }
 
 func TestRecurringAcrossDST(t *testing.T) {
-	la, _ := time.LoadLocation("America/Los_Angeles")
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := time.Date(2026, 10, 31, 8, 0, 0, 0, la)
 	b := setup(t, start)
-	b.schedule(`"0 9 * * *"`)
+	sc := b.schedule(`"0 9 * * *"`)
+	seen := map[int64]bool{}
 	for i, wait := range []time.Duration{time.Hour, 25 * time.Hour, 24 * time.Hour} {
 		b.idle(1)
 		b.clock.Advance(wait - time.Second)
@@ -189,7 +221,16 @@ func TestRecurringAcrossDST(t *testing.T) {
 		if h := b.clock.Now().In(la).Hour(); h != 9 {
 			t.Fatalf("run %d fired at %v, want 09:00 local", i+1, b.clock.Now().In(la))
 		}
-		_ = e
+		if e.schedule.ID != sc.ID || e.broadcast.ID == 0 || seen[e.broadcast.ID] || e.broadcast.ListName != "crew" {
+			t.Fatalf("run %d fired schedule #%d as broadcast %+v (fired before: %v)", i+1, e.schedule.ID, e.broadcast, seen)
+		}
+		seen[e.broadcast.ID] = true
+		if n := b.runs(sc.ID); n != i+1 {
+			t.Fatalf("after run %d: %d runs recorded", i+1, n)
+		}
+	}
+	if got := b.stored(sc.ID); got.Status != scheduler.Active || got.NextRun.In(la).Hour() != 9 {
+		t.Fatalf("after three runs: %s, next %v", got.Status, got.NextRun.In(la))
 	}
 }
 
@@ -240,7 +281,7 @@ func TestRecurringSkipsMissedRuns(t *testing.T) {
 		t.Fatalf("skipped %d runs, last %v", e.n, e.at)
 	}
 	b.next("fired") // 16:30 is within the grace: it goes, 3 minutes late
-	got, _ := b.store.Schedule(context.Background(), sc.ID)
+	got := b.stored(sc.ID)
 	if !got.NextRun.Equal(time.Date(2026, 12, 1, 16, 45, 0, 0, time.UTC)) {
 		t.Fatalf("next run %v", got.NextRun)
 	}
@@ -354,7 +395,10 @@ func TestApprovalRulesOfSchedules(t *testing.T) {
 		t.Fatalf("second approve: %v", err)
 	}
 	// Approved too late: the time passed while it waited.
-	late, _, _ := b.sched.Plan(ctx, "in 1m crew x", "alice")
+	late, _, err := b.sched.Plan(ctx, "in 1m crew x", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
 	b.clock.Advance(2 * time.Minute)
 	if _, err := b.sched.Approve(ctx, late.ID, "bob"); broadcast.ErrorCode(err) != broadcast.ECONFLICT {
 		t.Fatalf("late approve: %v", err)
