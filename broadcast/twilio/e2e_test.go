@@ -40,15 +40,22 @@ func chaos(req twiliotest.CreateRequest) twiliotest.Fault {
 	return twiliotest.FaultNone
 }
 
-func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("sends for several seconds at real rates")
-	}
-	ctx := context.Background()
-	fake := twiliotest.NewServer(twiliotest.Config{Fault: chaos})
-	t.Cleanup(fake.Close)
-	log := slog.New(slog.NewTextHandler(tlog{t}, nil))
+// e2e is one engine on a real SQLite store, sending through twilio-go to a
+// fake.
+type e2e struct {
+	fake *twiliotest.Server
+	st   *store.Store
+	eng  *broadcast.Engine
+}
 
+// setupE2E starts a fake with fakeCfg and an engine with engineCfg (Store,
+// Provider and Logger filled in) sending through it, with the given
+// senders (address to segments/s).
+func setupE2E(t *testing.T, fakeCfg twiliotest.Config, engineCfg broadcast.Config, rates map[string]float64) *e2e {
+	t.Helper()
+	ctx := context.Background()
+	fake := twiliotest.NewServer(fakeCfg)
+	t.Cleanup(fake.Close)
 	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +65,9 @@ func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: prov, Logger: log,
-		BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ReconcileDelay: 10 * time.Millisecond})
+	engineCfg.Store, engineCfg.Provider = st, prov
+	engineCfg.Logger = slog.New(slog.NewTextHandler(tlog{t}, nil))
+	eng, err := broadcast.New(engineCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,68 +75,104 @@ func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-
-	rates := map[string]float64{"+12065550101": 40, "+12065550102": 40, "+18885550103": 60, "MG0123456789abcdef0123456789abcdef": 80}
 	for addr, r := range rates {
 		if _, _, err := eng.AddSender(ctx, addr, r, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	const n = 400
+	return &e2e{fake: fake, st: st, eng: eng}
+}
+
+// run sends body to n new contacts of one list, approves it, and
+// returns its final progress. It fails the test if the broadcast has not
+// ended within timeout.
+func (e *e2e) run(t *testing.T, n int, body string, timeout time.Duration) broadcast.Progress {
+	t.Helper()
+	ctx := context.Background()
 	for i := range n {
-		if _, err := st.AddMember(ctx, "hackers", fmt.Sprintf("+1425555%04d", i), "", "test"); err != nil {
+		if _, err := e.st.AddMember(ctx, "hackers", fmt.Sprintf("+1425555%04d", i), "", "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	p, err := eng.Prepare(ctx, broadcast.Draft{List: "hackers", Body: "Dinner is served in Hall B", RequestedBy: "alice"})
+	p, err := e.eng.Prepare(ctx, broadcast.Draft{List: "hackers", Body: body, RequestedBy: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, stop, err := eng.Subscribe(ctx, p.Broadcast.ID)
+	ch, stop, err := e.eng.Subscribe(ctx, p.Broadcast.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	if _, err := eng.Approve(ctx, p.Broadcast.ID, "bob"); err != nil {
+	if _, err := e.eng.Approve(ctx, p.Broadcast.ID, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	var final broadcast.Progress
-	for final = range ch {
-		if final.Done {
-			break
+	deadline := time.NewTimer(timeout) // a failsafe, not a pace
+	defer deadline.Stop()
+	var last broadcast.Progress
+	for {
+		select {
+		case pr, ok := <-ch:
+			if !ok {
+				t.Fatalf("progress closed before the end; last %+v", last.Counts)
+			}
+			if last = pr; pr.Done {
+				return pr
+			}
+		case <-deadline.C:
+			t.Fatalf("broadcast not done after %v; last progress %+v; Twilio has %d texts from %d requests",
+				timeout, last.Counts, len(e.fake.Outbound()), e.fake.Requests())
 		}
 	}
-	if final.Counts.Sent != n || final.Counts.Failed != 0 {
-		t.Fatalf("final counts = %+v", final.Counts)
-	}
+}
 
-	// Exactly one text per recipient, from the sender the store assigned.
+// onePerRecipient fails the test unless each of the n recipients got
+// exactly one text, and returns the texts by recipient.
+func (e *e2e) onePerRecipient(t *testing.T, n int) map[string][]twiliotest.Message {
+	t.Helper()
 	byTo := map[string][]twiliotest.Message{}
-	for _, m := range fake.Outbound() {
+	for _, m := range e.fake.Outbound() {
 		byTo[m.To] = append(byTo[m.To], m)
 	}
 	if len(byTo) != n {
-		t.Fatalf("fake received texts for %d recipients, want %d", len(byTo), n)
-	}
-	senders, err := eng.Senders(ctx)
-	if err != nil {
-		t.Fatal(err)
+		t.Errorf("fake received texts for %d recipients, want %d", len(byTo), n)
 	}
 	for to, ms := range byTo {
 		if len(ms) != 1 {
 			t.Errorf("%s received %d texts", to, len(ms))
 		}
 	}
-	assertSticky(t, st, byTo, senders)
-	if fake.Requests() <= n {
-		t.Errorf("only %d requests: the faults did not fire", fake.Requests())
+	return byTo
+}
+
+func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends for several seconds at real rates")
+	}
+	rates := map[string]float64{"+12065550101": 40, "+12065550102": 40, "+18885550103": 60, "MG0123456789abcdef0123456789abcdef": 80}
+	e := setupE2E(t, twiliotest.Config{Fault: chaos},
+		broadcast.Config{BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ReconcileDelay: 10 * time.Millisecond}, rates)
+	const n = 400
+	final := e.run(t, n, "Dinner is served in Hall B", 2*time.Minute)
+	if final.Counts.Sent != n || final.Counts.Failed != 0 {
+		t.Fatalf("final counts = %+v", final.Counts)
+	}
+
+	// Exactly one text per recipient, from the sender the store assigned.
+	byTo := e.onePerRecipient(t, n)
+	senders, err := e.eng.Senders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSticky(t, e.st, byTo, senders)
+	if e.fake.Requests() <= n {
+		t.Errorf("only %d requests: the faults did not fire", e.fake.Requests())
 	}
 
 	// No sender went faster than its rate: over any window of arrivals,
 	// segments ≤ rate × window + a small burst (the pacer's tolerance
 	// plus requests that travel concurrently).
 	arrivals := map[string][]time.Time{}
-	for _, m := range fake.Outbound() {
+	for _, m := range e.fake.Outbound() {
 		key := m.From
 		if m.MessagingServiceSID != "" {
 			key = m.MessagingServiceSID

@@ -1,12 +1,9 @@
 package twilio
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -17,13 +14,17 @@ import (
 // different base URL when one is configured (twilio-go has no option for
 // that), and it classifies failures while it still knows what twilio-go
 // throws away: whether the request was written before the connection
-// failed, and the Retry-After header of a 429.
+// failed, the status and headers (Retry-After) of an error answer, and
+// whether its body is Twilio's JSON at all. Every non-2xx answer becomes
+// a *broadcast.SendError here (see classifyAnswer); 2xx answers go on to
+// twilio-go.
 type transport struct {
 	base   http.RoundTripper
 	target *url.URL // nil: api.twilio.com as twilio-go chose
 	now    func() time.Time
 }
 
+// RoundTrip implements http.RoundTripper.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.target != nil {
 		req = req.Clone(req.Context())
@@ -38,45 +39,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		if wrote.Load() {
-			// Twilio may have the message: only a lookup can tell.
-			return nil, &broadcast.SendError{Class: broadcast.Ambiguous, Message: "no answer from Twilio", Err: err}
+		// A timeout (the client's, or ResponseHeaderTimeout) or a reset
+		// after the write: Twilio may have the message, only a lookup can
+		// tell. Before the write, nothing reached Twilio.
+		if !wrote.Load() {
+			return nil, &broadcast.SendError{Class: broadcast.Retryable, Message: "could not reach Twilio", Err: err}
 		}
-		return nil, &broadcast.SendError{Class: broadcast.Retryable, Message: "could not reach Twilio", Err: err}
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		defer resp.Body.Close()
-		var body struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		}
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
-		se := &broadcast.SendError{
-			Class:      broadcast.Retryable,
-			Message:    body.Message,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), t.now()),
-		}
-		if se.Message == "" {
-			se.Message = resp.Status
-		}
-		if body.Code != 0 {
-			se.Code = strconv.Itoa(body.Code)
+		se := &broadcast.SendError{Class: broadcast.Ambiguous, Message: "no answer from Twilio", Err: err}
+		if req.Method == http.MethodGet {
+			se.Class = broadcast.Retryable // a lookup changes nothing
 		}
 		return nil, se
 	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, classifyAnswer(req, resp, t.now())
+	}
 	return resp, nil
-}
-
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

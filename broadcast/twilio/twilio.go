@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	twiliogo "github.com/twilio/twilio-go"
@@ -29,7 +28,9 @@ type Config struct {
 	// StatusCallback, when set, is sent with every message so Twilio
 	// reports delivery there.
 	StatusCallback string
-	// Timeout bounds each API call (default 15s).
+	// Timeout bounds each API call (default 15s). A create that times out
+	// after its request was written is ambiguous: the engine looks the
+	// text up before sending it again.
 	Timeout time.Duration
 	// Transport is the underlying HTTP transport (default: a clone of
 	// http.DefaultTransport).
@@ -81,7 +82,8 @@ func New(cfg Config) (*Provider, error) {
 	return &Provider{api: rc.Api, callback: cfg.StatusCallback, now: cfg.Now}, nil
 }
 
-// Send creates one message. Errors are *broadcast.SendError.
+// Send creates one message. Errors are *broadcast.SendError; see
+// classifyAnswer for which answer gets which class.
 func (p *Provider) Send(_ context.Context, m broadcast.Outgoing) (string, error) {
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(m.To)
@@ -102,42 +104,4 @@ func (p *Provider) Send(_ context.Context, m broadcast.Outgoing) (string, error)
 		return "", &broadcast.SendError{Class: broadcast.Ambiguous, Message: "Twilio answered without a message SID"}
 	}
 	return *msg.Sid, nil
-}
-
-// classify turns a twilio-go error into a *broadcast.SendError.
-func classify(err error) error {
-	var se *broadcast.SendError
-	if errors.As(err, &se) {
-		return se // classified by the transport
-	}
-	var re *client.TwilioRestError
-	if errors.As(err, &re) {
-		return restError(re.Status, re.Code, re.Message)
-	}
-	var re1 *client.RestErrorV1
-	if errors.As(err, &re1) {
-		return restError(re1.HttpStatusCode, re1.Code, re1.Message)
-	}
-	// A 2xx answer twilio-go could not decode: the message may exist.
-	return &broadcast.SendError{Class: broadcast.Ambiguous, Message: "unreadable answer from Twilio", Err: err}
-}
-
-func restError(status, code int, msg string) *broadcast.SendError {
-	se := &broadcast.SendError{Class: broadcast.Permanent, Code: strconv.Itoa(code), Message: msg}
-	if status == http.StatusTooManyRequests || status >= 500 {
-		se.Class = broadcast.Retryable
-	}
-	switch code {
-	case 21211, 21614:
-		se.Effect = broadcast.FlagInvalid
-	case 21610:
-		se.Effect = broadcast.MarkOptedOut
-	case 20003:
-		se.Message = "Twilio refused the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
-		se.Halt = true
-	}
-	if status == http.StatusUnauthorized {
-		se.Halt = true
-	}
-	return se
 }

@@ -43,56 +43,6 @@ func TestSendSetsFromServiceAndStatusCallback(t *testing.T) {
 	}
 }
 
-func TestSendClassifiesErrors(t *testing.T) {
-	tests := []struct {
-		name       string
-		fault      twiliotest.Fault
-		invalid    int
-		class      broadcast.ErrorClass
-		code       string
-		effect     broadcast.ContactEffect
-		retryAfter time.Duration
-	}{
-		{"429 honours Retry-After", twiliotest.Fault429, 0, broadcast.Retryable, "20429", broadcast.NoEffect, time.Second},
-		{"500 is retried", twiliotest.Fault500, 0, broadcast.Retryable, "", broadcast.NoEffect, 0},
-		{"cut after the request was written", twiliotest.FaultDrop, 0, broadcast.Ambiguous, "", broadcast.NoEffect, 0},
-		{"invalid number", twiliotest.FaultNone, 21211, broadcast.Permanent, "21211", broadcast.FlagInvalid, 0},
-		{"not a mobile", twiliotest.FaultNone, 21614, broadcast.Permanent, "21614", broadcast.FlagInvalid, 0},
-		{"opted out", twiliotest.FaultNone, 21610, broadcast.Permanent, "21610", broadcast.MarkOptedOut, 0},
-		{"other refusal", twiliotest.FaultNone, 21408, broadcast.Permanent, "21408", broadcast.NoEffect, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := twiliotest.Config{Fault: func(twiliotest.CreateRequest) twiliotest.Fault { return tt.fault }}
-			if tt.invalid != 0 {
-				cfg.Invalid = map[string]int{"+12065550001": tt.invalid}
-			}
-			fake := twiliotest.NewServer(cfg)
-			t.Cleanup(fake.Close)
-			p := newProvider(t, fake, twilio.Config{})
-			_, err := p.Send(context.Background(), broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "hi"})
-			var se *broadcast.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v is not a SendError", err)
-			}
-			if se.Class != tt.class || (tt.code != "" && se.Code != tt.code) || se.Effect != tt.effect || se.RetryAfter != tt.retryAfter {
-				t.Fatalf("SendError = %+v", se)
-			}
-		})
-	}
-}
-
-func TestConnectionRefusedIsRetryable(t *testing.T) {
-	fake := twiliotest.NewServer(twiliotest.Config{})
-	p := newProvider(t, fake, twilio.Config{})
-	fake.Close() // nothing listens any more
-	_, err := p.Send(context.Background(), broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "hi"})
-	var se *broadcast.SendError
-	if !errors.As(err, &se) || se.Class != broadcast.Retryable {
-		t.Fatalf("err = %v", err)
-	}
-}
-
 func TestLookupFindsSentTexts(t *testing.T) {
 	fake := twiliotest.NewServer(twiliotest.Config{})
 	t.Cleanup(fake.Close)
