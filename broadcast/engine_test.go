@@ -71,8 +71,12 @@ func setup(t testing.TB, o testOpts) *testBundle {
 	}
 	b := &testBundle{store: st, engine: eng, sim: sp, clock: o.clock}
 	t.Cleanup(func() {
-		eng.Close()
-		st.Close()
+		if err := eng.Close(); err != nil {
+			t.Error(err)
+		}
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	return b
 }
@@ -120,15 +124,27 @@ func (b *testBundle) send(t testing.TB, list, body string) (broadcast.Preview, <
 
 func waitDone(t testing.TB, ch <-chan broadcast.Progress) broadcast.Progress {
 	t.Helper()
+	return waitProgress(t, ch, "the broadcast to finish", func(p broadcast.Progress) bool { return p.Done })
+}
+
+// waitProgress returns the first progress snapshot that satisfies cond,
+// and fails the test if none does within 30 s or the feed closes first.
+func waitProgress(t testing.TB, ch <-chan broadcast.Progress, what string, cond func(broadcast.Progress) bool) broadcast.Progress {
+	t.Helper()
 	timeout := time.After(30 * time.Second)
+	var last broadcast.Progress
 	for {
 		select {
-		case p := <-ch:
-			if p.Done {
+		case p, ok := <-ch:
+			if !ok {
+				t.Fatalf("progress feed closed waiting for %s; last %s %+v", what, last.Broadcast.Status, last.Counts)
+			}
+			if cond(p) {
 				return p
 			}
+			last = p
 		case <-timeout:
-			t.Fatal("broadcast did not finish")
+			t.Fatalf("timed out waiting for %s; last %s %+v", what, last.Broadcast.Status, last.Counts)
 		}
 	}
 }
@@ -164,8 +180,22 @@ func TestEngineSendsOncePerRecipientFromStickySender(t *testing.T) {
 
 	// A second broadcast to the same list uses the same senders.
 	_, ch = b.send(t, "hackers", "Judging starts at 9")
-	waitDone(t, ch)
-	for _, m := range b.sim.Sent()[50:] {
+	if p := waitDone(t, ch); p.Counts.Sent != 50 || p.Counts.Remaining() != 0 || p.Broadcast.Status != broadcast.StatusCompleted {
+		t.Fatalf("second broadcast's final progress = %s %+v", p.Broadcast.Status, p.Counts)
+	}
+	second := b.sim.Sent()[50:]
+	if len(second) != len(phones) {
+		t.Fatalf("second broadcast: %d texts at the carrier, want %d", len(second), len(phones))
+	}
+	seen := map[string]bool{}
+	for _, m := range second {
+		if seen[m.To] {
+			t.Errorf("%s got broadcast 2 twice", m.To)
+		}
+		seen[m.To] = true
+		if m.Body != "Judging starts at 9" {
+			t.Errorf("%s got %q in broadcast 2", m.To, m.Body)
+		}
 		if got[m.To] != m.From {
 			t.Errorf("%s got broadcast 2 from %s, broadcast 1 from %s", m.To, m.From, got[m.To])
 		}

@@ -31,13 +31,15 @@ func TestEngineReconcilesAfterRestart(t *testing.T) {
 			first.addSenders(t, 1000, "+12065550101", "+12065550102")
 			first.addContacts(t, "crew", 6, 0)
 			_, ch := first.send(t, "crew", "Doors open at 7pm")
-			for p := range ch {
-				if p.Counts.Sent == 5 && p.Counts.Sending == 1 {
-					break
-				}
+			waitProgress(t, ch, "5 sent and the victim's text in flight", func(p broadcast.Progress) bool {
+				return p.Counts.Sent == 5 && p.Counts.Sending == 1
+			})
+			if err := first.engine.Close(); err != nil {
+				t.Fatal(err)
 			}
-			first.engine.Close()
-			first.store.Close()
+			if err := first.store.Close(); err != nil {
+				t.Fatal(err)
+			}
 
 			second := setup(t, testOpts{dbPath: db, sim: carrier})
 			ch2, stop, err := second.engine.Subscribe(context.Background(), 1)
@@ -155,14 +157,24 @@ func TestEngineAfterClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.engine.Close()
+	if err := b.engine.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := b.engine.Approve(ctx, p.Broadcast.ID, "bob"); err != nil {
 		t.Fatalf("approve after close: %v", err)
 	}
-	b.engine.Pause(ctx, p.Broadcast.ID, "bob")
-	b.engine.Resume(ctx, p.Broadcast.ID, "bob")
-	b.engine.Close() // twice is fine
-	b.store.Close()
+	if got, err := b.engine.Pause(ctx, p.Broadcast.ID, "bob"); err != nil || got.Status != broadcast.StatusPaused {
+		t.Fatalf("pause after close: %s, %v", got.Status, err)
+	}
+	if got, err := b.engine.Resume(ctx, p.Broadcast.ID, "bob"); err != nil || got.Status != broadcast.StatusSending {
+		t.Fatalf("resume after close: %s, %v", got.Status, err)
+	}
+	if err := b.engine.Close(); err != nil { // twice is fine
+		t.Fatal(err)
+	}
+	if err := b.store.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	again := setup(t, testOpts{dbPath: db})
 	ch, stop, err := again.engine.Subscribe(ctx, p.Broadcast.ID)
