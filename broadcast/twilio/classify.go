@@ -29,7 +29,7 @@ const maxErrorBody = 64 << 10
 //	anything else (3xx, 4xx not Twilio's)  Ambiguous
 //
 // The transport classifies failures without an answer, and classify the
-// 2xx answers twilio-go cannot read. Requests that change nothing (the
+// 2xx answers that twilio-go cannot read (Ambiguous). Requests that change nothing (the
 // GETs of Lookup and the pollers) are never ambiguous: their 5xx and
 // unreadable answers are Retryable.
 func classifyAnswer(req *http.Request, resp *http.Response, now time.Time) *broadcast.SendError {
