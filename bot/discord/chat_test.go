@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,13 +49,15 @@ func (l tlog) Write(p []byte) (int, error) {
 
 func newChat(t *testing.T, s bottest.Setup) *chat {
 	t.Helper()
-	fake := newDiscordFake(t)
+	// The adapter judges request ages and waits for rate limits on this
+	// clock, the fake times its limits with it, and the test signs with it.
+	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	fake := newDiscordFake(t, clock)
 	core := bottest.NewCore(t, s, nil)
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
 	a, err := discord.New(discord.Config{Router: core.Router, Token: token, AppID: appID, GuildID: guildID,
 		PublicKey: hex.EncodeToString(pub), StaffChannel: staffID, Lists: core.Store.Lists,
 		APIURL: fake.url(), Clock: clock, Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
@@ -122,12 +123,8 @@ func (c *chat) deliver(t *testing.T, ix map[string]any) (int, string) {
 // ID and token, and user as its member.
 func (c *chat) payload(t *testing.T, file, user string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ix map[string]any
-	if err := json.Unmarshal(raw, &ix); err != nil {
+	if err := json.Unmarshal(fixture(t, file), &ix); err != nil {
 		t.Fatal(err)
 	}
 	c.n++
@@ -150,8 +147,15 @@ func (c *chat) command(t *testing.T, user, channel, text string) map[string]any 
 	return ix
 }
 
+// humanPause is how long a person takes to type a command or press a
+// button: Type and Press move the clock on by it, which refills Discord's
+// per-channel limits (5 messages per 5 s) as they would be between
+// people's inputs.
+const humanPause = time.Second
+
 func (c *chat) Type(t *testing.T, user, text string) {
 	t.Helper()
+	c.clock.Advance(humanPause)
 	c.cursor = c.fake.count()
 	code, body := c.deliver(t, c.command(t, user, staffID, text))
 	if typ, flags := answer(t, body); code != http.StatusOK || typ != 5 || flags != 64 {
@@ -182,6 +186,7 @@ func (c *chat) Button(t *testing.T, label string) bottest.Button {
 
 func (c *chat) Press(t *testing.T, user string, b bottest.Button) {
 	t.Helper()
+	c.clock.Advance(humanPause)
 	if code, body := c.deliver(t, c.click(t, user, b.Channel, b.Message, b.Action)); code != http.StatusOK || body != `{"type":6}` {
 		t.Fatalf("click on %s answered %d %s, want a deferred update", b.Label, code, body)
 	}

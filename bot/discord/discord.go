@@ -61,8 +61,10 @@ type Config struct {
 	APIURL string
 	// HTTPClient makes the REST calls and downloads attachments (default:
 	// 20 s timeout). The adapter uses a copy; the caller's is not changed.
+	// Calls wait for Discord's rate limits, and calls refused with 429 are
+	// retried after their retry_after.
 	HTTPClient *http.Client
-	Clock      clockwork.Clock // default: real; judges the age of HTTP requests
+	Clock      clockwork.Clock // default: real; judges the age of HTTP requests, times rate-limit waits
 	Logger     *slog.Logger    // default: discard
 }
 
@@ -119,11 +121,16 @@ func New(cfg Config) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
+	log := cfg.Logger.With("component", "discord")
+	// A copy: the caller's client is not changed. Its timeout bounds each
+	// attempt of a call, not the waits for Discord's rate limits between.
 	client := *cfg.HTTPClient
-	client.Transport = rewrite(client.Transport, a.apiURL)
+	client.Transport = newLimiter(rewrite(client.Transport, a.apiURL), cfg.Clock, log, client.Timeout)
+	client.Timeout = 0
 	api.Client = &client
+	api.ShouldRetryOnRateLimit = false // the limiter retries, on the adapter's clock
 	api.Identify.Intents = intents
-	a.cfg, a.api, a.clock, a.log = cfg, api, cfg.Clock, cfg.Logger.With("component", "discord")
+	a.cfg, a.api, a.clock, a.log = cfg, api, cfg.Clock, log
 	return a, nil
 }
 

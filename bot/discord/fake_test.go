@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/jonboulle/clockwork"
 )
 
 const (
@@ -34,9 +35,14 @@ type shown struct {
 	callback  map[string]any    // an interaction callback's body
 }
 
-// discordFake records the REST calls smsbot makes to Discord.
+// discordFake records the REST calls smsbot makes to Discord. Like
+// Discord, it refuses messages over its limits (checkMessage: 50035, 50006)
+// and calls over its rate limits (discordLimits, with X-RateLimit-* headers
+// on every answer), timed on clock; a test fails if the adapter sent
+// anything Discord would refuse for its content.
 type discordFake struct {
-	srv *httptest.Server
+	srv   *httptest.Server
+	clock clockwork.Clock
 
 	mu       sync.Mutex
 	shown    []shown
@@ -51,11 +57,24 @@ type discordFake struct {
 
 	unexpected      []string // requests to endpoints the fake does not serve
 	allowUnexpected bool
+
+	buckets       map[string]*window // route and resource → its rate limit
+	global        *window
+	faults        []fault
+	refused       []refusal
+	allowRefusals bool              // a test that sends what Discord refuses on purpose
+	acked         map[string]bool   // interactions answered through the callback
+	bodies        map[string][]byte // recorded error bodies by file name
 }
 
-func newDiscordFake(t *testing.T) *discordFake {
-	f := &discordFake{latest: map[string]int{}, changed: make(chan struct{}), commands: map[string][]map[string]any{},
-		served: map[string]string{}, gone: map[string]bool{}}
+// newDiscordFake starts a fake Discord whose rate limits run on clock, the
+// adapter's.
+func newDiscordFake(t *testing.T, clock clockwork.Clock) *discordFake {
+	f := &discordFake{clock: clock, latest: map[string]int{}, changed: make(chan struct{}), commands: map[string][]map[string]any{},
+		served: map[string]string{}, gone: map[string]bool{}, buckets: map[string]*window{}, acked: map[string]bool{}, bodies: map[string][]byte{}}
+	for _, name := range []string{"error_rate_limited.json", "error_invalid_form_body.json"} {
+		f.bodies[name] = fixture(t, name)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", f.register)
 	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.register)
@@ -76,6 +95,7 @@ func newDiscordFake(t *testing.T) *discordFake {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.srv.Close()
+		f.checkRefusals(t)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if len(f.badAuth) > 0 {
@@ -151,39 +171,72 @@ func (f *discordFake) register(w http.ResponseWriter, r *http.Request) {
 func (f *discordFake) interactionCallback(w http.ResponseWriter, r *http.Request) {
 	var body map[string]any
 	json.NewDecoder(r.Body).Decode(&body)
+	id := r.PathValue("id")
 	f.mu.Lock()
-	f.record(shown{kind: "callback", id: r.PathValue("id"), callback: body})
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	if f.acked[id] {
+		f.invalid(w, refusal{route: "POST interactions/callback", code: 40060}, "Interaction has already been acknowledged.")
+		return
+	}
+	f.acked[id] = true
+	f.record(shown{kind: "callback", id: id, callback: body})
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// accept applies Discord's rate limits and message limits to a message
+// sent on route for resource; callers hold f.mu. When it returns false,
+// the refusal has been answered.
+func (f *discordFake) accept(w http.ResponseWriter, r *http.Request, route, resource string, s shown, payload map[string]any) bool {
+	if !f.limit(w, r, route, resource, s.text) {
+		return false
+	}
+	errs, empty := checkMessage(payload, len(s.files))
+	switch {
+	case errs != nil:
+		f.invalid(w, refusal{route: route, text: s.text, code: 50035, errors: errs}, "Invalid Form Body")
+		return false
+	case empty:
+		f.invalid(w, refusal{route: route, text: s.text, code: 50006}, "Cannot send an empty message")
+		return false
+	}
+	return true
+}
+
 func (f *discordFake) webhookEdit(w http.ResponseWriter, r *http.Request) {
-	s, _ := message(r)
+	s, payload := message(r)
 	s.kind, s.id = "original", r.PathValue("msg")
 	if s.id != "@original" {
 		s.kind = "followup-edit"
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.accept(w, r, "PATCH webhooks/messages", r.PathValue("token"), s, payload) {
+		return
+	}
 	f.record(s)
-	id := f.nextID()
-	f.mu.Unlock()
-	reply(w, map[string]any{"id": id, "channel_id": staffID, "flags": 64})
+	reply(w, map[string]any{"id": f.nextID(), "channel_id": staffID, "flags": 64})
 }
 
 func (f *discordFake) webhookDelete(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.limit(w, r, "DELETE webhooks/messages", r.PathValue("token"), "") {
+		return
+	}
 	f.record(shown{kind: "delete", id: r.PathValue("msg")})
-	f.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
 
 func (f *discordFake) followup(w http.ResponseWriter, r *http.Request) {
-	s, _ := message(r)
+	s, payload := message(r)
 	s.kind = "followup"
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.accept(w, r, "POST webhooks", r.PathValue("token"), s, payload) {
+		return
+	}
 	s.id = f.nextID()
 	f.record(s)
-	f.mu.Unlock()
 	reply(w, map[string]any{"id": s.id, "channel_id": staffID, "flags": 64})
 }
 
@@ -191,17 +244,19 @@ func (f *discordFake) channelPost(w http.ResponseWriter, r *http.Request) {
 	if !f.botAuth(w, r) {
 		return
 	}
-	s, _ := message(r)
+	s, payload := message(r)
 	s.kind, s.channel = "post", r.PathValue("channel")
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.gone[s.channel] {
-		f.mu.Unlock()
 		apiError(w, http.StatusNotFound, discordgo.ErrCodeUnknownChannel, "Unknown Channel")
+		return
+	}
+	if !f.accept(w, r, "POST channels/messages", s.channel, s, payload) {
 		return
 	}
 	s.id = f.nextID()
 	f.record(s)
-	f.mu.Unlock()
 	reply(w, map[string]any{"id": s.id, "channel_id": s.channel, "type": 0, "author": map[string]any{"id": appID, "bot": true}})
 }
 
@@ -209,12 +264,15 @@ func (f *discordFake) channelEdit(w http.ResponseWriter, r *http.Request) {
 	if !f.botAuth(w, r) {
 		return
 	}
-	s, _ := message(r)
+	s, payload := message(r)
 	s.kind, s.channel, s.id = "edit", r.PathValue("channel"), r.PathValue("msg")
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.accept(w, r, "PATCH channels/messages", s.channel, s, payload) {
+		return
+	}
 	f.record(s)
-	f.mu.Unlock()
-	reply(w, map[string]any{"id": s.id, "channel_id": s.channel, "type": 0, "edited_timestamp": time.Now().Format(time.RFC3339)})
+	reply(w, map[string]any{"id": s.id, "channel_id": s.channel, "type": 0, "edited_timestamp": f.clock.Now().Format(time.RFC3339)})
 }
 
 // threadStart starts a thread from a message: as in Discord, the thread's
@@ -230,8 +288,11 @@ func (f *discordFake) threadStart(w http.ResponseWriter, r *http.Request) {
 	json.NewDecoder(r.Body).Decode(&body)
 	id := r.PathValue("msg")
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.limit(w, r, "POST channels/threads", r.PathValue("channel"), body.Name) {
+		return
+	}
 	f.record(shown{kind: "thread", channel: r.PathValue("channel"), id: id, text: body.Name})
-	f.mu.Unlock()
 	reply(w, map[string]any{"id": id, "type": 11, "parent_id": r.PathValue("channel"), "name": body.Name,
 		"guild_id": guildID, "thread_metadata": map[string]any{"archived": false, "auto_archive_duration": body.Archive}})
 }

@@ -20,7 +20,7 @@ func newGateway(t *testing.T, s bottest.Setup) (*chat, *discord.Adapter) {
 	t.Helper()
 	c := newChat(t, s)
 	a, err := discord.New(discord.Config{Router: c.core.Router, Token: token, AppID: appID, StaffChannel: staffID,
-		Lists: c.core.Store.Lists, APIURL: c.fake.url(), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
+		Lists: c.core.Store.Lists, APIURL: c.fake.url(), Clock: c.clock, Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +56,7 @@ func TestDiscordGatewayInteractions(t *testing.T) {
 	c, a := newGateway(t, bottest.Setup{Admins: []string{"alice", "bob"}})
 	run := func(user, text, want string) shown {
 		t.Helper()
+		c.clock.Advance(humanPause)
 		from := c.fake.count()
 		ix := c.command(t, user, staffID, text)
 		a.GatewayInteraction(event(t, ix))

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,12 +57,10 @@ func TestDiscordVerifiesRFC8032Vector(t *testing.T) {
 
 func TestDiscordPingGetsPong(t *testing.T) {
 	c := newChat(t, bottest.Setup{})
-	raw, err := os.ReadFile("testdata/ping.json")
-	if err != nil {
+	var ping map[string]any
+	if err := json.Unmarshal(fixture(t, "ping.json"), &ping); err != nil {
 		t.Fatal(err)
 	}
-	var ping map[string]any
-	json.Unmarshal(raw, &ping)
 	code, body := c.deliver(t, ping)
 	if code != http.StatusOK || body != `{"type":1}` {
 		t.Fatalf("PING answered %d %s, want a PONG", code, body)

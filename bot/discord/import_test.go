@@ -9,8 +9,6 @@ import (
 	"smsbot/bot/bottest"
 )
 
-const crewCSV = "Full name,Mobile,Team\nAda Lovelace,(206) 555-0100,red\nGrace Hopper,206.555.0101,blue\nBad,555,blue\n"
-
 // importing is /sms import list:crew attachment:<file at link>, with the
 // attachment resolved as Discord sends it.
 func (c *chat) importing(t *testing.T, user, link string) map[string]any {
@@ -20,7 +18,7 @@ func (c *chat) importing(t *testing.T, user, link string) map[string]any {
 	sub := data["options"].([]any)[0].(map[string]any)
 	sub["options"] = append(sub["options"].([]any), map[string]any{"name": "attachment", "type": 11, "value": "1311980000000000001"})
 	data["resolved"] = map[string]any{"attachments": map[string]any{"1311980000000000001": map[string]any{
-		"id": "1311980000000000001", "filename": "crew.csv", "size": len(crewCSV), "content_type": "text/csv; charset=utf-8",
+		"id": "1311980000000000001", "filename": "crew.csv", "size": len(crewCSV(t)), "content_type": "text/csv; charset=utf-8",
 		"url": link, "proxy_url": strings.Replace(link, "/attachments/", "/media/", 1), "ephemeral": true,
 	}}}
 	return ix
@@ -28,7 +26,7 @@ func (c *chat) importing(t *testing.T, user, link string) map[string]any {
 
 func TestDiscordImportAttachment(t *testing.T) {
 	c := newChat(t, bottest.Setup{Admins: []string{"alice"}})
-	link := c.fake.share("crew.csv", crewCSV)
+	link := c.fake.share("crew.csv", crewCSV(t))
 	c.cursor = c.fake.count()
 	if code, body := c.deliver(t, c.importing(t, "alice", link)); code != http.StatusOK {
 		t.Fatalf("import answered %d %s", code, body)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,12 +17,8 @@ import (
 // threadMessage is a message in channel as the gateway delivers it.
 func threadMessage(t *testing.T, channel, author, text string, isBot bool) *discordgo.MessageCreate {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/message_create.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := json.Unmarshal(fixture(t, "message_create.json"), &m); err != nil {
 		t.Fatal(err)
 	}
 	m["channel_id"], m["content"] = channel, text
@@ -71,6 +66,7 @@ func TestDiscordStaffThreads(t *testing.T) {
 	text := func(from, body string) shown {
 		t.Helper()
 		n++
+		c.clock.Advance(humanPause) // texts come a second or more apart
 		before := c.fake.count()
 		if _, err := svc.Receive(ctx, inbound.Text{SID: fmt.Sprintf("SM%032d", n), From: from, To: "+12065550101", Body: body}); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/slack-go/slack/slacktest"
 )
 
@@ -25,9 +26,13 @@ type shown struct {
 }
 
 // slackFake records the Web API calls and response_url posts smsbot
-// makes, on top of slacktest's server (which also serves Socket Mode).
+// makes, on top of slacktest's server (which also serves Socket Mode). Like
+// Slack, it refuses messages over Block Kit's limits (checkMessage) and
+// calls over its rate limits (slackLimits), timed on clock; a test fails
+// if the adapter sent anything Slack would refuse for its content.
 type slackFake struct {
-	srv *slacktest.Server
+	srv   *slacktest.Server
+	clock clockwork.Clock
 
 	mu      sync.Mutex
 	shown   []shown
@@ -38,14 +43,26 @@ type slackFake struct {
 	files     map[string]string // file ID → content, served with the bot token
 	downloads int               // file downloads asked for
 	uploaded  map[string]string // uploaded file name → content
+
+	buckets       map[string]*tokens // method (and channel) → its rate limit
+	faults        []fault
+	refused       []refusal
+	allowRefusals bool              // a test that sends what Slack refuses on purpose
+	bodies        map[string][]byte // recorded error bodies by file name
 }
 
-func newSlackFake(t *testing.T) *slackFake {
-	f := &slackFake{latest: map[string]int{}, changed: make(chan struct{}), files: map[string]string{}, uploaded: map[string]string{}}
+// newSlackFake starts a fake Slack whose rate limits run on clock, the
+// adapter's.
+func newSlackFake(t *testing.T, clock clockwork.Clock) *slackFake {
+	f := &slackFake{clock: clock, latest: map[string]int{}, changed: make(chan struct{}), files: map[string]string{},
+		uploaded: map[string]string{}, buckets: map[string]*tokens{}, bodies: map[string][]byte{}}
+	for _, name := range []string{"error_ratelimited.json", "error_msg_too_long.json", "error_invalid_blocks.json"} {
+		f.bodies[name] = fixture(t, name)
+	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
-		c.Handle("/chat.postMessage", f.webAPI("post"))
-		c.Handle("/chat.update", f.webAPI("update"))
-		c.Handle("/chat.postEphemeral", f.webAPI("ephemeral"))
+		c.Handle("/chat.postMessage", f.webAPI("chat.postMessage", "post"))
+		c.Handle("/chat.update", f.webAPI("chat.update", "update"))
+		c.Handle("/chat.postEphemeral", f.webAPI("chat.postEphemeral", "ephemeral"))
 		c.Handle("/response/", f.responseURL)
 		c.Handle("/files.info", f.filesInfo)
 		c.Handle("/files-pri/", f.download)
@@ -54,7 +71,10 @@ func newSlackFake(t *testing.T) *slackFake {
 		c.Handle("/files.completeUploadExternal", f.completeUpload)
 	})
 	f.srv.Start()
-	t.Cleanup(f.srv.Stop)
+	t.Cleanup(func() {
+		f.srv.Stop()
+		f.checkRefusals(t)
+	})
 	return f
 }
 
@@ -64,19 +84,27 @@ func (f *slackFake) responseURLFor(name string) string {
 	return strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/response/" + name
 }
 
-func (f *slackFake) webAPI(kind string) http.HandlerFunc {
+func (f *slackFake) webAPI(method, kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		form, _ := url.ParseQuery(string(body))
 		s := shown{kind: kind, channel: form.Get("channel"), ts: form.Get("ts")}
 		s.text, s.buttons = render(form.Get("text"), form.Get("blocks"))
 		f.mu.Lock()
+		defer f.mu.Unlock()
+		if after, ok := f.limit(method, s.channel, s.text); !ok {
+			f.refuse(w, refusal{method: method, channel: s.channel, text: s.text, err: "ratelimited", after: after})
+			return
+		}
+		if code, details := checkMessage(form.Get("text"), form.Get("blocks")); code != "" {
+			f.refuse(w, refusal{method: method, channel: s.channel, text: s.text, err: code, details: details})
+			return
+		}
 		if kind == "post" {
 			f.seq++
 			s.ts = fmt.Sprintf("1764300000.%06d", f.seq)
 		}
 		f.record(s)
-		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": s.channel, "ts": s.ts, "message_ts": s.ts})
 	}
@@ -91,8 +119,15 @@ func (f *slackFake) responseURL(w http.ResponseWriter, r *http.Request) {
 	s := shown{kind: "ephemeral"}
 	s.text, s.buttons = render(msg.Text, string(msg.Blocks))
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if code, details := checkMessage(msg.Text, string(msg.Blocks)); code != "" {
+		// Response URLs answer like incoming webhooks: a status and the
+		// error code as plain text.
+		f.refused = append(f.refused, refusal{method: "response_url", text: s.text, err: code, details: details, at: f.clock.Now()})
+		http.Error(w, code, http.StatusBadRequest)
+		return
+	}
 	f.record(s)
-	f.mu.Unlock()
 	w.Write([]byte("ok"))
 }
 

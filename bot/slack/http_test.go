@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,10 +43,11 @@ type httpChat struct {
 
 func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 	t.Helper()
-	fake := newSlackFake(t)
 	// The adapter checks request timestamps and the router times upload
-	// windows on this clock; the test signs with it too.
+	// windows on this clock; the test signs with it too, and the fake
+	// times its rate limits with it.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	fake := newSlackFake(t, clock)
 	c := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Clock = clock })
 	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
 		APIURL: fake.apiURL(), StaffChannel: staffID, Clock: clock})
@@ -101,12 +101,12 @@ func (c *httpChat) raw(t *testing.T, path, body string, sign func(string, []byte
 
 func signed(ts string, body []byte) string { return botslack.Sign(secret, ts, body) }
 
-func (c *httpChat) commandForm(user, channel, text string) string {
-	raw, err := os.ReadFile("testdata/slash_command.txt")
+func (c *httpChat) commandForm(t testing.TB, user, channel, text string) string {
+	t.Helper()
+	form, err := url.ParseQuery(strings.TrimSpace(string(fixture(t, "slash_command.txt"))))
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	form, _ := url.ParseQuery(strings.TrimSpace(string(raw)))
 	c.n++
 	form.Set("user_id", user)
 	form.Set("user_name", user)
@@ -116,22 +116,25 @@ func (c *httpChat) commandForm(user, channel, text string) string {
 	return form.Encode()
 }
 
+// humanPause is how long a person takes to type a command or press a
+// button: Type and Press move the clock on by it, which refills Slack's
+// rate limits (a message a second per channel) as they would be between
+// people's inputs.
+const humanPause = time.Second
+
 func (c *httpChat) Type(t *testing.T, user, text string) {
 	t.Helper()
+	c.clock.Advance(humanPause)
 	c.cursor = c.fake.count()
-	if code := c.post(t, "/slack/commands", c.commandForm(user, staffID, text), signed); code != http.StatusOK {
+	if code := c.post(t, "/slack/commands", c.commandForm(t, user, staffID, text), signed); code != http.StatusOK {
 		t.Fatalf("/slack/commands answered %d", code)
 	}
 }
 
 func (c *httpChat) clickForm(t *testing.T, user, ts, channel, action string) string {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/block_actions.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var p map[string]any
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := json.Unmarshal(fixture(t, "block_actions.json"), &p); err != nil {
 		t.Fatal(err)
 	}
 	c.n++
@@ -159,6 +162,7 @@ func (c *httpChat) Button(t *testing.T, label string) bottest.Button {
 
 func (c *httpChat) Press(t *testing.T, user string, b bottest.Button) {
 	t.Helper()
+	c.clock.Advance(humanPause)
 	if code := c.post(t, "/slack/interactions", c.clickForm(t, user, b.Message, b.Channel, b.Action), signed); code != http.StatusOK {
 		t.Fatalf("/slack/interactions answered %d to a press of %s", code, b.Label)
 	}
@@ -181,7 +185,7 @@ func TestSlackHTTPScenarios(t *testing.T) {
 // Refused requests get 401 and change nothing: not even an answer.
 func TestSlackHTTPRefusesUnsignedRequests(t *testing.T) {
 	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
-	cmd := c.commandForm("U0ALICE", staffID, "numbers add +12065550101 5")
+	cmd := c.commandForm(t, "U0ALICE", staffID, "numbers add +12065550101 5")
 	// Signed correctly, the same request is accepted: the refusals below
 	// are for the signature alone.
 	defer func() {
@@ -235,7 +239,7 @@ func (c *httpChat) postAt(t *testing.T, path, body string, skew time.Duration, s
 func TestSlackRefusesCommandsOutsideStaffChannel(t *testing.T) {
 	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
 	c.cursor = c.fake.count()
-	if code := c.post(t, "/slack/commands", c.commandForm("U0ALICE", "C0RANDOM", "numbers add +12065550101 5"), signed); code != 200 {
+	if code := c.post(t, "/slack/commands", c.commandForm(t, "U0ALICE", "C0RANDOM", "numbers add +12065550101 5"), signed); code != 200 {
 		t.Fatalf("answered %d", code)
 	}
 	c.WaitFor(t, "only in")

@@ -12,8 +12,6 @@ import (
 	"smsbot/broadcast"
 )
 
-const crewCSV = "Full name,Mobile,Team\nAda Lovelace,(206) 555-0100,red\nGrace Hopper,206.555.0101,blue\nBad,555,blue\n"
-
 func fileShared(t *testing.T, user, channel, fileID string) string {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{
@@ -26,7 +24,7 @@ func fileShared(t *testing.T, user, channel, fileID string) string {
 
 func TestSlackImportByUpload(t *testing.T) {
 	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE", "U0BOB"}})
-	c.fake.share("F0CREW", "crew.csv", crewCSV)
+	c.fake.share("F0CREW", "crew.csv", crewCSV(t))
 	c.Type(t, "U0ALICE", "import crew")
 	c.WaitFor(t, "Upload the CSV file to this channel within 5 minutes")
 
@@ -63,7 +61,7 @@ func TestSlackImportByUpload(t *testing.T) {
 
 func TestSlackImportWindowCloses(t *testing.T) {
 	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
-	c.fake.share("F0CREW", "crew.csv", crewCSV)
+	c.fake.share("F0CREW", "crew.csv", crewCSV(t))
 	c.Type(t, "U0ALICE", "import crew")
 	c.WaitFor(t, "within 5 minutes")
 	c.clock.Advance(5*time.Minute + time.Second)
@@ -79,7 +77,7 @@ func TestSlackImportWindowCloses(t *testing.T) {
 
 func TestSlackImportByLink(t *testing.T) {
 	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
-	link := c.fake.share("F0CREW", "crew.csv", crewCSV)
+	link := c.fake.share("F0CREW", "crew.csv", crewCSV(t))
 	c.Type(t, "U0ALICE", "import crew <"+link+">")
 	c.WaitFor(t, "Imported 2 contacts into crew")
 

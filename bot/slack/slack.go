@@ -35,9 +35,11 @@ type Config struct {
 	// StaffChannel, when set, is the only channel (ID) taking commands,
 	// and where incoming texts are relayed.
 	StaffChannel string
-	HTTPClient   *http.Client    // default: 15 s timeout
-	Clock        clockwork.Clock // default: real
-	Logger       *slog.Logger    // default: discard
+	// HTTPClient calls Slack (default: 15 s timeout). Web API calls
+	// refused with 429 are retried after their Retry-After.
+	HTTPClient *http.Client
+	Clock      clockwork.Clock // default: real; request ages, Retry-After waits
+	Logger     *slog.Logger    // default: discard
 }
 
 // Adapter connects the router to Slack.
@@ -68,7 +70,8 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
+	log := cfg.Logger.With("component", "slack")
+	opts := []slack.Option{slack.OptionHTTPClient(newRetrier(cfg.HTTPClient, cfg.Clock, log))}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
@@ -79,7 +82,7 @@ func New(cfg Config) (*Adapter, error) {
 		cfg:   cfg,
 		api:   slack.New(cfg.BotToken, opts...),
 		clock: cfg.Clock,
-		log:   cfg.Logger.With("component", "slack"),
+		log:   log,
 	}, nil
 }
 

@@ -3,10 +3,11 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"smsbot/bot/bottest"
 	botslack "smsbot/bot/slack"
@@ -46,7 +47,7 @@ func acked(t *testing.T, f *slackFake, id string) {
 }
 
 func TestSlackSocketMode(t *testing.T) {
-	fake := newSlackFake(t)
+	fake := newSlackFake(t, clockwork.NewRealClock())
 	c := bottest.NewCore(t, bottest.Setup{Admins: []string{"U0ALICE"}}, nil)
 	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: fake.apiURL()})
 	if err != nil {
@@ -94,11 +95,7 @@ func TestSlackSocketMode(t *testing.T) {
 		t.Fatalf("preview buttons: ts=%q channel=%q action=%q", ts, channel, action)
 	}
 
-	raw, err := os.ReadFile("testdata/block_actions.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload := strings.NewReplacer("1764300000.000100", ts).Replace(string(raw))
+	payload := strings.NewReplacer("1764300000.000100", ts).Replace(string(fixture(t, "block_actions.json")))
 	from = fake.count()
 	fake.srv.SendToWebsocket(envelope(t, "env-5", "interactive", json.RawMessage(payload)))
 	acked(t, fake, "env-5")

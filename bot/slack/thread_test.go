@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -33,6 +32,7 @@ func TestSlackThreadReplyTextsTheContact(t *testing.T) {
 	}
 	threads := map[string]string{}
 	for i, from := range []string{"+12065550001", "+12065550002"} {
+		c.clock.Advance(humanPause) // texts come a second or more apart
 		before := c.fake.count()
 		if _, err := svc.Receive(ctx, inbound.Text{SID: "SM000000000000000000000000000000" + string(rune('a'+i)), From: from, To: "+12065550101", Body: "which room?"}); err != nil {
 			t.Fatal(err)
@@ -49,6 +49,7 @@ func TestSlackThreadReplyTextsTheContact(t *testing.T) {
 		{"+12065550002", "Grace", "Room B & the vegan table is on the left"},
 		{"+12065550001", "Ada", "Room C"},
 	} {
+		c.clock.Advance(humanPause)
 		c.cursor = c.fake.count()
 		event := threadReply(t, threads[tt.phone], tt.text)
 		if code := c.post(t, "/slack/events", event, signed); code != http.StatusOK {
@@ -84,12 +85,8 @@ func TestSlackURLVerification(t *testing.T) {
 
 func threadReply(t *testing.T, threadTS, text string) string {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/message_event.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev map[string]any
-	if err := json.Unmarshal(raw, &ev); err != nil {
+	if err := json.Unmarshal(fixture(t, "message_event.json"), &ev); err != nil {
 		t.Fatal(err)
 	}
 	inner := ev["event"].(map[string]any)
