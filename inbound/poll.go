@@ -20,7 +20,8 @@ type Source interface {
 	// Received lists the texts received on our number to since since (the
 	// provider may return more: Twilio filters by day).
 	Received(ctx context.Context, to string, since time.Time) ([]Text, error)
-	// Statuses lists the final statuses of texts sent from from since since.
+	// Statuses lists the final statuses of every text sent from from since
+	// since, however many there are (a short code sends 100 a second).
 	Statuses(ctx context.Context, from broadcast.Sender, since time.Time) ([]StatusUpdate, error)
 }
 
@@ -140,27 +141,40 @@ func (p *Poller) pollReceived(ctx context.Context, number string) error {
 		return err
 	}
 	sort.SliceStable(texts, func(i, j int) bool { return texts[i].At.Before(texts[j].At) })
+	// Every text is tried, so one that fails cannot hold back a STOP
+	// behind it; the cursor stops before the first failure, so that text
+	// is listed again. (Receive sets aside a text the store refuses: only
+	// a store that takes nothing, not even a dead letter, fails here.)
+	var failed error
 	for _, t := range texts {
 		if t.At.Before(cursor.Add(-overlap)) {
 			continue
 		}
+		if !ValidSID(t.SID) {
+			p.log.Warn("skipped a listed text whose SID is not a Twilio SID", "number", number)
+			continue
+		}
 		reply, err := p.cfg.Service.Receive(ctx, t)
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return err
+			}
+			failed = cmp.Or(failed, err)
+			continue
 		}
 		if reply != "" {
 			if err := p.cfg.Reply(ctx, t.From, reply); err != nil {
 				p.log.Warn("sending reply failed", "sid", t.SID, "err", err)
 			}
 		}
-		if t.At.After(cursor) {
+		if failed == nil && t.At.After(cursor) {
 			cursor = t.At
 			if err := p.cfg.Store.SetCursor(ctx, name, cursor.UTC().Format(time.RFC3339Nano)); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return failed
 }
 
 // startCursor starts polling a number from now. The texts it already has
@@ -172,10 +186,18 @@ func (p *Poller) startCursor(ctx context.Context, name, number string) error {
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, t := range texts {
-		if err := p.cfg.Service.Backfill(ctx, t); err != nil {
-			return err
+		if !ValidSID(t.SID) {
+			p.log.Warn("skipped a listed text whose SID is not a Twilio SID", "number", number)
+			continue
 		}
+		if err := p.cfg.Service.Backfill(ctx, t); err != nil {
+			errs = append(errs, err) // the others still count: a STOP among them
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err // the cursor does not start: the next poll tries again
 	}
 	p.log.Info("polling a new number", "number", number, "texts_before", len(texts))
 	return p.cfg.Store.SetCursor(ctx, name, now.UTC().Format(time.RFC3339Nano))
@@ -198,6 +220,10 @@ func (p *Poller) pollStatuses(ctx context.Context, senders []broadcast.Sender) e
 			continue
 		}
 		for _, u := range updates {
+			if !ValidSID(u.SID) {
+				p.log.Warn("skipped a listed receipt whose SID is not a Twilio SID", "sender", s.Address)
+				continue
+			}
 			if err := p.cfg.Service.Status(ctx, u); err != nil {
 				errs = append(errs, err)
 			}

@@ -42,6 +42,12 @@ func (r *replies) send(_ context.Context, phone, body string) error {
 	return nil
 }
 
+func (r *replies) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.sent...)
+}
+
 func newPoller(t *testing.T, b *bundle, fake *twiliotest.Server, svc *inbound.Service, r *replies) *inbound.Poller {
 	t.Helper()
 	prov, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: fake.AuthToken(), APIURL: fake.URL()})
@@ -115,8 +121,14 @@ func TestPollingSurvivesARestartMidPage(t *testing.T) {
 		t.Errorf("%d distinct relays, want %d", len(seen), n)
 	}
 	// Without TwiML, the auto-replies go through the API: one per contact.
-	if len(r.sent) != n || !strings.HasSuffix(r.sent[0], ": Got it") {
-		t.Errorf("%d auto-replies (first %q), want %d", len(r.sent), r.sent[0], n)
+	sent := r.all()
+	if len(sent) != n {
+		t.Fatalf("%d auto-replies, want %d", len(sent), n)
+	}
+	for _, s := range sent {
+		if !strings.HasSuffix(s, ": Got it") {
+			t.Fatalf("auto-reply %q", s)
+		}
 	}
 }
 
@@ -142,8 +154,14 @@ func TestPollingPicksUpDeliveryStatuses(t *testing.T) {
 	if err := p.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	counts, _ := b.store.Counts(ctx, 1)
-	c, _ := b.store.Contact(ctx, "+12065550001")
+	counts, err := b.store.Counts(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.store.Contact(ctx, "+12065550001")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if counts.Undelivered != 1 || c.InvalidReason == "" {
 		t.Fatalf("counts %+v, contact invalid %q", counts, c.InvalidReason)
 	}
@@ -152,20 +170,8 @@ func TestPollingPicksUpDeliveryStatuses(t *testing.T) {
 // recordSent stores a one-text broadcast whose text has sid.
 func recordSent(t *testing.T, b *bundle, sid string) {
 	t.Helper()
-	ctx := context.Background()
-	p, err := b.engine.Prepare(ctx, broadcast.Draft{List: "crew", Body: "Dinner", RequestedBy: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, stop, _ := b.engine.Subscribe(ctx, p.Broadcast.ID)
-	defer stop()
-	b.engine.Approve(ctx, p.Broadcast.ID, "alice")
-	for pr := range ch {
-		if pr.Done {
-			break
-		}
-	}
-	if _, err := b.store.DB().ExecContext(ctx, `UPDATE messages SET provider_sid = ? WHERE broadcast_id = ?`, sid, p.Broadcast.ID); err != nil {
+	id := b.broadcast(t, "Dinner")
+	if _, err := b.store.DB().ExecContext(context.Background(), `UPDATE messages SET provider_sid = ? WHERE broadcast_id = ?`, sid, id); err != nil {
 		t.Fatal(err)
 	}
 }

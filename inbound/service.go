@@ -53,6 +53,19 @@ type Store interface {
 	MarkRelayed(ctx context.Context, sid string, at time.Time) error
 	// Unrelayed returns saved texts not yet shown to staff, oldest first.
 	Unrelayed(ctx context.Context, limit int) ([]Saved, error)
+	// Relayed reports whether the text with sid was shown to staff.
+	Relayed(ctx context.Context, sid string) (bool, error)
+	// UnrelayedBefore reports whether the contact has a text, stored
+	// before the one with sid, that staff have not been shown.
+	UnrelayedBefore(ctx context.Context, contactID int64, sid string) (bool, error)
+	// SaveDeadLetter records a text that could not be stored, once per
+	// SID; fresh is false when that SID was set aside before.
+	SaveDeadLetter(ctx context.Context, d DeadLetter) (fresh bool, err error)
+	// UnnotifiedDeadLetters returns dead letters staff were not told of
+	// yet, oldest first.
+	UnnotifiedDeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)
+	// MarkDeadLetterNotified records that staff were told of dead letter id.
+	MarkDeadLetterNotified(ctx context.Context, id int64, at time.Time) error
 	// ApplyStatus records a delivery receipt.
 	ApplyStatus(ctx context.Context, u StatusUpdate) (bool, error)
 }
@@ -81,12 +94,14 @@ type Config struct {
 	Logger    *slog.Logger
 }
 
-// Service handles incoming texts. It is safe for concurrent use.
+// Service handles incoming texts. It is safe for concurrent use. Run
+// retries the relays to staff that failed; call it once, in a goroutine.
 type Service struct {
-	cfg   Config
-	store Store
-	clock clockwork.Clock
-	log   *slog.Logger
+	cfg    Config
+	store  Store
+	clock  clockwork.Clock
+	log    *slog.Logger
+	relays *relayer
 }
 
 // DefaultHelpReply answers HELP when SMSBOT_HELP_REPLY is not set.
@@ -103,27 +118,33 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Service{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger.With("component", "inbound")}, nil
+	return &Service{cfg: cfg, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger.With("component", "inbound"), relays: newRelayer()}, nil
 }
 
-// Receive handles one incoming text: it stores it once, applies STOP and
-// START, and relays anything else to the staff channel. It returns the
-// reply to send back, if any (HELP's answer, or the auto-reply); a text
-// seen before gets no reply and is not relayed again.
+// Receive handles one incoming text: it cleans its fields (CleanField),
+// stores it once, applies STOP and START, and relays it to the staff
+// channel. It returns the reply to send back, if any (HELP's answer, or
+// the auto-reply); a contact who opted out gets none, whatever they text.
+// A text seen before gets no reply and is not relayed again. A text that
+// cannot be stored after a few tries is set aside as a dead letter
+// (staff are told once) and Receive returns nil: the caller moves on.
 func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error) {
+	raw := t
+	t = Clean(t)
 	if t.At.IsZero() {
 		t.At = s.clock.Now()
 	}
 	k := ParseKeyword(t.Body)
-	saved, fresh, err := s.store.SaveText(ctx, t, k)
+	saved, fresh, err := s.save(ctx, t, k)
 	if err != nil {
-		return "", fmt.Errorf("receive text: %w", err)
+		return "", s.deadLetter(ctx, raw, t, k, err)
 	}
 	if !fresh {
 		s.log.Debug("text seen before", "sid", t.SID)
 		return "", nil
 	}
-	s.log.Info("text received", "sid", t.SID, "contact_id", saved.Contact.ID, "keyword", string(k), "chars", len([]rune(t.Body)))
+	optedOut := saved.Contact.OptedOutAt != nil
+	s.log.Info("text received", "sid", t.SID, "contact_id", saved.Contact.ID, "keyword", string(k), "chars", len([]rune(t.Body)), "opted_out", optedOut)
 	switch k {
 	case Stop:
 		if saved.Contact, err = s.store.OptOut(ctx, t.From, "sms:"+t.From); err != nil {
@@ -135,9 +156,11 @@ func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error)
 			return "", fmt.Errorf("opt in: %w", err)
 		}
 	case Help:
-		reply = s.cfg.HelpReply
+		if !optedOut {
+			reply = s.cfg.HelpReply
+		}
 	default:
-		if s.cfg.AutoReply != "" {
+		if s.cfg.AutoReply != "" && !optedOut {
 			ok, err := s.store.ClaimAutoReply(ctx, saved.Contact.ID, t.At, s.cfg.AutoReplyEvery)
 			if err != nil {
 				return "", fmt.Errorf("auto-reply: %w", err)
@@ -147,18 +170,37 @@ func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error)
 			}
 		}
 	}
-	s.relay(ctx, saved)
+	s.relayNew(ctx, saved)
 	return reply, nil
 }
 
+// storeTries is how many times a text is offered to the store before it
+// is set aside as a dead letter.
+const storeTries = 3
+
+// save stores a text, trying storeTries times.
+func (s *Service) save(ctx context.Context, t Text, k Keyword) (saved Saved, fresh bool, err error) {
+	for range storeTries {
+		if saved, fresh, err = s.store.SaveText(ctx, t, k); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	return saved, fresh, err
+}
+
 // Backfill records a text received before the bot watched its number: it
-// is stored once and STOP or START apply, but it is neither relayed nor
-// answered.
+// is cleaned and stored once and STOP or START apply, but it is neither
+// relayed nor answered. A text that cannot be stored becomes a dead letter.
 func (s *Service) Backfill(ctx context.Context, t Text) error {
+	raw := t
+	t = Clean(t)
 	k := ParseKeyword(t.Body)
-	_, fresh, err := s.store.SaveText(ctx, t, k)
-	if err != nil || !fresh {
-		return err
+	_, fresh, err := s.save(ctx, t, k)
+	if err != nil {
+		return s.deadLetter(ctx, raw, t, k, err)
+	}
+	if !fresh {
+		return nil
 	}
 	switch k {
 	case Stop:
@@ -172,69 +214,34 @@ func (s *Service) Backfill(ctx context.Context, t Text) error {
 	return s.store.MarkRelayed(ctx, t.SID, s.clock.Now())
 }
 
-// RelayPending shows staff the texts stored but not yet relayed (the chat
-// was down, or the process stopped in between).
-func (s *Service) RelayPending(ctx context.Context) error {
-	pending, err := s.store.Unrelayed(ctx, 500)
-	if err != nil {
-		return err
-	}
-	for _, saved := range pending {
-		if !s.relay(ctx, saved) {
-			break
-		}
-	}
-	return nil
-}
-
-// relay posts a saved text (or, for a keyword, a one-line notice) in the
-// staff channel and marks it relayed. It reports success.
-func (s *Service) relay(ctx context.Context, saved Saved) bool {
-	if s.cfg.Staff == nil {
-		return true
-	}
-	platform := s.cfg.Staff.Platform()
-	var thread string
-	var err error
-	var msg bot.Message
+// relayNotice is the one-line notice staff get for a keyword, posted on
+// its own rather than in the contact's thread; it is empty for other texts.
+func relayNotice(saved Saved) bot.Message {
 	switch saved.Keyword {
 	case Stop:
-		msg = bot.Message{Text: fmt.Sprintf("🚫 %s texted %s: opted out of all texts from every number", who(saved), strings.TrimSpace(saved.Text.Body))}
+		return bot.Message{Text: fmt.Sprintf("🚫 %s texted %s: opted out of all texts from every number", who(saved), strings.TrimSpace(saved.Text.Body))}
 	case Start:
-		msg = bot.Message{Text: fmt.Sprintf("✅ %s texted %s: opted back in", who(saved), strings.TrimSpace(saved.Text.Body))}
+		return bot.Message{Text: fmt.Sprintf("✅ %s texted %s: opted back in", who(saved), strings.TrimSpace(saved.Text.Body))}
 	case Help:
-		msg = bot.Message{Text: fmt.Sprintf("ℹ️ %s asked for HELP and got the help reply", who(saved))}
-	default:
-		if thread, err = s.store.Thread(ctx, saved.Contact.ID, platform); err != nil {
-			s.log.Error("reading thread failed", "err", err)
-			return false
+		if saved.Contact.OptedOutAt != nil {
+			return bot.Message{Text: fmt.Sprintf("ℹ️ %s asked for HELP; they opted out, so they got no reply", who(saved))}
 		}
-		msg = relayMessage(saved)
+		return bot.Message{Text: fmt.Sprintf("ℹ️ %s asked for HELP and got the help reply", who(saved))}
 	}
-	got, err := s.cfg.Staff.Relay(ctx, thread, msg)
-	if err != nil {
-		s.log.Error("relaying text to staff failed; it will be retried", "sid", saved.Text.SID, "err", err)
-		return false
-	}
-	if saved.Keyword == NoKeyword && got != "" && got != thread {
-		if err := s.store.SetThread(ctx, saved.Contact.ID, platform, got); err != nil {
-			s.log.Error("saving thread failed", "err", err)
-		}
-	}
-	if err := s.store.MarkRelayed(ctx, saved.Text.SID, s.clock.Now()); err != nil {
-		s.log.Error("marking text relayed failed", "sid", saved.Text.SID, "err", err)
-	}
-	return true
+	return bot.Message{}
 }
 
 // relayMessage shows an incoming text: who sent it, to which number, the
-// text and its media.
+// text and its media, and whether they opted out (they get no auto-reply).
 func relayMessage(saved Saved) bot.Message {
 	m := bot.Message{Title: "💬 " + who(saved), Text: "> " + strings.ReplaceAll(saved.Text.Body, "\n", "\n> ")}
 	if len(saved.Lists) > 0 {
 		m.Fields = append(m.Fields, bot.Field{Label: "Lists", Value: strings.Join(saved.Lists, ", ")})
 	}
 	m.Fields = append(m.Fields, bot.Field{Label: "To", Value: saved.Text.To})
+	if saved.Contact.OptedOutAt != nil {
+		m.Fields = append(m.Fields, bot.Field{Label: "Opted out", Value: "yes: they get no auto-reply"})
+	}
 	for i, u := range saved.Text.Media {
 		m.Fields = append(m.Fields, bot.Field{Label: fmt.Sprintf("Media %d", i+1), Value: u})
 	}

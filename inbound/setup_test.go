@@ -6,10 +6,10 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,6 +22,7 @@ import (
 	"smsbot/bot"
 	"smsbot/broadcast"
 	"smsbot/broadcast/sim"
+	"smsbot/broadcast/twilio/twiliotest"
 	"smsbot/inbound"
 	"smsbot/store"
 )
@@ -100,8 +101,12 @@ func setup(t testing.TB) *bundle {
 	inbound.NewWebhooks(b.svc, authToken, b.server.URL).Routes(mux)
 	t.Cleanup(func() {
 		b.server.Close()
-		eng.Close()
-		st.Close()
+		if err := eng.Close(); err != nil {
+			t.Errorf("close engine: %v", err)
+		}
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
 	})
 	if _, _, err := eng.AddSender(ctx, "+12065550101", 100, "test"); err != nil {
 		t.Fatal(err)
@@ -136,7 +141,10 @@ func (b *bundle) post(t testing.TB, path string, form url.Values, sig string) (i
 	if sig == "" {
 		sig = sign(authToken, b.server.URL+path, form)
 	}
-	req, _ := http.NewRequest(http.MethodPost, b.server.URL+path, strings.NewReader(form.Encode()))
+	req, err := http.NewRequest(http.MethodPost, b.server.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", sig)
 	resp, err := http.DefaultClient.Do(req)
@@ -144,22 +152,27 @@ func (b *bundle) post(t testing.TB, path string, form url.Values, sig string) (i
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		body.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return resp.StatusCode, body.String()
+	return resp.StatusCode, string(body)
 }
 
-// incoming is the recorded webhook of a text, with from, sid and body set.
-func incoming(t *testing.T, from, sid, body string) url.Values {
+// mustPost is post that fails the test unless the answer is want.
+func (b *bundle) mustPost(t testing.TB, path string, form url.Values, want int) string {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/incoming_sms.txt")
+	code, body := b.post(t, path, form, "")
+	if code != want {
+		t.Fatalf("POST %s answered %d %q, want %d", path, code, body, want)
+	}
+	return body
+}
+
+// webhookForm is the recorded webhook testdata/twilio/webhooks/<name>.
+func webhookForm(t testing.TB, name string) url.Values {
+	t.Helper()
+	raw, err := twiliotest.Fixture("webhooks/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +180,13 @@ func incoming(t *testing.T, from, sid, body string) url.Values {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return form
+}
+
+// incoming is the recorded webhook of a text, with from, sid and body set.
+func incoming(t testing.TB, from, sid, body string) url.Values {
+	t.Helper()
+	form := webhookForm(t, "incoming_sms.txt")
 	form.Set("From", from)
 	form.Set("MessageSid", sid)
 	form.Set("SmsSid", sid)
@@ -175,7 +195,10 @@ func incoming(t *testing.T, from, sid, body string) url.Values {
 	return form
 }
 
-func (b *bundle) count(t *testing.T, table string) int {
+// sid returns a valid message SID numbered n.
+func sid(n int) string { return fmt.Sprintf("SM%032x", n) }
+
+func (b *bundle) count(t testing.TB, table string) int {
 	t.Helper()
 	var n int
 	if err := b.store.DB().NewRaw("SELECT COUNT(*) FROM "+table).Scan(context.Background(), &n); err != nil {

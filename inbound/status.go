@@ -21,7 +21,9 @@ type StatusUpdate struct {
 // ParseStatus maps a Twilio MessageStatus and ErrorCode to an update. It
 // reports false for statuses that are not final (queued, sending, sent…):
 // they change nothing, so an early one arriving late cannot undo a final one.
+// An ErrorCode that is not a number of at most six digits is dropped.
 func ParseStatus(sid, status, errorCode string, at time.Time) (StatusUpdate, bool) {
+	errorCode = cleanCode(errorCode)
 	u := StatusUpdate{SID: sid, ErrorCode: errorCode, At: at}
 	switch status {
 	case "delivered", "read":

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,35 +11,55 @@ import (
 	"smsbot/inbound"
 )
 
-// sendOne broadcasts to the crew list and returns the SID of Ada's text.
+// sendOne broadcasts to the crew list and returns the broadcast and the
+// SID of Ada's text. The simulated carrier's SIDs are not Twilio's, so
+// the text gets one that is, as Twilio would have given it.
 func (b *bundle) sendOne(t *testing.T) (int64, string) {
 	t.Helper()
+	id := b.broadcast(t, "Dinner is served")
+	sid := sid(int(id))
+	if _, err := b.store.DB().ExecContext(context.Background(), `UPDATE messages SET provider_sid = ? WHERE broadcast_id = ?`, sid, id); err != nil {
+		t.Fatal(err)
+	}
+	return id, sid
+}
+
+// broadcast sends body to the crew list and waits, at most 10 s, for the
+// engine to finish it.
+func (b *bundle) broadcast(t *testing.T, body string) int64 {
+	t.Helper()
 	ctx := context.Background()
-	p, err := b.engine.Prepare(ctx, broadcast.Draft{List: "crew", Body: "Dinner is served", RequestedBy: "alice"})
+	p, err := b.engine.Prepare(ctx, broadcast.Draft{List: "crew", Body: body, RequestedBy: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, stop, _ := b.engine.Subscribe(ctx, p.Broadcast.ID)
+	ch, stop, err := b.engine.Subscribe(ctx, p.Broadcast.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer stop()
 	if _, err := b.engine.Approve(ctx, p.Broadcast.ID, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	for pr := range ch {
-		if pr.Done {
-			break
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case pr, ok := <-ch:
+			if !ok {
+				t.Fatal("progress ended before the broadcast was done")
+			}
+			if pr.Done {
+				return p.Broadcast.ID
+			}
+		case <-timeout:
+			t.Fatal("the broadcast did not finish within 10 s")
 		}
 	}
-	sent := b.carrier.Sent()
-	return p.Broadcast.ID, sent[len(sent)-1].SID
 }
 
 func statusForm(t *testing.T, sid, status, code string) url.Values {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/status_callback.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	form, _ := url.ParseQuery(strings.TrimSpace(string(raw)))
+	form := webhookForm(t, "status_callback.txt")
 	form.Set("MessageSid", sid)
 	form.Set("SmsSid", sid)
 	form.Set("MessageStatus", status)
@@ -102,7 +120,10 @@ func TestForgedStatusCallbackIsRefused(t *testing.T) {
 	if code, _ := b.post(t, "/twilio/status", statusForm(t, sid, "failed", "30005"), "forged"); code != http.StatusForbidden {
 		t.Fatalf("answered %d, want 403", code)
 	}
-	counts, _ := b.store.Counts(context.Background(), id)
+	counts, err := b.store.Counts(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if counts.Sent != 1 || counts.Failed != 0 {
 		t.Fatalf("a forged callback changed the outbox: %+v", counts)
 	}

@@ -60,22 +60,28 @@ func (h *Webhooks) Verify(next http.Handler) http.Handler {
 	})
 }
 
+// inbound handles "A message comes in". A request without From, or whose
+// MessageSid is not a Twilio SID (ValidSID), gets 400 and is not stored.
+// Fields are cleaned (CleanField) before anything else.
 func (h *Webhooks) inbound(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	t := Text{SID: f.Get("MessageSid"), From: f.Get("From"), To: f.Get("To"), Body: f.Get("Body")}
-	if t.SID == "" || t.From == "" {
-		http.Error(w, "MessageSid and From are required", http.StatusBadRequest)
+	t := Clean(Text{SID: f.Get("MessageSid"), From: f.Get("From"), To: f.Get("To"), Body: f.Get("Body")})
+	if !ValidSID(t.SID) || t.From == "" {
+		http.Error(w, "MessageSid must be a Twilio message SID (two capitals, 32 hex digits) and From is required", http.StatusBadRequest)
 		return
 	}
-	n, _ := strconv.Atoi(f.Get("NumMedia"))
+	n, _ := strconv.Atoi(f.Get("NumMedia")) // absent or garbage: no media
 	for i := range min(n, 10) {
 		if u := f.Get("MediaUrl" + strconv.Itoa(i)); u != "" {
 			t.Media = append(t.Media, u)
 		}
 	}
-	reply, err := h.svc.Receive(r.Context(), t)
+	// Receive sees the fields as sent: a text it cannot store is kept raw.
+	raw := Text{SID: f.Get("MessageSid"), From: f.Get("From"), To: f.Get("To"), Body: f.Get("Body"), Media: t.Media}
+	reply, err := h.svc.Receive(r.Context(), raw)
 	if err != nil {
-		h.svc.log.Error("handling incoming text failed", "sid", t.SID, "err", err)
+		h.svc.log.Error("handling incoming text failed", "sid", t.SID)
+		h.svc.log.Debug("handling incoming text failed", "sid", t.SID, "err", err)
 		// 500 makes Twilio retry; the SID keeps the retry from doubling.
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -83,9 +89,16 @@ func (h *Webhooks) inbound(w http.ResponseWriter, r *http.Request) {
 	writeTwiML(w, reply)
 }
 
+// status handles delivery receipts. A MessageSid that is not a Twilio SID
+// gets 400; statuses that are not final change nothing.
 func (h *Webhooks) status(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	u, final := ParseStatus(f.Get("MessageSid"), f.Get("MessageStatus"), f.Get("ErrorCode"), h.svc.clock.Now())
+	sid := f.Get("MessageSid")
+	if !ValidSID(sid) {
+		http.Error(w, "MessageSid must be a Twilio message SID (two capitals, 32 hex digits)", http.StatusBadRequest)
+		return
+	}
+	u, final := ParseStatus(sid, f.Get("MessageStatus"), f.Get("ErrorCode"), h.svc.clock.Now())
 	if final {
 		if err := h.svc.Status(r.Context(), u); err != nil {
 			h.svc.log.Error("recording delivery receipt failed", "sid", u.SID, "err", err)

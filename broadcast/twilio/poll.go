@@ -7,7 +7,6 @@ import (
 
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
-	"smsbot/broadcast"
 	"smsbot/inbound"
 )
 
@@ -47,31 +46,7 @@ func (p *Provider) Received(_ context.Context, to string, since time.Time) ([]in
 	return out, nil
 }
 
-// Statuses lists the final statuses of texts sent from from since since.
-func (p *Provider) Statuses(_ context.Context, from broadcast.Sender, since time.Time) ([]inbound.StatusUpdate, error) {
-	params := &openapi.ListMessageParams{}
-	if !from.IsService() {
-		params.SetFrom(from.Address)
-	}
-	msgs, err := p.listSince(params, since)
-	if err != nil {
-		return nil, err
-	}
-	var out []inbound.StatusUpdate
-	for _, m := range msgs {
-		if str(m.Direction) == "inbound" || from.IsService() && str(m.MessagingServiceSid) != from.Address {
-			continue
-		}
-		code := ""
-		if m.ErrorCode != nil && *m.ErrorCode != 0 {
-			code = strconv.Itoa(*m.ErrorCode)
-		}
-		if u, final := inbound.ParseStatus(str(m.Sid), str(m.Status), code, p.now()); final {
-			out = append(out, u)
-		}
-	}
-	return out, nil
-}
+// Statuses, which pages through every receipt, is in receipts.go.
 
 // listSince lists the messages matching params sent since since, up to
 // pollLimit, a hundred a page.

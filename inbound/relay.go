@@ -1,0 +1,344 @@
+package inbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"smsbot/bot"
+)
+
+// Relay timing. A post to staff gets relayTimeout; a failed one is tried
+// again after relayBackoffBase, doubling up to relayBackoffMax, or after
+// the platform's Retry-After when that is longer.
+const (
+	relayTimeout     = 10 * time.Second
+	relayBackoffBase = time.Second
+	relayBackoffMax  = 5 * time.Minute
+	// relayBatch is how many stored texts one pass of Run reads.
+	relayBatch = 500
+	// relayGiveUp is how many times one text may fail, while other posts
+	// get through, before a one-line notice is shown in its place.
+	relayGiveUp = 10
+)
+
+// RetryAfterError is an error of Staff.Relay that says how long the
+// platform wants us to wait, such as a 429 with Retry-After. Relays find
+// it with errors.As and wait at least that long before the next post.
+type RetryAfterError interface {
+	error
+	RetryAfter() time.Duration
+}
+
+// relayer keeps relays in order: one post at a time, the oldest stored
+// text of a contact first, and none while the platform asked us to wait.
+type relayer struct {
+	turn chan struct{} // holds a token during one post
+	wake chan struct{} // tells Run there is work; never blocks the sender
+
+	mu           sync.Mutex
+	limitedUntil time.Time            // no post before this (Retry-After)
+	passFailures int                  // passes of Run in a row with a failed post
+	lastOK       time.Time            // when a post last got through
+	firstFail    map[string]time.Time // per SID: its first failed post
+	attempts     map[string]int       // per SID: its failed posts
+	unmarked     map[string]bool      // shown to staff, but not yet marked relayed
+}
+
+func newRelayer() *relayer {
+	return &relayer{
+		turn: make(chan struct{}, 1), wake: make(chan struct{}, 1),
+		firstFail: map[string]time.Time{}, attempts: map[string]int{}, unmarked: map[string]bool{},
+	}
+}
+
+// kick tells Run to look for unrelayed texts.
+func (r *relayer) kick() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run relays, while ctx lasts, the texts and notices whose post to staff
+// failed (a 429, a short outage), with backoff that honours the
+// platform's Retry-After, in order per contact. It starts with those left
+// from before a restart. Without a staff channel it only waits for ctx.
+func (s *Service) Run(ctx context.Context) error {
+	for {
+		wait, again := s.relayPass(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case again:
+			continue
+		case wait == 0:
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-s.relays.wake:
+			}
+		default:
+			// A new text does not cut the wait short: Receive relays what
+			// it can itself, and the wake stays pending for later.
+			t := s.clock.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.Chan():
+			}
+		}
+	}
+}
+
+// RelayPending makes one pass over the texts stored but not yet shown to
+// staff (the chat was down, or the process stopped in between), oldest
+// first, stopping a contact's texts at its first failure. Run does this
+// again and again; RelayPending is for a caller without Run.
+func (s *Service) RelayPending(ctx context.Context) error {
+	_, _, err := s.relayOnce(ctx)
+	return err
+}
+
+// relayPass is one pass of Run: it returns how long to wait before the
+// next (0: until woken), or again for more texts at once.
+func (s *Service) relayPass(ctx context.Context) (wait time.Duration, again bool) {
+	if s.cfg.Staff == nil {
+		return 0, false
+	}
+	if wait := s.relays.due(s.clock.Now()); wait > 0 {
+		return wait, false
+	}
+	full, failed, err := s.relayOnce(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("reading texts to relay failed; will retry", "err", err)
+	}
+	if err != nil || failed {
+		return max(s.relays.backoff(), s.relays.due(s.clock.Now())), false
+	}
+	s.relays.resetBackoff()
+	return 0, full
+}
+
+// relayOnce relays what is pending: texts oldest first, then dead-letter
+// notices. full says a whole batch was read; failed, that a post failed.
+func (s *Service) relayOnce(ctx context.Context) (full, failed bool, err error) {
+	if s.cfg.Staff == nil {
+		return false, false, nil
+	}
+	pending, err := s.store.Unrelayed(ctx, relayBatch)
+	if err != nil {
+		return false, false, err
+	}
+	blocked := map[int64]bool{} // contacts with a failed text: their later ones wait
+	for _, saved := range pending {
+		if blocked[saved.Contact.ID] {
+			continue
+		}
+		if s.relays.due(s.clock.Now()) > 0 {
+			return false, true, nil // the platform asked us to wait: nothing else goes now
+		}
+		ok, err := s.relayStored(ctx, saved)
+		if err != nil {
+			return false, true, err
+		}
+		if !ok {
+			failed, blocked[saved.Contact.ID] = true, true
+		}
+	}
+	if !s.notifyDeadLetters(ctx) {
+		failed = true
+	}
+	return len(pending) == relayBatch, failed, nil
+}
+
+// relayNew relays a text Receive just stored, at once unless an earlier
+// text of the contact still waits or posts are backing off: then Run
+// relays it in turn. The post runs on a context of its own, so a webhook
+// request that ends does not cut it off.
+func (s *Service) relayNew(ctx context.Context, saved Saved) {
+	if s.cfg.Staff == nil {
+		return
+	}
+	defer s.relays.kick()
+	if s.relays.due(s.clock.Now()) > 0 || !s.takeTurn(ctx) {
+		return
+	}
+	defer s.endTurn()
+	own := context.WithoutCancel(ctx)
+	earlier, err := s.store.UnrelayedBefore(own, saved.Contact.ID, saved.Text.SID)
+	if err != nil {
+		s.log.Error("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", err)
+		return
+	}
+	if !earlier {
+		s.post(own, saved)
+	}
+}
+
+// relayStored relays a text read from the store in its turn, unless it
+// was relayed meanwhile. It reports false when the post failed.
+func (s *Service) relayStored(ctx context.Context, saved Saved) (bool, error) {
+	if !s.takeTurn(ctx) {
+		return false, ctx.Err()
+	}
+	defer s.endTurn()
+	done, err := s.store.Relayed(ctx, saved.Text.SID)
+	if err != nil || done {
+		return err == nil, err
+	}
+	return s.post(ctx, saved), nil
+}
+
+func (s *Service) takeTurn(ctx context.Context) bool {
+	select {
+	case s.relays.turn <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case s.relays.turn <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *Service) endTurn() { <-s.relays.turn }
+
+// post shows a saved text to staff (or, for a keyword, a one-line notice)
+// and marks it relayed. The caller holds the turn. It reports success.
+func (s *Service) post(ctx context.Context, saved Saved) bool {
+	sid := saved.Text.SID
+	if s.relays.isUnmarked(sid) {
+		return s.markRelayed(ctx, sid) // shown already: only the mark is missing
+	}
+	platform := s.cfg.Staff.Platform()
+	msg, thread := relayNotice(saved), ""
+	threaded := msg.Text == ""
+	if threaded {
+		var err error
+		if thread, err = s.store.Thread(ctx, saved.Contact.ID, platform); err != nil {
+			s.log.Error("reading thread failed; the relay will be retried", "sid", sid, "err", err)
+			return false
+		}
+		msg = relayMessage(saved)
+	}
+	if n := s.relays.giveUp(sid); n > 0 {
+		msg = bot.Message{Text: fmt.Sprintf("⚠️ A text from %s (%s) could not be shown here after %d tries; it is stored.", who(saved), sid, n)}
+		thread, threaded = "", false
+	}
+	pctx, cancel := context.WithTimeout(ctx, relayTimeout)
+	got, err := s.cfg.Staff.Relay(pctx, thread, msg)
+	cancel()
+	if err != nil {
+		s.relays.failed(s.clock.Now(), sid, err)
+		s.log.Warn("relaying a text to staff failed; it will be retried", "sid", sid, "err", err)
+		return false
+	}
+	s.relays.succeeded(s.clock.Now(), sid)
+	if threaded && got != "" && got != thread {
+		if err := s.store.SetThread(ctx, saved.Contact.ID, platform, got); err != nil {
+			s.log.Error("saving thread failed", "err", err)
+		}
+	}
+	s.relays.setUnmarked(sid, true)
+	return s.markRelayed(ctx, sid)
+}
+
+// markRelayed records that staff saw sid. Until that lands, the relayer
+// remembers it, so a retry marks it rather than showing it again.
+func (s *Service) markRelayed(ctx context.Context, sid string) bool {
+	if err := s.store.MarkRelayed(ctx, sid, s.clock.Now()); err != nil {
+		s.log.Error("marking text relayed failed; will retry", "sid", sid, "err", err)
+		return false
+	}
+	s.relays.setUnmarked(sid, false)
+	return true
+}
+
+// due returns how long posts must still wait for the platform.
+func (r *relayer) due(now time.Time) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return max(0, r.limitedUntil.Sub(now))
+}
+
+// failed records a failed post of sid ("" for a notice). A Retry-After
+// in err holds every post until it has passed.
+func (r *relayer) failed(now time.Time, sid string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if sid != "" {
+		r.attempts[sid]++
+		if _, ok := r.firstFail[sid]; !ok {
+			r.firstFail[sid] = now
+		}
+	}
+	var ra RetryAfterError
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+		r.limitedUntil = later(r.limitedUntil, now.Add(ra.RetryAfter()))
+	}
+}
+
+// backoff counts a pass of Run that failed and returns the wait before
+// the next: relayBackoffBase, doubling, at most relayBackoffMax.
+func (r *relayer) backoff() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.passFailures++
+	return min(relayBackoffBase<<min(r.passFailures-1, 16), relayBackoffMax)
+}
+
+func (r *relayer) resetBackoff() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.passFailures = 0
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func (r *relayer) succeeded(now time.Time, sid string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lastOK = now
+	delete(r.attempts, sid)
+	delete(r.firstFail, sid)
+}
+
+// giveUp returns the failed posts of sid when it should be replaced by a
+// notice: it failed relayGiveUp times while other posts got through, so
+// the platform refuses this message, not every message. Else 0.
+func (r *relayer) giveUp(sid string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	first, ok := r.firstFail[sid]
+	if n := r.attempts[sid]; ok && n >= relayGiveUp && r.lastOK.After(first) {
+		return n
+	}
+	return 0
+}
+
+func (r *relayer) isUnmarked(sid string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.unmarked[sid]
+}
+
+func (r *relayer) setUnmarked(sid string, on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if on {
+		r.unmarked[sid] = true
+	} else {
+		delete(r.unmarked, sid)
+	}
+}
