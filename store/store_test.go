@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"smsbot/broadcast"
 	"smsbot/store"
 )
+
+// The store's behaviour is tested by the suite in storetest (suite_test.go
+// runs it); the tests here are SQLite's own.
 
 func open(t *testing.T, path string) *store.Store {
 	t.Helper()
@@ -15,7 +17,11 @@ func open(t *testing.T, path string) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
 	return st
 }
 
@@ -26,11 +32,17 @@ func TestOpenMigratesOnceAndSetsPragmas(t *testing.T) {
 	if _, err := first.AddMember(ctx, "crew", "+12065550001", "Ada", "test"); err != nil {
 		t.Fatal(err)
 	}
-	first.Close()
-	st := open(t, path) // reopening migrates nothing and keeps the data
 	var applied int
-	if err := st.DB().NewRaw("SELECT COUNT(*) FROM bun_migrations").Scan(ctx, &applied); err != nil || applied == 0 {
+	if err := first.DB().NewRaw("SELECT COUNT(*) FROM bun_migrations").Scan(ctx, &applied); err != nil || applied == 0 {
 		t.Fatalf("%d migrations recorded: %v", applied, err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st := open(t, path) // reopening migrates nothing and keeps the data
+	var again int
+	if err := st.DB().NewRaw("SELECT COUNT(*) FROM bun_migrations").Scan(ctx, &again); err != nil || again != applied {
+		t.Fatalf("%d migrations recorded after reopening, %d before: %v", again, applied, err)
 	}
 	if c, err := st.Contact(ctx, "+12065550001"); err != nil || c.Name != "Ada" {
 		t.Fatalf("contact after reopen: %+v, %v", c, err)
@@ -43,58 +55,13 @@ func TestOpenMigratesOnceAndSetsPragmas(t *testing.T) {
 	}
 }
 
-func TestSendersNeverMoveContactsWhenAdded(t *testing.T) {
-	ctx := context.Background()
-	st := open(t, filepath.Join(t.TempDir(), "smsbot.db"))
-	a, created, err := st.AddSender(ctx, "+12065550101", 1, "test")
-	if err != nil || !created {
-		t.Fatal(err)
+func TestOpenRefusesBadConfig(t *testing.T) {
+	if _, err := store.Open(context.Background(), store.Config{}); err == nil {
+		t.Fatal("Open without a path succeeded")
 	}
-	if _, err := st.AddMember(ctx, "crew", "+12065550001", "", "test"); err != nil {
-		t.Fatal(err)
-	}
-	c, s, err := st.StickySender(ctx, "+12065550001")
-	if err != nil || s.ID != a.ID {
-		t.Fatalf("sticky sender = %+v, %v", s, err)
-	}
-	// Adding the same number again (the old tool's bug) changes its rate only.
-	again, created, err := st.AddSender(ctx, "+12065550101", 3, "test")
-	if err != nil || created || again.ID != a.ID || again.Rate != 3 {
-		t.Fatalf("re-add = %+v created %v, %v", again, created, err)
-	}
-	st.AddSender(ctx, "+12065550102", 1, "test")
-	if _, s, _ := st.StickySender(ctx, c.Phone); s.ID != a.ID {
-		t.Fatalf("contact moved to %s when a sender was added", s.Address)
-	}
-	// Removing the only other sender is fine; removing the last one with
-	// texts queued on it is refused.
-	if _, err := st.RemoveSender(ctx, "+12065550102", "test"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.RemoveSender(ctx, "+12065550102", "test"); broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
-		t.Fatalf("second removal: %v", err)
-	}
-}
-
-func TestTransitionConflicts(t *testing.T) {
-	ctx := context.Background()
-	st := open(t, filepath.Join(t.TempDir(), "smsbot.db"))
-	st.AddMember(ctx, "crew", "+12065550001", "", "test")
-	b, err := st.CreateBroadcast(ctx, broadcast.Broadcast{Body: "x", ListID: 1, RequestedBy: "alice", Segments: 1, Encoding: broadcast.GSM7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Transition(ctx, b.ID, []broadcast.Status{broadcast.StatusPending}, broadcast.StatusSending, "bob", b.CreatedAt); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Transition(ctx, b.ID, []broadcast.Status{broadcast.StatusPending}, broadcast.StatusSending, "carol", b.CreatedAt); broadcast.ErrorCode(err) != broadcast.ECONFLICT {
-		t.Fatalf("second approval: %v", err)
-	}
-	got, _ := st.Broadcast(ctx, b.ID)
-	if got.ApprovedBy != "bob" {
-		t.Fatalf("approved by %q after a refused second approval", got.ApprovedBy)
-	}
-	if _, err := st.Transition(ctx, 99, []broadcast.Status{broadcast.StatusPending}, broadcast.StatusSending, "bob", b.CreatedAt); broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
-		t.Fatalf("unknown broadcast: %v", err)
+	notADir := filepath.Join(t.TempDir(), "missing", "smsbot.db")
+	if st, err := store.Open(context.Background(), store.Config{Path: notADir}); err == nil {
+		st.Close()
+		t.Fatalf("Open in a missing directory succeeded")
 	}
 }
