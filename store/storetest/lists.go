@@ -109,6 +109,51 @@ func testLists(t *testing.T, open Opener) {
 				b.t.Fatalf("audit = %+v", entries)
 			}
 		},
+		"ImportMergesIntoKnownContacts": func(b *bundle) {
+			if _, err := b.st.AddMember(b.ctx, "crew", phone(1), "", "test"); err != nil {
+				b.t.Fatal(err)
+			}
+			if _, err := b.st.AddMember(b.ctx, "board", phone(2), "Grace H.", "test"); err != nil {
+				b.t.Fatal(err)
+			}
+			if _, err := b.st.OptOut(b.ctx, phone(2), "test"); err != nil {
+				b.t.Fatal(err)
+			}
+			write := func(rows ...importer.Row) []importer.Result {
+				var res []importer.Result
+				b.check(b.st.ImportContacts(b.ctx, "crew", "alice", func(w importer.Writer) error {
+					var err error
+					res, err = w.Write(b.ctx, rows)
+					return err
+				}), "import")
+				return res
+			}
+			res := write(
+				importer.Row{Line: 2, Phone: phone(1), Name: "Ada", Fields: map[string]string{"team": "red", "size": "M"}},
+				importer.Row{Line: 3, Phone: phone(2), Name: "Grace", Fields: map[string]string{"team": "blue"}},
+				importer.Row{Line: 4, Phone: phone(3), Name: "Linus"},
+			)
+			want := []importer.Result{{OnList: true}, {OptedOut: true}, {New: true}}
+			if len(res) != 3 || res[0] != want[0] || res[1] != want[1] || res[2] != want[2] {
+				b.t.Fatalf("results = %+v, want %+v", res, want)
+			}
+			// A later file keeps existing values and adds its new columns.
+			write(importer.Row{Line: 2, Phone: phone(1), Name: "Ada L.", Fields: map[string]string{"team": "green", "diet": "vegan"}})
+			if c := b.contact(phone(1)); c.Name != "Ada" || !maps.Equal(c.Fields, map[string]string{"team": "red", "size": "M", "diet": "vegan"}) {
+				b.t.Fatalf("contact after two imports: %+v", c)
+			}
+			if c := b.contact(phone(2)); c.Name != "Grace H." || c.OptedOutAt == nil || c.Fields["team"] != "blue" {
+				b.t.Fatalf("known contact after import: %+v", c)
+			}
+			if l, err := b.st.ListByName(b.ctx, "crew"); err != nil || l.Members != 3 {
+				b.t.Fatalf("crew after import: %+v, %v", l, err)
+			}
+			entries, err := b.st.Audit(b.ctx, 1)
+			b.check(err, "audit")
+			if len(entries) != 1 || entries[0].Action != "list.import" || entries[0].Actor != "alice" || entries[0].Detail != "rows=1 new=0" {
+				b.t.Fatalf("audit = %+v", entries)
+			}
+		},
 		"ImportIsAllOrNothing": func(b *bundle) {
 			rows := []importer.Row{
 				{Line: 2, Phone: phone(1), Name: "Ada", Fields: map[string]string{"team": "red"}},

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Outcomes", testOutcomes},
 		{"Broadcasts", testBroadcasts},
 		{"Inbound", testInbound},
+		{"RelayOrder", testRelayOrder},
 		{"Receipts", testReceipts},
 		{"Schedules", testSchedules},
 		{"Stats", testStats},
