@@ -23,6 +23,7 @@ type shown struct {
 	ts      string
 	text    string
 	buttons map[string]string // label → action ID
+	at      time.Time         // on the fake's clock
 }
 
 // slackFake records the Web API calls and response_url posts smsbot
@@ -133,6 +134,7 @@ func (f *slackFake) responseURL(w http.ResponseWriter, r *http.Request) {
 
 // record appends s; callers hold f.mu.
 func (f *slackFake) record(s shown) {
+	s.at = f.clock.Now()
 	f.shown = append(f.shown, s)
 	if s.ts != "" {
 		f.latest[s.ts] = len(f.shown) - 1

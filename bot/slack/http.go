@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -24,7 +25,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 }
 
 // verified checks a request's signature before next sees its body.
-func (a *Adapter) verified(next func(http.ResponseWriter, []byte)) http.HandlerFunc {
+func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
@@ -36,12 +37,12 @@ func (a *Adapter) verified(next func(http.ResponseWriter, []byte)) http.HandlerF
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
-		next(w, body)
+		next(w, r, body)
 	}
 }
 
 func (a *Adapter) verifiedForm(next func(http.ResponseWriter, url.Values)) http.HandlerFunc {
-	return a.verified(func(w http.ResponseWriter, body []byte) {
+	return a.verified(func(w http.ResponseWriter, _ *http.Request, body []byte) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			http.Error(w, "malformed form", http.StatusBadRequest)
@@ -52,7 +53,9 @@ func (a *Adapter) verifiedForm(next func(http.ResponseWriter, url.Values)) http.
 }
 
 // serveEvent answers the Events API: the URL check, and event callbacks.
-func (a *Adapter) serveEvent(w http.ResponseWriter, body []byte) {
+// A redelivery (X-Slack-Retry-Num) of an event already handled gets 200
+// and nothing more.
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
 	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
 		http.Error(w, "malformed event", http.StatusBadRequest)
@@ -68,7 +71,10 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, body []byte) {
 		_, _ = w.Write([]byte(ch.Challenge))
 		return
 	}
-	a.handleEvent(ev)
+	retry, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num"))
+	if !a.redelivered(ev, retry, r.Header.Get("X-Slack-Retry-Reason")) {
+		a.handleEvent(ev)
+	}
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -36,19 +36,28 @@ type httpChat struct {
 	sim     *sim.Provider
 	store   *store.Store
 	engine  *broadcast.Engine
+	router  *bot.Router
 	adapter *botslack.Adapter
 	cursor  int
 	n       int
 }
 
-func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
+func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat { return newHTTPChatWith(t, s, nil) }
+
+// newHTTPChatWith is newHTTPChat with the router on routerClock, so that
+// only the adapter waits on the chat's clock (nil: the router is on the
+// chat's clock too).
+func newHTTPChatWith(t *testing.T, s bottest.Setup, routerClock clockwork.Clock) *httpChat {
 	t.Helper()
-	// The adapter checks request timestamps and the router times upload
-	// windows on this clock; the test signs with it too, and the fake
-	// times its rate limits with it.
+	// The adapter checks request timestamps and waits out rate limits on
+	// this clock, and the router times upload windows on it; the test
+	// signs with it too, and the fake times its rate limits with it.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	if routerClock == nil {
+		routerClock = clock
+	}
 	fake := newSlackFake(t, clock)
-	c := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Clock = clock })
+	c := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Clock = routerClock })
 	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
 		APIURL: fake.apiURL(), StaffChannel: staffID, Clock: clock})
 	if err != nil {
@@ -61,7 +70,7 @@ func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
 		srv.Close()
 		a.Close()
 	})
-	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.Sim, store: c.Store, engine: c.Engine, adapter: a}
+	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.Sim, store: c.Store, engine: c.Engine, router: c.Router, adapter: a}
 }
 
 // post sends a signed form to path and returns the status.

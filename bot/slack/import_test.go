@@ -12,13 +12,22 @@ import (
 	"smsbot/broadcast"
 )
 
+// fileShared is the event of user sharing file fileID in channel, as
+// recorded in testdata, with an event ID of its own.
 func fileShared(t *testing.T, user, channel, fileID string) string {
 	t.Helper()
-	b, _ := json.Marshal(map[string]any{
-		"type": "event_callback", "team_id": "T0EVENT", "event_id": "Ev" + fileID,
-		"event": map[string]any{"type": "file_shared", "file_id": fileID, "user_id": user, "channel_id": channel,
-			"file": map[string]any{"id": fileID}, "event_ts": "1764300200.000100"},
-	})
+	var ev map[string]any
+	if err := json.Unmarshal(fixture(t, "file_shared_event.json"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	inner := ev["event"].(map[string]any)
+	inner["user_id"], inner["channel_id"], inner["file_id"] = user, channel, fileID
+	inner["file"] = map[string]any{"id": fileID}
+	ev["event_id"] = "Ev" + user + fileID
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return string(b)
 }
 

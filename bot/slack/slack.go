@@ -44,11 +44,12 @@ type Config struct {
 
 // Adapter connects the router to Slack.
 type Adapter struct {
-	cfg   Config
-	api   *slack.Client
-	clock clockwork.Clock
-	log   *slog.Logger
-	wg    sync.WaitGroup // handlers running commands
+	cfg    Config
+	api    *slack.Client
+	clock  clockwork.Clock
+	log    *slog.Logger
+	events *seenEvents    // event IDs handled lately
+	wg     sync.WaitGroup // handlers running commands
 }
 
 // New checks cfg and returns an adapter.
@@ -79,10 +80,11 @@ func New(cfg Config) (*Adapter, error) {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
 	}
 	return &Adapter{
-		cfg:   cfg,
-		api:   slack.New(cfg.BotToken, opts...),
-		clock: cfg.Clock,
-		log:   log,
+		cfg:    cfg,
+		api:    slack.New(cfg.BotToken, opts...),
+		clock:  cfg.Clock,
+		log:    log,
+		events: newSeenEvents(cfg.Clock),
 	}, nil
 }
 

@@ -53,7 +53,9 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 			return
 		}
 		client.Ack(*evt.Request)
-		a.handleEvent(ev)
+		if !a.redelivered(ev, evt.Request.RetryAttempt, evt.Request.RetryReason) {
+			a.handleEvent(ev)
+		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {

@@ -3,6 +3,8 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strings"
 	"testing"
@@ -90,6 +92,9 @@ func threadReply(t *testing.T, threadTS, text string) string {
 		t.Fatal(err)
 	}
 	inner := ev["event"].(map[string]any)
+	h := fnv.New32a()
+	h.Write([]byte(threadTS + text))
+	ev["event_id"] = fmt.Sprintf("Ev0REPLY%08X", h.Sum32()) // one event per reply
 	inner["thread_ts"] = threadTS
 	inner["text"] = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
 	b, _ := json.Marshal(ev)
