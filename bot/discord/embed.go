@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -21,17 +22,20 @@ const (
 	buttonsPerRow  = 5
 	maxRows        = 5
 	inlineUnder    = 40 // field values this short sit side by side
+	moreSize       = 30 // room kept for the field that counts fields left out
 )
 
 // noMentions keeps relayed texts and names from pinging anyone.
 var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 
 // embeds renders a router message as one embed: the title, the text as
-// its description, and the fields.
+// its description, and the fields. Fields that would take the embed over
+// Discord's 6,000 characters are left out, and a last field counts them;
+// the description has what is left.
 func embeds(m bot.Message) []*discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Title: clip(m.Title, maxTitle)}
-	budget := maxEmbed - len([]rune(e.Title))
-	for _, f := range m.Fields[:min(len(m.Fields), maxFields)] {
+	budget := maxEmbed - len([]rune(e.Title)) - 1 // at least a character of description
+	for i, f := range m.Fields {
 		name, value := clip(markdown(f.Label), maxFieldName), clip(markdown(f.Value), maxFieldValue)
 		if strings.TrimSpace(name) == "" {
 			name = "\u200b" // Discord refuses empty names and values
@@ -39,11 +43,17 @@ func embeds(m bot.Message) []*discordgo.MessageEmbed {
 		if strings.TrimSpace(value) == "" {
 			value = "—"
 		}
-		budget -= len([]rune(name)) + len([]rune(value))
+		size := len([]rune(name)) + len([]rune(value))
+		if left := len(m.Fields) - i; len(e.Fields) == maxFields-1 && left > 1 || size > budget-moreSize {
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more not shown", left), Inline: true})
+			budget -= moreSize
+			break
+		}
+		budget -= size
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value,
 			Inline: len([]rune(value)) <= inlineUnder && !strings.Contains(value, "\n")})
 	}
-	e.Description = clip(markdown(m.Text), max(1, min(maxDescription, budget)))
+	e.Description = clip(markdown(m.Text), max(1, min(maxDescription, budget+1)))
 	if e.Title == "" && e.Description == "" && len(e.Fields) == 0 {
 		e.Description = "\u200b"
 	}

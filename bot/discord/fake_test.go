@@ -33,6 +33,7 @@ type shown struct {
 	ephemeral bool
 	files     map[string]string // attached file name → content
 	callback  map[string]any    // an interaction callback's body
+	at        time.Time         // on the fake's clock
 }
 
 // discordFake records the REST calls smsbot makes to Discord. Like
@@ -112,6 +113,7 @@ func (f *discordFake) url() string { return f.srv.URL }
 
 // record appends s and signals the change; callers hold f.mu.
 func (f *discordFake) record(s shown) {
+	s.at = f.clock.Now()
 	f.shown = append(f.shown, s)
 	if s.id != "" && (s.kind == "post" || s.kind == "edit") {
 		f.latest[s.id] = len(f.shown) - 1

@@ -9,17 +9,23 @@ import (
 	"smsbot/bot"
 )
 
-// Block Kit limits: a section's text is at most 3,000 characters, a
-// section has at most 10 fields of 2,000.
+// Block Kit limits: a message has at most 50 blocks; a section's text is
+// at most 3,000 characters, a section has at most 10 fields of 2,000; an
+// actions block has at most 25 buttons, whose labels are at most 75.
 const (
+	maxBlocks      = 50
 	maxSectionText = 3000
 	maxFields      = 10
 	maxFieldText   = 2000
+	maxButtons     = 25
+	maxButtonText  = 75
 )
 
 // Blocks renders a router message as Block Kit: the title in bold, the
 // text, the fields, and the buttons in an actions block whose action IDs
-// are the router's actions.
+// are the router's actions. What does not fit in Slack's limits is cut:
+// texts end in "…", and fields past the last block that fits are counted
+// in a last one.
 func Blocks(m bot.Message) []slack.Block {
 	var blocks []slack.Block
 	if m.Title != "" {
@@ -28,20 +34,31 @@ func Blocks(m bot.Message) []slack.Block {
 	if m.Text != "" {
 		blocks = append(blocks, section(escape(m.Text)))
 	}
-	var fields []*slack.TextBlockObject
-	for _, f := range m.Fields {
+	buttons := m.Buttons[:min(len(m.Buttons), maxButtons)]
+	room := maxBlocks - len(blocks)
+	if len(buttons) > 0 {
+		room--
+	}
+	fields := m.Fields
+	if len(fields) > room*maxFields {
+		cut := room*maxFields - 1
+		fields = append(fields[:cut:cut], bot.Field{Label: "…", Value: fmt.Sprintf("%d more not shown", len(m.Fields)-cut)})
+	}
+	var objs []*slack.TextBlockObject
+	for _, f := range fields {
 		text := clip(fmt.Sprintf("*%s*\n%s", escape(f.Label), escape(f.Value)), maxFieldText)
-		fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType, text, false, false))
+		objs = append(objs, slack.NewTextBlockObject(slack.MarkdownType, text, false, false))
 	}
-	for len(fields) > 0 {
-		n := min(len(fields), maxFields)
-		blocks = append(blocks, slack.NewSectionBlock(nil, fields[:n], nil))
-		fields = fields[n:]
+	for len(objs) > 0 {
+		n := min(len(objs), maxFields)
+		blocks = append(blocks, slack.NewSectionBlock(nil, objs[:n], nil))
+		objs = objs[n:]
 	}
-	if len(m.Buttons) > 0 {
+	if len(buttons) > 0 {
 		var elems []slack.BlockElement
-		for _, b := range m.Buttons {
-			btn := slack.NewButtonBlockElement(b.Action, b.Action, slack.NewTextBlockObject(slack.PlainTextType, b.Label, false, false))
+		for _, b := range buttons {
+			label := slack.NewTextBlockObject(slack.PlainTextType, clip(b.Label, maxButtonText), false, false)
+			btn := slack.NewButtonBlockElement(b.Action, b.Action, label)
 			switch b.Style {
 			case bot.Primary:
 				btn.Style = slack.StylePrimary
