@@ -3,7 +3,6 @@ package discord_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -185,25 +184,6 @@ func (f *discordFake) interactionCallback(w http.ResponseWriter, r *http.Request
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// accept applies Discord's rate limits and message limits to a message
-// sent on route for resource; callers hold f.mu. When it returns false,
-// the refusal has been answered.
-func (f *discordFake) accept(w http.ResponseWriter, r *http.Request, route, resource string, s shown, payload map[string]any) bool {
-	if !f.limit(w, r, route, resource, s.text) {
-		return false
-	}
-	errs, empty := checkMessage(payload, len(s.files))
-	switch {
-	case errs != nil:
-		f.invalid(w, refusal{route: route, text: s.text, code: 50035, errors: errs}, "Invalid Form Body")
-		return false
-	case empty:
-		f.invalid(w, refusal{route: route, text: s.text, code: 50006}, "Cannot send an empty message")
-		return false
-	}
-	return true
-}
-
 func (f *discordFake) webhookEdit(w http.ResponseWriter, r *http.Request) {
 	s, payload := message(r)
 	s.kind, s.id = "original", r.PathValue("msg")
@@ -297,34 +277,4 @@ func (f *discordFake) threadStart(w http.ResponseWriter, r *http.Request) {
 	f.record(shown{kind: "thread", channel: r.PathValue("channel"), id: id, text: body.Name})
 	reply(w, map[string]any{"id": id, "type": 11, "parent_id": r.PathValue("channel"), "name": body.Name,
 		"guild_id": guildID, "thread_metadata": map[string]any{"archived": false, "auto_archive_duration": body.Archive}})
-}
-
-// share serves content as an attachment and returns its URL.
-func (f *discordFake) share(name, content string) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p := fmt.Sprintf("%s/%s/%s", staffID, f.nextID(), name)
-	f.served[p] = content
-	return f.srv.URL + "/attachments/" + p + "?ex=6750a1b2&is=674f5032&hm=3f1e"
-}
-
-func (f *discordFake) attachment(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.fetched++
-	content, ok := f.served[r.PathValue("path")]
-	f.mu.Unlock()
-	if !ok || r.Header.Get("Authorization") != "" { // the CDN needs no token; none may leak there
-		http.Error(w, "This content is no longer available.", http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv")
-	io.WriteString(w, content)
-}
-
-// registered returns the commands registered on where: a guild ID, or
-// "global".
-func (f *discordFake) registered(where string) []map[string]any {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.commands[where]
 }

@@ -125,6 +125,25 @@ func (f *discordFake) limit(w http.ResponseWriter, r *http.Request, route, resou
 	return ok
 }
 
+// accept applies Discord's rate limits and message limits to a message
+// sent on route for resource; callers hold f.mu. When it returns false,
+// the refusal has been answered.
+func (f *discordFake) accept(w http.ResponseWriter, r *http.Request, route, resource string, s shown, payload map[string]any) bool {
+	if !f.limit(w, r, route, resource, s.text) {
+		return false
+	}
+	errs, empty := checkMessage(payload, len(s.files))
+	switch {
+	case errs != nil:
+		f.invalid(w, refusal{route: route, text: s.text, code: 50035, errors: errs}, "Invalid Form Body")
+		return false
+	case empty:
+		f.invalid(w, refusal{route: route, text: s.text, code: 50006}, "Cannot send an empty message")
+		return false
+	}
+	return true
+}
+
 // tooMany answers 429 as Discord does: the recorded body with retry_after
 // in seconds (with decimals), Retry-After in whole seconds, and the
 // limit's scope; callers hold f.mu.

@@ -137,3 +137,33 @@ func (f *discordFake) waitFor(t *testing.T, from int, s string, kinds ...string)
 		}
 	}
 }
+
+// share serves content as an attachment and returns its URL.
+func (f *discordFake) share(name, content string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := fmt.Sprintf("%s/%s/%s", staffID, f.nextID(), name)
+	f.served[p] = content
+	return f.srv.URL + "/attachments/" + p + "?ex=6750a1b2&is=674f5032&hm=3f1e"
+}
+
+func (f *discordFake) attachment(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.fetched++
+	content, ok := f.served[r.PathValue("path")]
+	f.mu.Unlock()
+	if !ok || r.Header.Get("Authorization") != "" { // the CDN needs no token; none may leak there
+		http.Error(w, "This content is no longer available.", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv")
+	io.WriteString(w, content)
+}
+
+// registered returns the commands registered on where: a guild ID, or
+// "global".
+func (f *discordFake) registered(where string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.commands[where]
+}
