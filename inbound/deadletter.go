@@ -99,6 +99,7 @@ func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 	pending, err := s.store.UnnotifiedDeadLetters(ctx, relayBatch)
 	if err != nil {
 		s.log.Error("reading dead letters failed; will retry", "err", err)
+		s.relays.failed(s.clock.Now(), "", nil)
 		return false
 	}
 	for _, d := range pending {
@@ -121,7 +122,7 @@ func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 			s.log.Warn("telling staff of a dead letter failed; will retry", "dead_letter", d.ID, "err", err)
 			return false
 		}
-		s.relays.succeeded(s.clock.Now(), "")
+		s.relays.succeeded("")
 		s.relays.setUnmarked(key, true)
 		if !s.markNotified(ctx, key, d.ID) {
 			return false
@@ -135,6 +136,7 @@ func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 func (s *Service) markNotified(ctx context.Context, key string, id int64) bool {
 	if err := s.store.MarkDeadLetterNotified(ctx, id, s.clock.Now()); err != nil {
 		s.log.Error("marking dead letter notified failed; will retry", "dead_letter", id, "err", err)
+		s.relays.failed(s.clock.Now(), "", nil)
 		return false
 	}
 	s.relays.setUnmarked(key, false)

@@ -50,11 +50,23 @@ func (r *replies) all() []string {
 
 func newPoller(t *testing.T, b *bundle, fake *twiliotest.Server, svc *inbound.Service, r *replies) *inbound.Poller {
 	t.Helper()
+	return newPollerOn(t, b, provider(t, fake), svc, r)
+}
+
+// provider is the Twilio provider on fake.
+func provider(t *testing.T, fake *twiliotest.Server) *twilio.Provider {
+	t.Helper()
 	prov, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: fake.AuthToken(), APIURL: fake.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := inbound.NewPoller(inbound.PollConfig{Source: prov, Service: svc, Store: b.store,
+	return prov
+}
+
+// newPollerOn is a poller reading src.
+func newPollerOn(t *testing.T, b *bundle, src inbound.Source, svc *inbound.Service, r *replies) *inbound.Poller {
+	t.Helper()
+	p, err := inbound.NewPoller(inbound.PollConfig{Source: src, Service: svc, Store: b.store,
 		Senders: b.engine.Senders, Reply: r.send})
 	if err != nil {
 		t.Fatal(err)
@@ -137,10 +149,7 @@ func TestPollingPicksUpDeliveryStatuses(t *testing.T) {
 	fake := twiliotest.NewServer(twiliotest.Config{})
 	t.Cleanup(fake.Close)
 	ctx := context.Background()
-	prov, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: fake.AuthToken(), APIURL: fake.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	prov := provider(t, fake)
 	// Ada's text went out through the fake, so Twilio knows its SID.
 	sid, err := prov.Send(ctx, broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "Dinner"})
 	if err != nil {

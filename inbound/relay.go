@@ -2,9 +2,7 @@ package inbound
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"smsbot/bot"
@@ -23,44 +21,6 @@ const (
 	// get through, before a one-line notice is shown in its place.
 	relayGiveUp = 10
 )
-
-// RetryAfterError is an error of Staff.Relay that says how long the
-// platform wants us to wait, such as a 429 with Retry-After. Relays find
-// it with errors.As and wait at least that long before the next post.
-type RetryAfterError interface {
-	error
-	RetryAfter() time.Duration
-}
-
-// relayer keeps relays in order: one post at a time, the oldest stored
-// text of a contact first, and none while the platform asked us to wait.
-type relayer struct {
-	turn chan struct{} // holds a token during one post
-	wake chan struct{} // tells Run there is work; never blocks the sender
-
-	mu           sync.Mutex
-	limitedUntil time.Time            // no post before this (Retry-After)
-	passFailures int                  // passes of Run in a row with a failed post
-	lastOK       time.Time            // when a post last got through
-	firstFail    map[string]time.Time // per SID: its first failed post
-	attempts     map[string]int       // per SID: its failed posts
-	unmarked     map[string]bool      // shown to staff, but not yet marked relayed
-}
-
-func newRelayer() *relayer {
-	return &relayer{
-		turn: make(chan struct{}, 1), wake: make(chan struct{}, 1),
-		firstFail: map[string]time.Time{}, attempts: map[string]int{}, unmarked: map[string]bool{},
-	}
-}
-
-// kick tells Run to look for unrelayed texts.
-func (r *relayer) kick() {
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-}
 
 // Run relays, while ctx lasts, the texts and notices whose post to staff
 // failed (a 429, a short outage), with backoff that honours the
@@ -99,7 +59,7 @@ func (s *Service) Run(ctx context.Context) error {
 // first, stopping a contact's texts at its first failure. Run does this
 // again and again; RelayPending is for a caller without Run.
 func (s *Service) RelayPending(ctx context.Context) error {
-	_, _, err := s.relayOnce(ctx)
+	_, _, err := s.relayOnce(ctx, true)
 	return err
 }
 
@@ -109,23 +69,24 @@ func (s *Service) relayPass(ctx context.Context) (wait time.Duration, again bool
 	if s.cfg.Staff == nil {
 		return 0, false
 	}
-	if wait := s.relays.due(s.clock.Now()); wait > 0 {
+	if wait := s.relays.retryDue(s.clock.Now()); wait > 0 {
 		return wait, false
 	}
-	full, failed, err := s.relayOnce(ctx)
+	full, failed, err := s.relayOnce(ctx, false)
 	if err != nil && ctx.Err() == nil {
 		s.log.Warn("reading texts to relay failed; will retry", "err", err)
+		s.relays.failed(s.clock.Now(), "", nil)
 	}
 	if err != nil || failed {
-		return max(s.relays.backoff(), s.relays.due(s.clock.Now())), false
+		return max(relayBackoffBase, s.relays.retryDue(s.clock.Now())), false
 	}
-	s.relays.resetBackoff()
 	return 0, full
 }
 
 // relayOnce relays what is pending: texts oldest first, then dead-letter
 // notices. full says a whole batch was read; failed, that a post failed.
-func (s *Service) relayOnce(ctx context.Context) (full, failed bool, err error) {
+// now retries texts that failed at once, without their backoff.
+func (s *Service) relayOnce(ctx context.Context, now bool) (full, failed bool, err error) {
 	if s.cfg.Staff == nil {
 		return false, false, nil
 	}
@@ -141,7 +102,7 @@ func (s *Service) relayOnce(ctx context.Context) (full, failed bool, err error) 
 		if s.relays.due(s.clock.Now()) > 0 {
 			return false, true, nil // the platform asked us to wait: nothing else goes now
 		}
-		ok, err := s.relayStored(ctx, saved)
+		ok, err := s.relayStored(ctx, saved, now)
 		if err != nil {
 			return false, true, err
 		}
@@ -168,24 +129,35 @@ func (s *Service) relayNew(ctx context.Context, saved Saved) {
 		return
 	}
 	defer s.endTurn()
+	if s.relays.tried(saved.Text.SID) {
+		return // Run tried it first and failed: retrying is Run's, after backoff
+	}
 	own := context.WithoutCancel(ctx)
 	earlier, err := s.store.UnrelayedBefore(own, saved.Contact.ID, saved.Text.SID)
 	if err != nil {
 		s.log.Error("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", err)
 		return
 	}
-	if !earlier {
-		s.post(own, saved)
+	if earlier {
+		return
 	}
+	if done, err := s.store.Relayed(own, saved.Text.SID); err != nil || done {
+		return // Run showed it meanwhile, or it will
+	}
+	s.post(own, saved)
 }
 
 // relayStored relays a text read from the store in its turn, unless it
-// was relayed meanwhile. It reports false when the post failed.
-func (s *Service) relayStored(ctx context.Context, saved Saved) (bool, error) {
+// was relayed meanwhile, or (unless now) it failed and its backoff runs.
+// It reports false when the text was not shown.
+func (s *Service) relayStored(ctx context.Context, saved Saved, now bool) (bool, error) {
 	if !s.takeTurn(ctx) {
 		return false, ctx.Err()
 	}
 	defer s.endTurn()
+	if !now && s.relays.tried(saved.Text.SID) && s.relays.retryDue(s.clock.Now()) > 0 {
+		return false, nil // it failed while this pass waited for its turn: not yet
+	}
 	done, err := s.store.Relayed(ctx, saved.Text.SID)
 	if err != nil || done {
 		return err == nil, err
@@ -216,6 +188,9 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 	if s.relays.isUnmarked(sid) {
 		return s.markRelayed(ctx, sid) // shown already: only the mark is missing
 	}
+	if s.relays.due(s.clock.Now()) > 0 {
+		return false // a Retry-After began while this post waited for its turn
+	}
 	platform := s.cfg.Staff.Platform()
 	msg, thread := relayNotice(saved), ""
 	threaded := msg.Text == ""
@@ -223,6 +198,7 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 		var err error
 		if thread, err = s.store.Thread(ctx, saved.Contact.ID, platform); err != nil {
 			s.log.Error("reading thread failed; the relay will be retried", "sid", sid, "err", err)
+			s.relays.failed(s.clock.Now(), "", nil)
 			return false
 		}
 		msg = relayMessage(saved)
@@ -239,7 +215,7 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 		s.log.Warn("relaying a text to staff failed; it will be retried", "sid", sid, "err", err)
 		return false
 	}
-	s.relays.succeeded(s.clock.Now(), sid)
+	s.relays.succeeded(sid)
 	if threaded && got != "" && got != thread {
 		if err := s.store.SetThread(ctx, saved.Contact.ID, platform, got); err != nil {
 			s.log.Error("saving thread failed", "err", err)
@@ -254,91 +230,9 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 func (s *Service) markRelayed(ctx context.Context, sid string) bool {
 	if err := s.store.MarkRelayed(ctx, sid, s.clock.Now()); err != nil {
 		s.log.Error("marking text relayed failed; will retry", "sid", sid, "err", err)
+		s.relays.failed(s.clock.Now(), "", nil)
 		return false
 	}
 	s.relays.setUnmarked(sid, false)
 	return true
-}
-
-// due returns how long posts must still wait for the platform.
-func (r *relayer) due(now time.Time) time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return max(0, r.limitedUntil.Sub(now))
-}
-
-// failed records a failed post of sid ("" for a notice). A Retry-After
-// in err holds every post until it has passed.
-func (r *relayer) failed(now time.Time, sid string, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if sid != "" {
-		r.attempts[sid]++
-		if _, ok := r.firstFail[sid]; !ok {
-			r.firstFail[sid] = now
-		}
-	}
-	var ra RetryAfterError
-	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
-		r.limitedUntil = later(r.limitedUntil, now.Add(ra.RetryAfter()))
-	}
-}
-
-// backoff counts a pass of Run that failed and returns the wait before
-// the next: relayBackoffBase, doubling, at most relayBackoffMax.
-func (r *relayer) backoff() time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.passFailures++
-	return min(relayBackoffBase<<min(r.passFailures-1, 16), relayBackoffMax)
-}
-
-func (r *relayer) resetBackoff() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.passFailures = 0
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func (r *relayer) succeeded(now time.Time, sid string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lastOK = now
-	delete(r.attempts, sid)
-	delete(r.firstFail, sid)
-}
-
-// giveUp returns the failed posts of sid when it should be replaced by a
-// notice: it failed relayGiveUp times while other posts got through, so
-// the platform refuses this message, not every message. Else 0.
-func (r *relayer) giveUp(sid string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	first, ok := r.firstFail[sid]
-	if n := r.attempts[sid]; ok && n >= relayGiveUp && r.lastOK.After(first) {
-		return n
-	}
-	return 0
-}
-
-func (r *relayer) isUnmarked(sid string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.unmarked[sid]
-}
-
-func (r *relayer) setUnmarked(sid string, on bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if on {
-		r.unmarked[sid] = true
-	} else {
-		delete(r.unmarked, sid)
-	}
 }

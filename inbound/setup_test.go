@@ -75,6 +75,13 @@ type bundle struct {
 
 func setup(t testing.TB) *bundle {
 	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith is setup with wrap, when not nil, in front of the store the
+// service and its webhooks use: a fault injector.
+func setupWith(t testing.TB, wrap func(inbound.Store) inbound.Store) *bundle {
+	t.Helper()
 	ctx := context.Background()
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 12, 1, 19, 0, 0, 0, time.UTC))
 	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db"), Now: clock.Now})
@@ -90,7 +97,11 @@ func setup(t testing.TB) *bundle {
 		t.Fatal(err)
 	}
 	b := &bundle{store: st, engine: eng, carrier: carrier, staff: &staffLog{}, clock: clock}
-	b.svc, err = inbound.New(inbound.Config{Store: st, Staff: b.staff, AutoReply: "Thanks, we got it!", Clock: clock})
+	var svcStore inbound.Store = st
+	if wrap != nil {
+		svcStore = wrap(st)
+	}
+	b.svc, err = inbound.New(inbound.Config{Store: svcStore, Staff: b.staff, AutoReply: "Thanks, we got it!", Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
