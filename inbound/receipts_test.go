@@ -94,7 +94,11 @@ func TestStatusPollingKeepsUpWithAShortCodeAt100PerSecond(t *testing.T) {
 	}
 	waitDone(t, ch, time.Minute)
 	close(stopClock)
-	<-clockDone
+	select {
+	case <-clockDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the clock mover did not stop within 10 s")
+	}
 	out := fake.Outbound()
 	if len(out) != n {
 		t.Fatalf("Twilio has %d texts, want %d", len(out), n)

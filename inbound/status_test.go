@@ -41,20 +41,8 @@ func (b *bundle) broadcast(t *testing.T, body string) int64 {
 	if _, err := b.engine.Approve(ctx, p.Broadcast.ID, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case pr, ok := <-ch:
-			if !ok {
-				t.Fatal("progress ended before the broadcast was done")
-			}
-			if pr.Done {
-				return p.Broadcast.ID
-			}
-		case <-timeout:
-			t.Fatal("the broadcast did not finish within 10 s")
-		}
-	}
+	waitDone(t, ch, 10*time.Second)
+	return p.Broadcast.ID
 }
 
 func statusForm(t *testing.T, sid, status, code string) url.Values {
