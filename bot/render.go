@@ -66,13 +66,33 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 // runs, a summary once it is done.
 func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Message {
 	b, c := p.Broadcast, p.Counts
-	if p.Done || b.Status.Final() {
+	if p.Done || b.Status.Final() && b.Status != broadcast.StatusCancelled {
 		return r.summaryMessage(ctx, p)
 	}
 	if b.Status == broadcast.StatusPending {
 		return Message{Title: fmt.Sprintf("Broadcast #%d to %s: waiting for approval", b.ID, b.ListName), Text: quote(b.Body)}
 	}
+	if b.Status == broadcast.StatusCancelled {
+		// The one summary waits for the texts already handed to the carrier.
+		return Message{
+			Title: fmt.Sprintf("Broadcast #%d to %s: cancelling", b.ID, b.ListName),
+			Text:  fmt.Sprintf("Waiting for %s already in flight; nothing new is sent.", plural(c.Sending, "text")),
+		}
+	}
 	frac := p.Fraction()
+	eta := fmtDuration(p.ETA)
+	switch {
+	case b.Status == broadcast.StatusPaused:
+		eta = "paused"
+	case p.Preparing:
+		eta = "counting…"
+	case p.Stalled != "":
+		eta = "held"
+	}
+	remaining := strconv.Itoa(c.Remaining())
+	if p.Preparing {
+		remaining = fmt.Sprintf("%d queued so far", c.Remaining())
+	}
 	m := Message{
 		Title:    fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, b.Status),
 		Text:     fmt.Sprintf("%s %d%%", bar(frac), int(frac*100)),
@@ -81,10 +101,13 @@ func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Mess
 			{"Sent", strconv.Itoa(c.Done())},
 			{"Failed", strconv.Itoa(c.Failed)},
 			{"Skipped", strconv.Itoa(c.Skipped)},
-			{"Remaining", strconv.Itoa(c.Remaining())},
-			{"ETA", fmtDuration(p.ETA)},
+			{"Remaining", remaining},
+			{"ETA", eta},
 		},
 		Buttons: []Button{{Label: "Pause", Action: action("pause", b.ID)}, {Label: "Cancel", Action: action("cancel", b.ID), Style: Danger}},
+	}
+	if p.Stalled != "" {
+		m.Fields = append(m.Fields, Field{"⚠️ Held", p.Stalled})
 	}
 	if b.Status == broadcast.StatusPaused {
 		m.Buttons[0] = Button{Label: "Resume", Action: action("resume", b.ID), Style: Primary}

@@ -31,7 +31,7 @@ func (e *Engine) Cancel(ctx context.Context, id int64, actor string) (Broadcast,
 	if tracked {
 		// Status and counts change together, on the journal goroutine, so
 		// the final snapshot counts the skipped texts.
-		e.load(id)
+		e.reload(id)
 	}
 	e.wakeAll()
 	return b, nil
@@ -46,13 +46,27 @@ func (e *Engine) Pause(ctx context.Context, id int64, actor string) (Broadcast, 
 	return b, err
 }
 
-// Resume continues a paused broadcast.
+// Resume continues a paused broadcast. One paused before its outbox was
+// complete (there was no number to send from) is prepared again.
 func (e *Engine) Resume(ctx context.Context, id int64, actor string) (Broadcast, error) {
 	b, err := e.setRunStatus(ctx, id, StatusPaused, StatusSending, actor)
-	if err == nil {
-		e.wakeAll()
+	if err != nil {
+		return b, err
 	}
-	return b, err
+	e.mu.Lock()
+	r := e.runs[id]
+	again := r != nil && !r.ready && !r.preparing
+	if again {
+		r.preparing = true
+	}
+	e.mu.Unlock()
+	if again && !e.goTracked(func() { e.prepare(b) }) {
+		e.mu.Lock()
+		r.preparing = false
+		e.mu.Unlock()
+	}
+	e.wakeAll()
+	return b, nil
 }
 
 func (e *Engine) setRunStatus(ctx context.Context, id int64, from, to Status, actor string) (Broadcast, error) {
@@ -124,11 +138,13 @@ func conflict(b Broadcast, from, to Status) error {
 // Status returns the current progress of a broadcast.
 func (e *Engine) Status(ctx context.Context, id int64) (Progress, error) {
 	e.mu.Lock()
-	if r := e.runs[id]; r != nil && r.ready {
+	r := e.runs[id]
+	if r != nil && r.ready {
 		p := e.snapshot(r, false)
 		e.mu.Unlock()
 		return p, nil
 	}
+	preparing := r != nil
 	e.mu.Unlock()
 	b, err := e.store.Broadcast(ctx, id)
 	if err != nil {
@@ -138,9 +154,20 @@ func (e *Engine) Status(ctx context.Context, id int64) (Progress, error) {
 	if err != nil {
 		return Progress{}, err
 	}
-	p := Progress{Broadcast: b, Counts: counts, Done: b.Status.Final()}
+	p := Progress{Broadcast: b, Counts: counts, Done: b.Status.Final() && !preparing, Preparing: preparing}
 	if b.ApprovedAt != nil && b.FinishedAt != nil {
 		p.Elapsed = b.FinishedAt.Sub(*b.ApprovedAt)
+	}
+	if b.Status == StatusSending && !preparing && counts.Remaining() > 0 {
+		// Not tracked yet (just resumed) or not loaded: the ETA still
+		// comes from the outbox.
+		left, err := e.store.RemainingBySender(ctx, id)
+		if err != nil {
+			return Progress{}, err
+		}
+		e.mu.Lock()
+		p.ETA = e.eta(left)
+		e.mu.Unlock()
 	}
 	return p, nil
 }

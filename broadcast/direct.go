@@ -45,6 +45,7 @@ func (e *Engine) SendDirect(ctx context.Context, phone, body, actor string) (Dir
 		return Direct{}, Errorf(EINVALID, "%s opted out (texted STOP); they can only be texted again after they text START", phone)
 	}
 	d := Direct{Contact: c, Sender: s, Reply: Reply{ContactID: c.ID, SenderID: s.ID, Body: body, SentBy: actor}}
+	since := e.clock.Now().Add(-clockSkew)
 	for attempt := 1; ; attempt++ {
 		if err := e.pace(ctx, s.ID, CountSegments(body).Segments); err != nil {
 			return Direct{}, err
@@ -63,11 +64,20 @@ func (e *Engine) SendDirect(ctx context.Context, phone, body, actor string) (Dir
 			}
 			continue
 		}
-		d.Reply.Status = MsgFailed
 		if se.Class == Ambiguous {
-			// Sending again could double it: say so instead.
-			d.Reply.Status = MsgSending
+			// Sending again could double it: ask the provider first.
+			sid, found, err := e.lookupDirect(ctx, c.Phone, body, s, since)
+			if found {
+				d.Reply.Status, d.Reply.ProviderSID, d.Reply.ErrorCode, d.Reply.ErrorText = MsgSent, sid, "", ""
+				break
+			}
+			if err == nil && attempt < directAttempts {
+				continue // surely not sent: send again
+			}
+			d.Reply.Status = MsgSending // unknown: say so rather than risk two
+			break
 		}
+		d.Reply.Status = MsgFailed
 		break
 	}
 	if err := e.store.RecordReply(ctx, d.Reply); err != nil {
@@ -80,6 +90,20 @@ func (e *Engine) SendDirect(ctx context.Context, phone, body, actor string) (Dir
 		return d, Errorf(EINVALID, "no answer from the carrier for the text to %s: it may or may not have gone; check before sending it again", phone)
 	}
 	return d, nil
+}
+
+// lookupDirect waits ReconcileDelay and asks the provider whether it has
+// a direct text, as broadcasts do after an ambiguous send.
+func (e *Engine) lookupDirect(ctx context.Context, to, body string, from Sender, since time.Time) (string, bool, error) {
+	if !e.sleep(ctx, e.cfg.ReconcileDelay) {
+		return "", false, ctx.Err()
+	}
+	sid, err := e.find(to, body, from, since)
+	if err != nil {
+		e.log.Warn("direct text: lookup failed", "err", err)
+		return "", false, err
+	}
+	return sid, sid != "", nil
 }
 
 // pace waits until sender may send n more segments, sharing the pacer of

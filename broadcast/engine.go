@@ -91,6 +91,7 @@ type Engine struct {
 	runs    map[int64]*run    // unfinished broadcasts
 	changed chan struct{}     // closed and replaced when a run changes
 	queue   sync.Mutex        // serializes outbox writing (sender assignment)
+	stall   string            // why commits are held, while they fail
 }
 
 // run is the engine's in-memory view of one unfinished broadcast.
@@ -100,6 +101,10 @@ type run struct {
 	counts Counts
 	left   map[int64]int // sender ID → open segments
 	note   string        // why the engine paused it, if it did
+	// preparing is set while its outbox is written and counts loaded.
+	preparing bool
+	// retrying is set while a failed completion waits to be retried.
+	retrying bool
 }
 
 // New returns an engine. Call Start to resume unfinished work and begin
@@ -122,7 +127,7 @@ func New(cfg Config) (*Engine, error) {
 		runs:    map[int64]*run{},
 		changed: make(chan struct{}),
 	}
-	e.journal = newJournal(cfg.Store, cfg.Clock, e.log, cfg.BatchSize, e.applied)
+	e.journal = newJournal(cfg.Store, cfg.Clock, e.log, cfg.BatchSize, e.applied, e.stalled)
 	return e, nil
 }
 
@@ -157,7 +162,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	for _, m := range sending {
 		e.log.Info("reconciling text left in flight", "broadcast_id", m.BroadcastID, "message_id", m.ID)
-		e.goReconcile(m, byID[m.SenderID], 0)
+		// Twilio's list is eventually consistent: a text created just
+		// before the crash may not be listed yet.
+		e.goReconcile(m, byID[m.SenderID], e.cfg.ReconcileDelay)
 	}
 	return nil
 }
@@ -179,26 +186,30 @@ func (e *Engine) close() {
 		w.stop()
 	}
 	e.mu.Unlock()
+	e.journal.giveUp()
 	e.wg.Wait()
 	e.journal.close()
 }
 
 // goTracked runs fn on a goroutine that Close waits for. After Close it
-// does nothing.
-func (e *Engine) goTracked(fn func()) {
+// does nothing and reports false.
+func (e *Engine) goTracked(fn func()) bool {
 	e.mu.Lock()
-	closing := e.ctx.Err() != nil
-	if !closing {
-		e.wg.Add(1)
+	defer e.mu.Unlock()
+	return e.goTrackedLocked(fn)
+}
+
+// goTrackedLocked is goTracked for callers that hold e.mu.
+func (e *Engine) goTrackedLocked(fn func()) bool {
+	if e.ctx.Err() != nil {
+		return false
 	}
-	e.mu.Unlock()
-	if closing {
-		return
-	}
+	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		fn()
 	}()
+	return true
 }
 
 // sleep waits d on the engine's clock; it returns false if the engine is

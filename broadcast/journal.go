@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -30,6 +31,12 @@ type journal struct {
 	// applied runs on the journal goroutine after each commit, in commit
 	// order, with the claimed IDs.
 	applied func(c Commit, claimed [][]int64)
+	// stalled is called on the journal goroutine with the store's error
+	// once commits have failed for a while, and with nil when one lands.
+	stalled  func(err error)
+	closing  atomic.Bool   // set by close: a failing commit gives up
+	quit     chan struct{} // closed by giveUp: a commit's backoff ends
+	quitOnce sync.Once
 }
 
 type journalOp struct {
@@ -44,7 +51,7 @@ type claimReply struct {
 	err error
 }
 
-func newJournal(s Store, clock clockwork.Clock, log *slog.Logger, maxBatch int, applied func(Commit, [][]int64)) *journal {
+func newJournal(s Store, clock clockwork.Clock, log *slog.Logger, maxBatch int, applied func(Commit, [][]int64), stalled func(error)) *journal {
 	j := &journal{
 		store:    s,
 		clock:    clock,
@@ -52,7 +59,9 @@ func newJournal(s Store, clock clockwork.Clock, log *slog.Logger, maxBatch int, 
 		maxBatch: maxBatch,
 		ops:      make(chan journalOp, 4*maxBatch),
 		done:     make(chan struct{}),
+		quit:     make(chan struct{}),
 		applied:  applied,
+		stalled:  stalled,
 	}
 	go j.loop()
 	return j
@@ -94,8 +103,9 @@ func (j *journal) submit(ctx context.Context, op journalOp) bool {
 	}
 }
 
-// record queues an outcome for the next commit. After close it is
-// dropped: its row stays Sending and is reconciled at the next start.
+// record queues an outcome for the next commit. While commits fail it
+// blocks once the journal's queue is full. After close it is dropped: its
+// row stays Sending and is reconciled at the next start.
 func (j *journal) record(o Outcome) {
 	if !j.submit(context.Background(), journalOp{outcome: &o}) {
 		j.log.Warn("outcome after close; the row will be reconciled at next start", "message_id", o.MessageID)
@@ -113,9 +123,19 @@ func (j *journal) do(fn func()) bool {
 	return true
 }
 
+// giveUp makes a failing commit stop retrying: the engine is closing, and
+// its goroutines waiting on claims must not wait for a disk to free up.
+func (j *journal) giveUp() {
+	j.quitOnce.Do(func() {
+		j.closing.Store(true)
+		close(j.quit)
+	})
+}
+
 // close commits everything queued and stops the journal. Work submitted
 // later is refused.
 func (j *journal) close() {
+	j.giveUp()
 	j.mu.Lock()
 	j.closed = true
 	close(j.ops)
@@ -183,9 +203,9 @@ func (j *journal) commit(ops []journalOp) {
 		r <- claimReply{ids: claimed[i]}
 	}
 	if err != nil {
-		// The outcomes are lost from memory but not from the world: their
-		// rows stay Sending and are reconciled at the next start.
-		j.log.Error("journal commit failed; affected rows will be reconciled at next start",
+		// Only at close, with the store still failing: the rows stay
+		// Sending and are reconciled at the next start.
+		j.log.Error("journal commit failed at shutdown; affected rows will be reconciled at next start",
 			"claims", len(c.Claims), "outcomes", len(c.Outcomes), "err", err)
 		c.Outcomes = nil
 	}
@@ -194,18 +214,44 @@ func (j *journal) commit(ops []journalOp) {
 	}
 }
 
-// commitWithRetry retries a failed commit a few times: SQLite may be busy
-// with another writer (a chat command) for longer than its busy timeout.
+// commitWithRetry commits c, retrying with backoff for as long as it takes:
+// SQLite may be busy with another writer, or the disk full. Meanwhile the
+// ops channel fills and submitters block, so sending stops instead of
+// outcomes being dropped, and memory stays bounded by the channel and the
+// calls in flight. stalled is told when the store has failed for a while
+// and again when it recovers. Only a close gives up, after one more try.
 func (j *journal) commitWithRetry(c Commit) ([][]int64, error) {
-	var err error
-	for attempt := range 5 {
-		var claimed [][]int64
-		claimed, err = j.store.Commit(context.Background(), c)
+	wait := commitRetryBase
+	var reported bool
+	for attempt := 1; ; attempt++ {
+		claimed, err := j.store.Commit(context.Background(), c)
 		if err == nil {
+			if reported && j.stalled != nil {
+				j.stalled(nil)
+			}
 			return claimed, nil
 		}
-		j.log.Warn("journal commit failed, retrying", "attempt", attempt+1, "err", err)
-		<-j.clock.After(time.Duration(attempt+1) * 100 * time.Millisecond)
+		if j.closing.Load() {
+			return nil, fmt.Errorf("commit outbox: %w", err)
+		}
+		j.log.Warn("journal commit failed, retrying", "attempt", attempt, "wait", wait, "err", err)
+		if attempt == commitStallAfter && j.stalled != nil {
+			reported = true
+			j.stalled(err)
+		}
+		select {
+		case <-j.clock.After(wait):
+		case <-j.quit:
+		}
+		wait = min(2*wait, commitRetryMax)
 	}
-	return nil, fmt.Errorf("commit outbox: %w", err)
 }
+
+// Commit retries: the first waits commitRetryBase, doubling up to
+// commitRetryMax; after commitStallAfter failures the engine shows why
+// sending has stopped.
+const (
+	commitRetryBase  = 100 * time.Millisecond
+	commitRetryMax   = 5 * time.Second
+	commitStallAfter = 5
+)

@@ -11,13 +11,20 @@ import (
 type Progress struct {
 	Broadcast Broadcast
 	Counts    Counts
-	// ETA is the time left at the senders' configured rates.
+	// ETA is the time left at the senders' configured rates, from the
+	// outbox's open rows. It is zero unless the broadcast is sending.
 	ETA  time.Duration
 	Done bool
 	// Elapsed is the time since approval.
 	Elapsed time.Duration
 	// Note says why the engine paused the broadcast by itself, if it did.
 	Note string
+	// Preparing is set while the outbox is still being written: Counts
+	// cover the rows written so far.
+	Preparing bool
+	// Stalled says why a sending broadcast sends nothing for now, when
+	// the engine cannot record outcomes; it resumes by itself.
+	Stalled string
 }
 
 // Fraction is the share of texts settled (sent, failed or skipped), 0–1.

@@ -2,30 +2,64 @@ package broadcast
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
-// track registers an unfinished broadcast and, on the tracked goroutine,
-// completes its outbox if needed and loads its counts.
+// track registers an unfinished broadcast and, on a tracked goroutine,
+// prepares it: completes its outbox if needed and loads its counts.
 func (e *Engine) track(b Broadcast) {
 	e.mu.Lock()
 	if _, ok := e.runs[b.ID]; ok {
 		e.mu.Unlock()
 		return
 	}
-	e.runs[b.ID] = &run{b: b}
+	r := &run{b: b, preparing: true}
+	e.runs[b.ID] = r
 	e.mu.Unlock()
-	e.goTracked(func() {
+	if !e.goTracked(func() { e.prepare(b) }) {
+		e.mu.Lock()
+		r.preparing = false
+		e.mu.Unlock()
+	}
+}
+
+// prepare writes a run's outbox and loads its counts, retrying with
+// backoff while the store fails. With no number to send from, it pauses
+// the broadcast, saying why; Resume prepares it again.
+func (e *Engine) prepare(b Broadcast) {
+	defer func() {
+		e.mu.Lock()
+		if r := e.runs[b.ID]; r != nil {
+			r.preparing = false
+		}
+		e.mu.Unlock()
+	}()
+	for attempt := 1; ; attempt++ {
+		var err error
 		if !b.Queued {
-			if err := e.writeOutbox(e.ctx, b); err != nil {
-				if e.ctx.Err() == nil {
-					e.log.Error("writing outbox failed; it will be completed at next start", "broadcast_id", b.ID, "err", err)
-				}
+			if err = e.writeOutbox(e.ctx, b); err == nil {
+				b.Queued = true
+			}
+		}
+		if err == nil {
+			if err = e.load(b.ID); err == nil {
 				return
 			}
 		}
-		e.load(b.ID)
-	})
+		if e.ctx.Err() != nil || errors.Is(err, errJournalClosed) {
+			return
+		}
+		if ErrorCode(err) == ECONFLICT {
+			e.halt(b.ID, ErrorMessage(err))
+			return
+		}
+		e.log.Error("preparing broadcast failed, will retry", "broadcast_id", b.ID, "attempt", attempt, "err", err)
+		if !e.sleep(e.ctx, e.backoff(attempt, 0)) {
+			return
+		}
+	}
 }
 
 // writeOutbox writes a broadcast's outbox rows in batches, waking the
@@ -64,25 +98,23 @@ func (e *Engine) writeOutbox(ctx context.Context, b Broadcast) error {
 
 // load reads a run's counts on the journal goroutine, so that no commit is
 // counted twice or missed, and marks the run ready.
-func (e *Engine) load(id int64) {
-	e.journal.do(func() {
-		counts, err := e.store.Counts(e.ctx, id)
-		if err != nil {
-			e.log.Error("loading counts failed", "broadcast_id", id, "err", err)
+func (e *Engine) load(id int64) error {
+	var err error
+	ran := e.journal.do(func() {
+		var counts Counts
+		var left map[int64]int
+		if counts, err = e.store.Counts(e.ctx, id); err != nil {
 			return
 		}
-		left, err := e.store.RemainingBySender(e.ctx, id)
-		if err != nil {
-			e.log.Error("loading counts failed", "broadcast_id", id, "err", err)
+		if left, err = e.store.RemainingBySender(e.ctx, id); err != nil {
 			return
 		}
 		// The status is read under e.mu: a pause or halt that commits
 		// meanwhile sets r.b after this, not before (and is not undone).
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		b, err := e.store.Broadcast(e.ctx, id)
-		if err != nil {
-			e.log.Error("loading broadcast failed", "broadcast_id", id, "err", err)
+		var b Broadcast
+		if b, err = e.store.Broadcast(e.ctx, id); err != nil {
 			return
 		}
 		r, ok := e.runs[id]
@@ -92,7 +124,49 @@ func (e *Engine) load(id int64) {
 		r.b, r.counts, r.left, r.ready = b, counts, left, true
 		e.settle(r)
 	})
+	if !ran {
+		return errJournalClosed
+	}
+	if err != nil {
+		return fmt.Errorf("load broadcast #%d: %w", id, err)
+	}
 	e.wakeAll()
+	return nil
+}
+
+// reload loads a run's counts again (after its rows changed outside the
+// journal: cancelled, moved to other senders), retrying on a tracked
+// goroutine while the store fails.
+func (e *Engine) reload(id int64) {
+	err := e.load(id)
+	if err == nil || errors.Is(err, errJournalClosed) {
+		return
+	}
+	e.log.Error("reloading broadcast failed, will retry", "broadcast_id", id, "err", err)
+	e.goTracked(func() {
+		for attempt := 1; e.sleep(e.ctx, e.backoff(attempt, 0)); attempt++ {
+			err := e.load(id)
+			if err == nil || errors.Is(err, errJournalClosed) {
+				return
+			}
+			e.log.Error("reloading broadcast failed, will retry", "broadcast_id", id, "attempt", attempt, "err", err)
+		}
+	})
+}
+
+// reloadAll reloads every ready run.
+func (e *Engine) reloadAll() {
+	e.mu.Lock()
+	var ids []int64
+	for id, r := range e.runs {
+		if r.ready {
+			ids = append(ids, id)
+		}
+	}
+	e.mu.Unlock()
+	for _, id := range ids {
+		e.reload(id)
+	}
 }
 
 // applied updates the runs after a journal commit. It runs on the journal
@@ -158,7 +232,20 @@ func (e *Engine) settle(r *run) {
 	if finished && r.b.Status == StatusSending {
 		b, err := e.store.Transition(e.ctx, r.b.ID, []Status{StatusSending}, StatusCompleted, "smsbot", e.clock.Now())
 		if err != nil {
-			e.log.Error("completing broadcast failed", "broadcast_id", r.b.ID, "err", err)
+			e.log.Error("completing broadcast failed, will retry", "broadcast_id", r.b.ID, "err", err)
+			if !r.retrying && e.ctx.Err() == nil {
+				r.retrying = true
+				id := r.b.ID
+				e.goTrackedLocked(func() {
+					if !e.sleep(e.ctx, e.cfg.BackoffBase) {
+						return
+					}
+					e.mu.Lock()
+					r.retrying = false
+					e.mu.Unlock()
+					e.reload(id)
+				})
+			}
 			return
 		}
 		r.b = b
@@ -202,8 +289,21 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 // snapshot builds a Progress of r. Callers hold e.mu.
 func (e *Engine) snapshot(r *run, done bool) Progress {
 	p := Progress{Broadcast: r.b, Counts: r.counts, Done: done}
-	if r.b.Status == StatusPaused {
+	if !r.ready {
+		// The outbox is still being written: count what is there.
+		p.Preparing = true
+		if c, err := e.store.Counts(e.ctx, r.b.ID); err == nil {
+			p.Counts = c
+		}
+	}
+	switch r.b.Status {
+	case StatusPaused:
 		p.Note = r.note
+	case StatusSending:
+		p.Stalled = e.stall
+		if r.ready && !done && e.stall == "" {
+			p.ETA = e.eta(r.left)
+		}
 	}
 	if r.b.ApprovedAt != nil {
 		end := e.clock.Now()
@@ -212,10 +312,26 @@ func (e *Engine) snapshot(r *run, done bool) Progress {
 		}
 		p.Elapsed = end.Sub(*r.b.ApprovedAt)
 	}
-	if !done {
-		p.ETA = e.eta(r.left)
-	}
 	return p
+}
+
+// stalled is told by the journal when commits have been failing for a
+// while (err) and when they land again (nil). Sending has stopped
+// meanwhile; every sending broadcast says why.
+func (e *Engine) stalled(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stall = ""
+	if err != nil {
+		e.log.Error("cannot write to the database; sending is held until it can", "err", err)
+		e.stall = "smsbot cannot write to its database (disk full?); sending is held and resumes by itself once it can; nothing is lost"
+	} else {
+		e.log.Info("database writable again; sending resumes")
+	}
+	for _, r := range e.runs {
+		e.hub.publish(e.snapshot(r, false))
+	}
+	e.notify()
 }
 
 // eta is the time the busiest sender needs for its open segments at its

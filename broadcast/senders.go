@@ -52,6 +52,7 @@ func (e *Engine) AddSender(ctx context.Context, addr string, rate float64, actor
 	if err != nil {
 		return Sender{}, false, err
 	}
+	defer e.reloadAll() // contacts left without a number may have moved to it
 	e.mu.Lock()
 	w := e.workers[s.ID]
 	e.mu.Unlock()
@@ -64,20 +65,70 @@ func (e *Engine) AddSender(ctx context.Context, addr string, rate float64, actor
 }
 
 // RemoveSender stops sending from a sender and moves its contacts, with
-// their queued texts, to the least-loaded remaining senders for good.
+// all their unsent texts, to the least-loaded remaining senders for good.
+//
+// Its worker stops first and its calls in flight are awaited and recorded,
+// so the removed number sends nothing after this returns, and rows it had
+// claimed go back to the queue before they move. A row still being
+// reconciled moves when it is requeued. Removing the last number pauses
+// the broadcasts that are sending, saying why; their texts wait for a new
+// number.
 func (e *Engine) RemoveSender(ctx context.Context, addr, actor string) (int, error) {
-	moved, err := e.store.RemoveSender(ctx, addr, actor)
-	if err != nil {
-		return 0, err
-	}
+	// No outbox is written with a balancer that still has this sender.
+	e.queue.Lock()
+	defer e.queue.Unlock()
 	e.mu.Lock()
-	for id, w := range e.workers {
-		if w.from().Address == addr {
-			w.stop()
-			delete(e.workers, id)
+	var w *worker
+	for _, cand := range e.workers {
+		if cand.from().Address == addr {
+			w = cand
 		}
 	}
 	e.mu.Unlock()
+	if w != nil {
+		w.drain()
+	}
+	moved, err := e.store.RemoveSender(ctx, addr, actor)
+	if err != nil {
+		if w != nil && ErrorCode(err) != ENOTFOUND {
+			e.restartWorker(ctx, w)
+		}
+		return 0, err
+	}
+	e.mu.Lock()
+	if w != nil && e.workers[w.from().ID] == w {
+		delete(e.workers, w.from().ID)
+	}
+	last := len(e.workers) == 0
+	var ids []int64
+	for id := range e.runs {
+		ids = append(ids, id)
+	}
+	e.mu.Unlock()
+	for _, id := range ids {
+		if last {
+			e.halt(id, noSenderNote)
+		}
+		e.reload(id) // its open rows now count on other senders
+	}
 	e.wakeAll()
 	return moved, nil
+}
+
+// noSenderNote is why a broadcast with nothing to send from is paused.
+const noSenderNote = "there is no number to send from: add one with /sms numbers add"
+
+// restartWorker starts a drained worker's sender again after its removal
+// failed, with the sender as the store has it now.
+func (e *Engine) restartWorker(ctx context.Context, w *worker) {
+	senders, err := e.store.Senders(ctx)
+	if err != nil {
+		e.log.Error("restarting sender failed", "sender_id", w.from().ID, "err", err)
+		return
+	}
+	for _, s := range senders {
+		if s.ID == w.from().ID && s.Enabled && e.ctx.Err() == nil {
+			e.startWorker(s)
+		}
+	}
 }

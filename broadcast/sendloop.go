@@ -31,7 +31,13 @@ func (w *worker) sendLoop() {
 			e.release(m)
 			return
 		}
-		e.goTracked(func() {
+		if !e.sendable(m.BroadcastID) {
+			// Paused or cancelled while it waited for a call to end.
+			<-w.slots
+			e.release(m)
+			continue
+		}
+		w.goActive(func() {
 			defer func() { <-w.slots }()
 			e.send(w, m)
 		})

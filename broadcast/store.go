@@ -61,7 +61,7 @@ type Store interface {
 	NextDue(ctx context.Context, senderID int64) (time.Time, bool, error)
 	// Sending returns the rows left in Sending of unfinished broadcasts.
 	Sending(ctx context.Context) ([]Message, error)
-	// KnownSID reports whether some outbox row already holds sid.
+	// KnownSID reports whether some outbox row or reply already holds sid.
 	KnownSID(ctx context.Context, sid string) (bool, error)
 	// Commit applies claims and outcomes in one transaction. It returns,
 	// for each claim, the IDs it actually moved to Sending: a row that is

@@ -28,6 +28,9 @@ type worker struct {
 	room    chan struct{} // signalled when the sender takes a claimed row
 	ctx     context.Context
 	cancel  context.CancelFunc
+	// active counts the worker's goroutines and its provider calls in
+	// flight; a stopped worker is drained once it reaches zero.
+	active sync.WaitGroup
 
 	mu     sync.Mutex
 	sender Sender
@@ -54,11 +57,27 @@ func (e *Engine) startWorker(s Sender) {
 	e.mu.Lock()
 	e.workers[s.ID] = w
 	e.mu.Unlock()
-	e.goTracked(w.claimLoop)
-	e.goTracked(w.sendLoop)
+	w.goActive(w.claimLoop)
+	w.goActive(w.sendLoop)
 }
 
 func (w *worker) stop() { w.cancel() }
+
+// goActive runs fn on a tracked goroutine that drain waits for.
+func (w *worker) goActive(fn func()) {
+	w.active.Add(1)
+	if !w.e.goTracked(func() { defer w.active.Done(); fn() }) {
+		w.active.Done()
+	}
+}
+
+// drain stops the worker and waits until its calls in flight have
+// returned and every outcome and release it recorded is committed.
+func (w *worker) drain() {
+	w.stop()
+	w.active.Wait()
+	w.e.journal.do(func() {})
+}
 
 // wake makes an idle worker look at its queue again, and a waiting one
 // check whether its next text may still go.

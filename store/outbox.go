@@ -93,10 +93,11 @@ func (s *Store) Sending(ctx context.Context) ([]broadcast.Message, error) {
 	return out, nil
 }
 
-// KnownSID reports whether an outbox row holds sid.
+// KnownSID reports whether an outbox row or a recorded reply holds sid.
 func (s *Store) KnownSID(ctx context.Context, sid string) (bool, error) {
 	var n int
-	if err := s.db.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE provider_sid = ?`, sid).Scan(&n); err != nil {
+	if err := s.db.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM messages WHERE provider_sid = ?1)
+		+ (SELECT COUNT(*) FROM replies WHERE provider_sid = ?1)`, sid).Scan(&n); err != nil {
 		return false, fmt.Errorf("look up sid: %w", err)
 	}
 	return n > 0, nil

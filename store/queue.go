@@ -22,6 +22,13 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 	now = now.UTC()
 	var last int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// A broadcast cancelled while its outbox is written gets the rest
+		// of its rows skipped, so that they still add up.
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM broadcasts WHERE id = ?`, b.ID).Scan(&status); err != nil {
+			return err
+		}
+		cancelled := broadcast.Status(status) == broadcast.StatusCancelled
 		list, err := tx.QueryContext(ctx, `SELECT c.id, c.phone, c.name, c.fields, c.opted_out_at IS NOT NULL, c.invalid_reason, a.sender_id
 			FROM memberships mb
 			JOIN contacts c ON c.id = mb.contact_id
@@ -64,6 +71,8 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 				status, reason = broadcast.MsgSkipped, "opted out"
 			case m.invalid != "":
 				status, reason = broadcast.MsgSkipped, "invalid number: "+m.invalid
+			case cancelled:
+				status, reason = broadcast.MsgSkipped, "cancelled"
 			case bal.Empty():
 				return broadcast.Errorf(broadcast.ECONFLICT, "there is no number to send from: add one with /sms numbers add")
 			default:

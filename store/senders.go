@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -25,8 +27,9 @@ func (s *Store) Senders(ctx context.Context) ([]broadcast.Sender, error) {
 }
 
 // AddSender adds a sender, re-enables a removed one, or changes the rate
-// of an enabled one. It never touches assignments: adding a number never
-// moves a contact.
+// of an enabled one. Adding a number never moves a contact from another
+// enabled number; only contacts left on removed numbers (after the last
+// one was removed) move to it, with their queued texts.
 func (s *Store) AddSender(ctx context.Context, address string, rate float64, actor string) (broadcast.Sender, bool, error) {
 	var out senderRow
 	created := false
@@ -48,6 +51,10 @@ func (s *Store) AddSender(ctx context.Context, address string, rate float64, act
 				return err
 			}
 		}
+		// Contacts of a last number removed earlier had nowhere to go.
+		if _, err := s.rehome(ctx, tx, now); err != nil {
+			return err
+		}
 		return audit(ctx, tx, now, actor, "sender.add", address, fmt.Sprintf("rate=%g", rate))
 	})
 	if err != nil {
@@ -56,9 +63,10 @@ func (s *Store) AddSender(ctx context.Context, address string, rate float64, act
 	return out.domain(), created, nil
 }
 
-// RemoveSender disables a sender and moves each of its contacts, with its
-// queued texts, to the least-loaded remaining sender, in one transaction.
-// Removing the last sender while texts are queued on it is refused.
+// RemoveSender disables a sender and moves each of its contacts, with
+// their unsent texts, to the least-loaded remaining sender, in one
+// transaction. When it was the last sender, its contacts and texts stay
+// where they are until a sender is added (see AddSender).
 func (s *Store) RemoveSender(ctx context.Context, address, actor string) (int, error) {
 	moved := 0
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -73,35 +81,8 @@ func (s *Store) RemoveSender(ctx context.Context, address, actor string) (int, e
 		if _, err := tx.NewUpdate().Model(&sender).Set("enabled = FALSE").Set("removed_at = ?", now).WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		loads, err := senderLoads(ctx, tx)
-		if err != nil {
+		if moved, err = s.rehome(ctx, tx, now); err != nil {
 			return err
-		}
-		if len(loads) == 0 {
-			queued, err := tx.NewSelect().Model((*messageRow)(nil)).Where("sender_id = ? AND status = ?", sender.ID, broadcast.MsgQueued).Count(ctx)
-			if err != nil {
-				return err
-			}
-			if queued > 0 {
-				return broadcast.Errorf(broadcast.ECONFLICT, "%s is the last sending number and %d texts are waiting on it: add another number first, or cancel the broadcast", address, queued)
-			}
-		}
-		var orphans []int64
-		if err := tx.NewSelect().Model((*assignmentRow)(nil)).Column("contact_id").Where("sender_id = ?", sender.ID).Order("contact_id").Scan(ctx, &orphans); err != nil {
-			return err
-		}
-		if len(loads) > 0 {
-			bal := broadcast.NewBalancer(loads)
-			for _, c := range orphans {
-				to := bal.Next()
-				if _, err := tx.NewUpdate().Model((*assignmentRow)(nil)).Set("sender_id = ?", to).Set("assigned_at = ?", now).Where("contact_id = ?", c).Exec(ctx); err != nil {
-					return err
-				}
-				if _, err := tx.NewUpdate().Model((*messageRow)(nil)).Set("sender_id = ?", to).Where("contact_id = ? AND sender_id = ? AND status = ?", c, sender.ID, broadcast.MsgQueued).Exec(ctx); err != nil {
-					return err
-				}
-			}
-			moved = len(orphans)
 		}
 		return audit(ctx, tx, now, actor, "sender.remove", address, fmt.Sprintf("moved=%d", moved))
 	})
@@ -109,6 +90,41 @@ func (s *Store) RemoveSender(ctx context.Context, address, actor string) (int, e
 		return 0, fmt.Errorf("remove sender %s: %w", address, err)
 	}
 	return moved, nil
+}
+
+// rehome gives every contact assigned to a disabled sender the
+// least-loaded enabled one, and moves the queued texts of disabled senders
+// with their contacts. With no enabled sender it does nothing. It returns
+// how many contacts moved.
+func (s *Store) rehome(ctx context.Context, tx bun.Tx, now time.Time) (int, error) {
+	loads, err := senderLoads(ctx, tx)
+	if err != nil || len(loads) == 0 {
+		return 0, err
+	}
+	var orphans []int64
+	if err := tx.NewRaw(`SELECT a.contact_id FROM assignments a JOIN senders s ON s.id = a.sender_id
+		WHERE NOT s.enabled ORDER BY a.contact_id`).Scan(ctx, &orphans); err != nil {
+		return 0, err
+	}
+	if len(orphans) > 0 {
+		bal := broadcast.NewBalancer(loads)
+		pairs := make([][2]int64, len(orphans))
+		for i, c := range orphans {
+			pairs[i] = [2]int64{c, bal.Next()}
+		}
+		js, _ := json.Marshal(pairs)
+		if _, err := tx.Tx.StmtContext(ctx, s.stmts.assign).ExecContext(ctx, now, string(js)); err != nil {
+			return 0, err
+		}
+	}
+	// Rows in Sending are left to their call's outcome: a requeued row
+	// follows its contact's assignment (see outcomeSQL).
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET sender_id = (SELECT a.sender_id FROM assignments a WHERE a.contact_id = messages.contact_id)
+		WHERE status = 'queued' AND sender_id IN (SELECT id FROM senders WHERE NOT enabled)
+			AND contact_id IN (SELECT a.contact_id FROM assignments a JOIN senders s ON s.id = a.sender_id WHERE s.enabled)`); err != nil {
+		return 0, err
+	}
+	return len(orphans), nil
 }
 
 // SenderLoads counts the contacts assigned to each enabled sender,

@@ -38,13 +38,18 @@ const (
 			sent_at = ?, updated_at = ?
 		WHERE id = ? AND status = 'sending'`
 	// outcomeSQL settles a row in Sending. A row going back to the queue
-	// of a broadcast cancelled meanwhile is skipped instead. Arguments:
+	// of a broadcast cancelled meanwhile is skipped instead; one going
+	// back to the queue of a removed sender follows its contact to the
+	// new one. Arguments:
 	// status, sid, code, text, next, sent_at, now, refund, id.
 	outcomeSQL = `UPDATE messages SET
 			status = CASE WHEN ?1 = 'queued' AND cancelled.yes THEN 'skipped' ELSE ?1 END,
 			provider_sid = ?2, error_code = ?3,
 			error_text = CASE WHEN ?1 = 'queued' AND cancelled.yes THEN 'cancelled' ELSE ?4 END,
-			next_attempt_at = COALESCE(?5, next_attempt_at), sent_at = ?6, updated_at = ?7, attempts = attempts - ?8
+			next_attempt_at = COALESCE(?5, next_attempt_at), sent_at = ?6, updated_at = ?7, attempts = attempts - ?8,
+			sender_id = CASE WHEN ?1 = 'queued' THEN COALESCE((SELECT a.sender_id FROM assignments a
+				JOIN senders s ON s.id = a.sender_id AND s.enabled WHERE a.contact_id = messages.contact_id), sender_id)
+				ELSE sender_id END
 		FROM (SELECT status = 'cancelled' AS yes FROM broadcasts
 			WHERE id = (SELECT broadcast_id FROM messages WHERE id = ?9)) AS cancelled
 		WHERE id = ?9 AND status = 'sending'`

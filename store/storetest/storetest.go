@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		run  func(*testing.T, Opener)
 	}{
 		{"Senders", testSenders},
+		{"Removal", testRemoval},
 		{"Lists", testLists},
 		{"Audience", testAudience},
 		{"Queue", testQueue},
