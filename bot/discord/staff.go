@@ -49,13 +49,13 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 			return thread, nil
 		}
 		if restCode(err) != discordgo.ErrCodeUnknownChannel {
-			return "", err
+			return "", withRetryAfter(err)
 		}
 		s.a.log.Info("a contact's thread is gone; starting another", "thread", thread)
 	}
 	r, err := s.a.Channel(s.channel).Post(ctx, m)
 	if err != nil || m.Title == "" {
-		return "", err
+		return "", withRetryAfter(err)
 	}
 	_, id, _ := unref(r)
 	name := clip(strings.TrimSpace(strings.TrimPrefix(m.Title, "💬")), maxThreadName)

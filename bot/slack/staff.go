@@ -42,7 +42,7 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 	}
 	_, ts, err := s.a.api.PostMessageContext(ctx, s.channel, opts...)
 	if err != nil {
-		return "", fmt.Errorf("chat.postMessage to staff channel: %w", err)
+		return "", withRetryAfter(fmt.Errorf("chat.postMessage to staff channel: %w", err))
 	}
 	if thread != "" {
 		return thread, nil
