@@ -25,12 +25,13 @@ const (
 		FROM messages m JOIN broadcasts b ON b.id = m.broadcast_id
 		WHERE m.sender_id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND b.status = 'sending'
 		ORDER BY m.broadcast_id, m.id LIMIT ?`
-	// claimSQL takes a sender's queued rows (a JSON array of IDs) of
-	// sending broadcasts. Its arguments: now three times, IDs, sender.
+	// claimSQL takes an enabled sender's queued rows (a JSON array of IDs)
+	// of sending broadcasts. Its arguments: now three times, IDs, sender.
 	claimSQL = `UPDATE messages SET status = 'sending', attempts = attempts + 1,
 			first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
 		WHERE id IN (SELECT value FROM json_each(?)) AND sender_id = ? AND status = 'queued'
 			AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')
+			AND sender_id IN (SELECT id FROM senders WHERE enabled)
 		RETURNING id`
 	// sentSQL records a sent row: the common outcome, kept simple.
 	// Arguments: sid, now, now, id.

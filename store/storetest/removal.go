@@ -91,5 +91,19 @@ func testRemoval(t *testing.T, open Opener) {
 				b.t.Fatalf("adding a sender moved texts off an enabled one: %d left", len(q))
 			}
 		},
+		"RemovedSenderClaimsNothing": func(b *bundle) {
+			// A claimer that read the queue before the removal commits its
+			// claim after it: nothing may go out from the removed number.
+			last := b.sender("+12065550101", 1)
+			b.members("crew", 0, 2)
+			b.sending("crew", "x")
+			read := b.queued(last.ID)
+			if _, err := b.st.RemoveSender(b.ctx, last.Address, "alice"); err != nil {
+				b.t.Fatal(err)
+			}
+			if got := b.claim(last.ID, ids(read)...); len(got) != 0 {
+				b.t.Fatalf("the removed sender claimed %v", got)
+			}
+		},
 	})
 }
