@@ -44,10 +44,12 @@ type ErrorClass int
 // Error classes.
 const (
 	// Retryable: the provider surely did not accept the message (HTTP 429,
-	// 5xx, or a connection refused before the request was written).
+	// or a connection refused before the request was written). A 5xx is
+	// not: a gateway may answer it after the provider stored the message.
 	Retryable ErrorClass = iota + 1
-	// Ambiguous: the request was written but no answer came (timeout,
-	// reset). The message may or may not exist; reconcile before retrying.
+	// Ambiguous: the request was written but no usable answer came
+	// (timeout, reset, 5xx, a body that is not the provider's). The message
+	// may or may not exist; reconcile before retrying.
 	Ambiguous
 	// Permanent: the provider refused the message; retrying will not help.
 	Permanent

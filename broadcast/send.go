@@ -147,6 +147,11 @@ func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
 			e.log.Info("reconciled: provider does not have the text; sending again", "message_id", m.ID)
 			return e.retryOrFail(o, m.Attempts, &SendError{Class: Retryable, Message: "no answer from provider"}), true
 		}
+		if se := classify(err); se.Halt && tracked {
+			// Lookups are refused too (the credentials): say so, and keep
+			// trying; nothing is resent meanwhile.
+			e.halt(m.BroadcastID, se.Message)
+		}
 		e.log.Warn("reconcile: lookup failed, will retry", "message_id", m.ID, "err", err)
 		if !e.sleep(e.ctx, e.backoff(attempt, 0)) {
 			return o, false
