@@ -31,6 +31,10 @@ type app struct {
 	webhooks *inbound.Webhooks // set by startInbound when SMSBOT_PUBLIC_URL is set
 	sched    *scheduler.Scheduler
 	metrics  *stats.Metrics
+
+	// stopInbound, set by startInbound, ends the relay loop and the
+	// poller and waits for them to return.
+	stopInbound func()
 }
 
 // open takes the database's lock, wires the core and starts the engine,
@@ -101,9 +105,14 @@ func (m *Main) open(ctx context.Context) (_ *app, err error) {
 	return a, nil
 }
 
-// close stops the router, then the engine (texts in flight finish; queued
-// ones resume at the next start), then the store, and releases the lock.
+// close stops incoming texts (the relay loop and the poller return
+// first), the scheduler and the router, then the engine (texts in flight
+// finish; queued ones resume at the next start), then the store, and
+// releases the lock.
 func (a *app) close() error {
+	if a.stopInbound != nil {
+		a.stopInbound()
+	}
 	a.sched.Close()
 	a.router.Close()
 	err := a.engine.Close()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"smsbot/broadcast"
 	"smsbot/inbound"
@@ -11,9 +12,26 @@ import (
 // startInbound starts handling texts from contacts, relayed to staff (nil:
 // stored only). On the simulated carrier they come from /sms sim reply;
 // with Twilio, from webhooks when SMSBOT_PUBLIC_URL is set (the caller
-// mounts a.webhooks), and otherwise from polling, which runs until ctx ends.
+// mounts a.webhooks), and otherwise from polling. The relay retry loop
+// (inbound.Service.Run, which first relays the texts left from before a
+// restart) and the poller run until ctx ends or a.stopInbound is called,
+// which waits for both to return: app.close calls it before it closes
+// the engine and the store they use.
 func (m *Main) startInbound(ctx context.Context, a *app, staff inbound.Staff) error {
 	c := m.Config
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	a.stopInbound = func() {
+		cancel()
+		wg.Wait()
+	}
+	goRun := func(run func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(ctx) // both return nil once ctx ends, and only then
+		}()
+	}
 	var err error
 	a.inbox, err = inbound.New(inbound.Config{
 		Store: a.store, Staff: staff, AutoReply: c.AutoReply, AutoReplyEvery: c.AutoReplyEvery,
@@ -22,9 +40,7 @@ func (m *Main) startInbound(ctx context.Context, a *app, staff inbound.Staff) er
 	if err != nil {
 		return err
 	}
-	if err := a.inbox.RelayPending(ctx); err != nil {
-		a.log.Warn("relaying stored texts failed", "err", err)
-	}
+	goRun(a.inbox.Run)
 	switch {
 	case a.simInbox != nil:
 		a.simInbox.Service = a.inbox
@@ -43,7 +59,7 @@ func (m *Main) startInbound(ctx context.Context, a *app, staff inbound.Staff) er
 			return err
 		}
 		a.log.Info("no SMSBOT_PUBLIC_URL: polling Twilio for incoming texts and delivery statuses", "every", c.PollEvery)
-		go poller.Run(ctx)
+		goRun(poller.Run)
 	}
 	return nil
 }

@@ -12,8 +12,8 @@ import (
 
 // runServe runs the configured chat adapters, the HTTP server and the
 // engine until ctx ends, then shuts down in order: stop taking requests,
-// finish the commands being handled, stop the engine (texts in flight
-// finish; queued ones resume at the next start).
+// stop relaying and polling, finish the commands being handled, stop the
+// engine (texts in flight finish; queued ones resume at the next start).
 func (m *Main) runServe(ctx context.Context) error {
 	c := m.Config
 	if c.chat() && len(c.Admins) == 0 {
@@ -79,5 +79,9 @@ func (m *Main) runServe(ctx context.Context) error {
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.Background(), 15*time.Second)
 	defer done()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Webhooks have answered; relays and polling end before the chat
+	// adapters close (deferred), so no post to staff is cut off by them.
+	a.stopInbound()
+	return err
 }
