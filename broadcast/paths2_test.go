@@ -67,48 +67,25 @@ func TestEngineRetriesRunLoad(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "smsbot.db")
 			fake := clockwork.NewFakeClockAt(t0)
 			carrier := sim.New(sim.Config{Clock: fake})
-			flaky := func(fl **flakyLoads) func(*broadcast.Config) {
-				return func(c *broadcast.Config) {
-					*fl = &flakyLoads{Store: c.Store}
-					c.Store = *fl
-				}
-			}
 			var fl *flakyLoads
-			first := testOpts{clock: fake, sim: carrier, dbPath: db}
-			if !tc.restart {
-				first.engine = flaky(&fl)
+			wrap := func(c *broadcast.Config) {
+				fl = &flakyLoads{Store: c.Store}
+				c.Store = fl
 			}
-			b := setup(t, first)
+			b := setup(t, testOpts{clock: fake, sim: carrier, dbPath: db, engine: wrap})
 			b.addSenders(t, 10, "+12065550101", "+12065550102")
 			phones := b.addContacts(t, "crew", 6, 0)
 			if _, err := b.store.OptOut(ctx, phones[5], "test"); err != nil {
 				t.Fatal(err)
 			}
 			phones = phones[:5]
-			var ch <-chan broadcast.Progress
-			var id int64
-			if !tc.restart {
-				p, err := b.engine.Prepare(ctx, broadcast.Draft{List: "crew", Body: "Doors open", RequestedBy: "alice"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				id = p.Broadcast.ID
-				var stop func()
-				if ch, stop, err = b.engine.Subscribe(ctx, id); err != nil {
-					t.Fatal(err)
-				}
-				defer stop()
-				fl.arm(tc.counts, tc.remaining) // the run loads once approved
-				if _, err := b.engine.Approve(ctx, id, "bob"); err != nil {
-					t.Fatal(err)
-				}
-			} else {
+			p, err := b.engine.Prepare(ctx, broadcast.Draft{List: "crew", Body: "Doors open", RequestedBy: "alice"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := p.Broadcast.ID
+			if tc.restart {
 				// Approved while the engine is down: the next start loads it.
-				p, err := b.engine.Prepare(ctx, broadcast.Draft{List: "crew", Body: "Doors open", RequestedBy: "alice"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				id = p.Broadcast.ID
 				if err := b.engine.Close(); err != nil {
 					t.Fatal(err)
 				}
@@ -119,14 +96,20 @@ func TestEngineRetriesRunLoad(t *testing.T) {
 					t.Fatal(err)
 				}
 				b = setup(t, testOpts{clock: fake, sim: carrier, dbPath: db, engine: func(c *broadcast.Config) {
-					flaky(&fl)(c)
+					wrap(c)
 					fl.arm(tc.counts, tc.remaining) // the run loads at Start
 				}})
-				var stop func()
-				if ch, stop, err = b.engine.Subscribe(ctx, id); err != nil {
+			}
+			ch, stop, err := b.engine.Subscribe(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			if !tc.restart {
+				fl.arm(tc.counts, tc.remaining) // the run loads once approved
+				if _, err := b.engine.Approve(ctx, id, "bob"); err != nil {
 					t.Fatal(err)
 				}
-				defer stop()
 			}
 			final := advanceUntil(t, fake, &feed{ch: ch}, 10*time.Millisecond, done)
 			want := broadcast.Counts{Total: 6, Sent: 5, Skipped: 1}
