@@ -117,9 +117,11 @@ func TestEngineLookupFailuresKeepTextInFlight(t *testing.T) {
 			p, ch := b.send(t, "crew", "Doors open at 7pm")
 			id := p.Broadcast.ID
 			f := &feed{ch: ch}
-			advanceUntil(t, fake, f, time.Millisecond, func(p broadcast.Progress) bool {
-				return p.Counts.Sent == 3 && fl.failed.Load() >= 5
-			})
+			if p := advanceUntil(t, fake, f, time.Millisecond, func(p broadcast.Progress) bool {
+				return p.Done || p.Counts.Sent == 3 && fl.failed.Load() >= 5
+			}); p.Done {
+				t.Fatalf("finished while no lookup worked: %+v", p.Counts)
+			}
 			want := map[bool]int{true: 1, false: 0}[carrierHasIt]
 			for round := range 3 { // a lookup outage of many tries
 				counts, err := b.store.Counts(ctx, id)
