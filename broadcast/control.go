@@ -144,17 +144,20 @@ func (e *Engine) Status(ctx context.Context, id int64) (Progress, error) {
 		e.mu.Unlock()
 		return p, nil
 	}
-	preparing := r != nil
+	tracked := r != nil
 	e.mu.Unlock()
 	b, err := e.store.Broadcast(ctx, id)
 	if err != nil {
 		return Progress{}, err
 	}
+	// Tracked but not loaded yet: the outbox is still being written, or
+	// complete (just resumed after a restart) and counted here.
+	preparing := tracked && !b.Queued
 	counts, err := e.store.Counts(ctx, id)
 	if err != nil {
 		return Progress{}, err
 	}
-	p := Progress{Broadcast: b, Counts: counts, Done: b.Status.Final() && !preparing, Preparing: preparing}
+	p := Progress{Broadcast: b, Counts: counts, Done: b.Status.Final() && !tracked, Preparing: preparing}
 	if b.ApprovedAt != nil && b.FinishedAt != nil {
 		p.Elapsed = b.FinishedAt.Sub(*b.ApprovedAt)
 	}

@@ -290,8 +290,8 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 func (e *Engine) snapshot(r *run, done bool) Progress {
 	p := Progress{Broadcast: r.b, Counts: r.counts, Done: done}
 	if !r.ready {
-		// The outbox is still being written: count what is there.
-		p.Preparing = true
+		// Not loaded yet: count what the outbox has so far.
+		p.Preparing = !r.b.Queued
 		if c, err := e.store.Counts(e.ctx, r.b.ID); err == nil {
 			p.Counts = c
 		}
