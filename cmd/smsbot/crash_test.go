@@ -22,6 +22,11 @@ import (
 // find that text at Twilio instead of sending it again, send the rest, and
 // exit 0 at the end of its (empty) input. Every recipient gets exactly one
 // text, from one sender.
+//
+// Twilio's list is eventually consistent: the fake lists a new message
+// only listDelay after it was created. The binary sets no ReconcileDelay,
+// so the engine's default (5 s) applies, and run 2 looks up the held text
+// only once it is listed.
 func TestCrashMidSendSendsEachTextOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs smsbot twice against a Twilio fake for a few seconds")
@@ -36,12 +41,16 @@ func TestCrashMidSendSendsEachTextOnce(t *testing.T) {
 		// held sender's other slots) are mid-send too.
 		afterHold = 5
 		body      = "Doors open at 7pm"
+		// listDelay is a realistic lag of Twilio's list, below the
+		// engine's default ReconcileDelay of 5 s.
+		listDelay = 2 * time.Second
 	)
 	senders := []string{"+12065550001", "+12065550002", "+12065550003"}
 
 	var creates atomic.Int64
 	var heldTo atomic.Pointer[string]
 	fake := twiliotest.NewServer(twiliotest.Config{
+		ListDelay: listDelay,
 		Fault: func(r twiliotest.CreateRequest) twiliotest.Fault {
 			if creates.Add(1) == holdAt {
 				heldTo.Store(&r.To) // before the message is stored and sent to Created
