@@ -114,7 +114,9 @@ func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 			return false
 		}
 		msg := bot.Message{Text: fmt.Sprintf("⚠️ A text from %s (%s) could not be stored and was set aside as dead letter #%d; its STOP or START, if any, still counts.", d.From, d.SID, d.ID)}
-		pctx, cancel := context.WithTimeout(ctx, relayTimeout)
+		// A post once started finishes (within relayTimeout) even at shutdown:
+		// cut off, one Slack had shown would be shown again at the next start.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), relayTimeout)
 		_, err := s.cfg.Staff.Relay(pctx, "", msg)
 		cancel()
 		if err != nil {

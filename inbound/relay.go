@@ -207,7 +207,9 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 		msg = bot.Message{Text: fmt.Sprintf("⚠️ A text from %s (%s) could not be shown here after %d tries; it is stored.", who(saved), sid, n)}
 		thread, threaded = "", false
 	}
-	pctx, cancel := context.WithTimeout(ctx, relayTimeout)
+	// A post once started finishes (within relayTimeout) even at shutdown:
+	// cut off, one Slack had shown would be shown again at the next start.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), relayTimeout)
 	got, err := s.cfg.Staff.Relay(pctx, thread, msg)
 	cancel()
 	if err != nil {
