@@ -233,14 +233,14 @@ func TestEngineReconcilesTextOfCancelledBroadcast(t *testing.T) {
 					t.Fatal(err)
 				}
 				again := setup(t, testOpts{clock: fake, sim: carrier, dbPath: db})
-				stepClockUntil(t, fake, 10*time.Millisecond, "the victim's row to be reconciled", func() bool {
+				stepClockUntil(t, fake, 10*time.Millisecond, "the victim's row to be reconciled and the end reported", func() bool {
 					c, err := again.store.Counts(ctx, id)
-					return err == nil && c.Sending == 0
+					if err != nil || c.Sending != 0 {
+						return false
+					}
+					final, err = again.engine.Status(ctx, id)
+					return err == nil && final.Done
 				})
-				var err error
-				if final, err = again.engine.Status(ctx, id); err != nil {
-					t.Fatal(err)
-				}
 				b = again
 			}
 			c := final.Counts
