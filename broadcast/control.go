@@ -95,6 +95,12 @@ func (e *Engine) refresh(id int64, note string) {
 		return
 	}
 	r.b, r.note = b, note
+	if r.ready {
+		// A broadcast whose last texts settled while it was paused ends
+		// when it is resumed.
+		e.settle(r)
+		return
+	}
 	e.hub.publish(e.snapshot(r, false))
 	e.notify()
 }

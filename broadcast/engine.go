@@ -152,13 +152,35 @@ func (e *Engine) Start(ctx context.Context) error {
 			e.startWorker(s)
 		}
 	}
+	tracked := map[int64]bool{}
 	for _, b := range unfinished {
 		e.log.Info("resuming broadcast", "broadcast_id", b.ID, "status", b.Status)
 		e.track(b)
+		tracked[b.ID] = true
+	}
+	// A broadcast cancelled with texts in flight ends once they are
+	// reconciled: until then it is tracked, and its report waits.
+	for _, m := range sending {
+		if tracked[m.BroadcastID] {
+			continue
+		}
+		tracked[m.BroadcastID] = true
+		b, err := e.store.Broadcast(ctx, m.BroadcastID)
+		if err != nil {
+			return fmt.Errorf("start engine: %w", err)
+		}
+		e.track(b)
 	}
 	byID := make(map[int64]Sender, len(senders))
+	enabled := 0
 	for _, s := range senders {
 		byID[s.ID] = s
+		if s.Enabled {
+			enabled++
+		}
+	}
+	if enabled == 0 {
+		e.noSender(unfinished)
 	}
 	for _, m := range sending {
 		e.log.Info("reconciling text left in flight", "broadcast_id", m.BroadcastID, "message_id", m.ID)

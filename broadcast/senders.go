@@ -115,6 +115,23 @@ func (e *Engine) RemoveSender(ctx context.Context, addr, actor string) (int, err
 	return moved, nil
 }
 
+// noSender pauses the sending broadcasts of an engine that starts with no
+// number, and says why the paused ones wait.
+func (e *Engine) noSender(unfinished []Broadcast) {
+	for _, b := range unfinished {
+		switch b.Status {
+		case StatusSending:
+			e.halt(b.ID, noSenderNote)
+		case StatusPaused:
+			e.mu.Lock()
+			if r := e.runs[b.ID]; r != nil && r.note == "" {
+				r.note = noSenderNote
+			}
+			e.mu.Unlock()
+		}
+	}
+}
+
 // noSenderNote is why a broadcast with nothing to send from is paused.
 const noSenderNote = "there is no number to send from: add one with /sms numbers add"
 

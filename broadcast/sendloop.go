@@ -17,24 +17,23 @@ func (w *worker) sendLoop() {
 		case w.room <- struct{}{}:
 		default:
 		}
-		switch w.pace(m) {
-		case stopped:
-			e.release(m)
-			return
-		case held:
-			e.release(m) // paused or cancelled while it waited
-			continue
-		}
+		// A slot first, then the pacer: booked only when it can go at
+		// once, a text never waits for a slot and then leaves together
+		// with the next one, over the rate.
 		select {
 		case w.slots <- struct{}{}:
 		case <-w.ctx.Done():
 			e.release(m)
 			return
 		}
-		if !e.sendable(m.BroadcastID) {
-			// Paused or cancelled while it waited for a call to end.
+		switch w.pace(m) {
+		case stopped:
 			<-w.slots
 			e.release(m)
+			return
+		case held:
+			<-w.slots
+			e.release(m) // paused or cancelled while it waited
 			continue
 		}
 		w.goActive(func() {
