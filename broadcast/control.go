@@ -26,11 +26,16 @@ func (e *Engine) Cancel(ctx context.Context, id int64, actor string) (Broadcast,
 		return Broadcast{}, err
 	}
 	e.mu.Lock()
-	_, tracked := e.runs[id]
+	r := e.runs[id]
+	if r != nil {
+		// Nothing more is claimed or sent from now on, even while the
+		// counts below cannot be read.
+		r.b = b
+	}
 	e.mu.Unlock()
-	if tracked {
-		// Status and counts change together, on the journal goroutine, so
-		// the final snapshot counts the skipped texts.
+	if r != nil {
+		// The counts follow on the journal goroutine, so the final
+		// snapshot counts the skipped texts.
 		e.reload(id)
 	}
 	e.wakeAll()
@@ -74,25 +79,26 @@ func (e *Engine) setRunStatus(ctx context.Context, id int64, from, to Status, ac
 	if err != nil {
 		return Broadcast{}, err
 	}
-	e.refresh(id, "")
+	e.refresh(b, "")
 	return b, nil
 }
 
-// refresh reloads a tracked run's broadcast, sets why the engine paused
-// it (note; "" after a person's action), and publishes it. The store is
-// read under e.mu, so of two status changes racing here the later commit
-// is what stays.
-func (e *Engine) refresh(id int64, note string) {
+// refresh sets a tracked run's broadcast after a status change (changed,
+// as the transition returned it), sets why the engine paused it (note; ""
+// after a person's action), and publishes it. The store is read again
+// under e.mu, so of two status changes racing here the later commit is
+// what stays; if that read fails, the transition's result stands.
+func (e *Engine) refresh(changed Broadcast, note string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	r := e.runs[id]
+	r := e.runs[changed.ID]
 	if r == nil {
 		return
 	}
-	b, err := e.store.Broadcast(e.ctx, id)
+	b, err := e.store.Broadcast(e.ctx, changed.ID)
 	if err != nil {
-		e.log.Error("reloading broadcast failed", "broadcast_id", id, "err", err)
-		return
+		e.log.Error("reloading broadcast failed; keeping the status just set", "broadcast_id", changed.ID, "err", err)
+		b = changed
 	}
 	r.b, r.note = b, note
 	if r.ready {

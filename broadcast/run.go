@@ -227,8 +227,10 @@ func (e *Engine) applied(c Commit, claimed [][]int64) {
 // settle publishes a run's progress and finishes it when nothing is left.
 // Callers hold e.mu.
 func (e *Engine) settle(r *run) {
-	finished := r.ready && (r.b.Status == StatusSending && r.counts.Remaining() == 0 ||
-		r.b.Status == StatusCancelled && r.counts.Sending == 0)
+	// A cancelled run's queued rows are skipped by the store at once; its
+	// counts show that once reloaded, and only then does it end.
+	finished := r.ready && r.counts.Remaining() == 0 &&
+		(r.b.Status == StatusSending || r.b.Status == StatusCancelled)
 	if finished && r.b.Status == StatusSending {
 		b, err := e.store.Transition(e.ctx, r.b.ID, []Status{StatusSending}, StatusCompleted, "smsbot", e.clock.Now())
 		if err != nil {

@@ -57,14 +57,16 @@ func (e *Engine) send(w *worker, m Message) {
 	e.journal.record(o)
 }
 
-// halt pauses a broadcast the provider refuses to send at all, with the
-// reason shown in its progress. Resume once the cause is fixed.
+// halt pauses a broadcast that cannot be sent at all (the provider
+// refuses the credentials, no number is left), with the reason shown in
+// its progress. Resume once the cause is fixed.
 func (e *Engine) halt(id int64, reason string) {
-	if _, err := e.store.Transition(e.ctx, id, []Status{StatusSending}, StatusPaused, "smsbot", e.clock.Now()); err != nil {
+	b, err := e.store.Transition(e.ctx, id, []Status{StatusSending}, StatusPaused, "smsbot", e.clock.Now())
+	if err != nil {
 		return // already paused (another text hit the same wall), or ended
 	}
-	e.log.Error("provider refuses every text; broadcast paused", "broadcast_id", id, "reason", reason)
-	e.refresh(id, reason)
+	e.log.Error("broadcast paused by smsbot", "broadcast_id", id, "reason", reason)
+	e.refresh(b, reason)
 	e.wakeAll()
 }
 
