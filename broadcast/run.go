@@ -138,20 +138,27 @@ func (e *Engine) load(id int64) error {
 // journal: cancelled, moved to other senders), retrying on a tracked
 // goroutine while the store fails.
 func (e *Engine) reload(id int64) {
-	err := e.load(id)
-	if err == nil || errors.Is(err, errJournalClosed) {
+	if e.tryLoad(id, 0) {
 		return
 	}
-	e.log.Error("reloading broadcast failed, will retry", "broadcast_id", id, "err", err)
 	e.goTracked(func() {
 		for attempt := 1; e.sleep(e.ctx, e.backoff(attempt, 0)); attempt++ {
-			err := e.load(id)
-			if err == nil || errors.Is(err, errJournalClosed) {
+			if e.tryLoad(id, attempt) {
 				return
 			}
-			e.log.Error("reloading broadcast failed, will retry", "broadcast_id", id, "attempt", attempt, "err", err)
 		}
 	})
+}
+
+// tryLoad loads a run, logging a failure; it reports whether there is
+// nothing more to do (loaded, or the engine is closing).
+func (e *Engine) tryLoad(id int64, attempt int) bool {
+	err := e.load(id)
+	if err == nil || errors.Is(err, errJournalClosed) {
+		return true
+	}
+	e.log.Error("reloading broadcast failed, will retry", "broadcast_id", id, "attempt", attempt, "err", err)
+	return false
 }
 
 // reloadAll reloads every ready run.

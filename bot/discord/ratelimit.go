@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"smsbot/bot/replay"
 )
 
 // maxAttempts bounds the tries of one call that Discord keeps refusing with
@@ -64,17 +66,17 @@ func (l *limiter) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx, key := r.Context(), route(r)
 	for attempt := 1; ; attempt++ {
 		for wait := l.reserve(key); wait > 0; wait = l.reserve(key) {
-			if !fits(ctx, wait) {
+			if !replay.Fits(ctx, wait) {
 				return nil, fmt.Errorf("discord: %s is rate limited for %s more", key, wait)
 			}
-			if err := sleep(ctx, l.clock, wait); err != nil {
+			if err := replay.Sleep(ctx, l.clock, wait); err != nil {
 				return nil, err
 			}
 		}
 		req := r
 		if attempt > 1 {
 			var err error
-			if req, err = rewind(r); err != nil {
+			if req, err = replay.Rewind(r); err != nil {
 				return nil, err
 			}
 		}
@@ -95,7 +97,7 @@ func (l *limiter) RoundTrip(r *http.Request) (*http.Response, error) {
 		if !limited {
 			return resp, nil
 		}
-		if attempt >= maxAttempts || !replayable(r) || !fits(ctx, wait) {
+		if attempt >= maxAttempts || !replay.Replayable(r) || !replay.Fits(ctx, wait) {
 			l.log.Warn("Discord rate limit: giving up", "route", key, "retry_after", wait, "attempt", attempt)
 			return resp, nil
 		}
@@ -232,41 +234,4 @@ func route(r *http.Request) string {
 		}
 	}
 	return r.Method + " /" + strings.Join(parts, "/")
-}
-
-// sleep waits d on clock, or until ctx ends.
-func sleep(ctx context.Context, clock clockwork.Clock, d time.Duration) error {
-	timer := clock.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.Chan():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// fits reports whether waiting d leaves time before ctx's deadline (a
-// wall-clock time, as every context's is).
-func fits(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || time.Until(deadline) > d
-}
-
-// replayable reports whether r's body can be sent again.
-func replayable(r *http.Request) bool {
-	return r.Body == nil || r.Body == http.NoBody || r.GetBody != nil
-}
-
-// rewind returns a copy of r with a fresh body.
-func rewind(r *http.Request) (*http.Request, error) {
-	c := r.Clone(r.Context())
-	if r.GetBody != nil {
-		b, err := r.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		c.Body = b
-	}
-	return c, nil
 }

@@ -1,30 +1,21 @@
 package slack_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"smsbot/bot/bottest"
 )
 
-// fixture reads the recorded Slack payload testdata/slack/<name> at the
-// module's root (see the README there), which the tests of every package
-// share.
+// fixture reads the recorded payload testdata/slack/<name> at the module's
+// root (see the README there).
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "slack", name))
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	return b
+	return bottest.Fixture(t, "slack/"+name)
 }
 
 // crewCSV is testdata/csv/crew.csv, the list the import scenarios upload:
 // two contacts, one too-short number and a team merge field.
 func crewCSV(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "csv", "crew.csv"))
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	return string(b)
+	return string(bottest.Fixture(t, "csv/crew.csv"))
 }

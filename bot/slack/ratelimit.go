@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"smsbot/bot/replay"
 )
 
 // maxAttempts bounds the tries of one call that Slack keeps refusing with
@@ -48,17 +49,17 @@ func (t *retrier) Do(r *http.Request) (*http.Response, error) {
 	ctx, key := r.Context(), r.URL.Path
 	for attempt := 1; ; attempt++ {
 		if wait := t.hold(key); wait > 0 {
-			if !fits(ctx, wait) {
+			if !replay.Fits(ctx, wait) {
 				return nil, fmt.Errorf("slack: %s is rate limited for %s more", key, wait)
 			}
-			if err := t.sleep(ctx, wait); err != nil {
+			if err := replay.Sleep(ctx, t.clock, wait); err != nil {
 				return nil, err
 			}
 		}
 		req := r
 		if attempt > 1 {
 			var err error
-			if req, err = rewind(r); err != nil {
+			if req, err = replay.Rewind(r); err != nil {
 				return nil, err
 			}
 		}
@@ -71,7 +72,7 @@ func (t *retrier) Do(r *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		t.limit(key, wait)
-		if attempt >= maxAttempts || !replayable(r) || !fits(ctx, wait) {
+		if attempt >= maxAttempts || !replay.Replayable(r) || !replay.Fits(ctx, wait) {
 			t.log.Warn("Slack rate limit: giving up", "method", key, "retry_after", wait, "attempt", attempt)
 			return resp, nil
 		}
@@ -96,18 +97,6 @@ func (t *retrier) limit(key string, wait time.Duration) {
 	}
 }
 
-// sleep waits d on the clock, or until ctx ends.
-func (t *retrier) sleep(ctx context.Context, d time.Duration) error {
-	timer := t.clock.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.Chan():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // retryAfter reads a Retry-After header: seconds, or an HTTP date. Slack
 // sends whole seconds; 0 still waits a second, as slack-go's own retries do.
 func retryAfter(h string, now time.Time) (time.Duration, bool) {
@@ -122,29 +111,4 @@ func retryAfter(h string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), time.Second), true
 	}
 	return 0, false
-}
-
-// replayable reports whether r's body can be sent again.
-func replayable(r *http.Request) bool {
-	return r.Body == nil || r.Body == http.NoBody || r.GetBody != nil
-}
-
-// rewind returns a copy of r with a fresh body.
-func rewind(r *http.Request) (*http.Request, error) {
-	c := r.Clone(r.Context())
-	if r.GetBody != nil {
-		b, err := r.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		c.Body = b
-	}
-	return c, nil
-}
-
-// fits reports whether waiting d leaves time before ctx's deadline (a
-// wall-clock time, as every context's is).
-func fits(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || time.Until(deadline) > d
 }
