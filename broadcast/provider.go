@@ -87,7 +87,11 @@ type SendError struct {
 	// Halt says the provider will refuse every text (its credentials are
 	// wrong): the engine pauses the broadcast instead of failing each text.
 	Halt bool
-	Err  error // underlying error, if any
+	// Throttled says the provider refused the call as one too many in
+	// flight for the account (Twilio's 20429): nothing was done, and the
+	// Gate's cap shrinks. Such errors are Retryable.
+	Throttled bool
+	Err       error // underlying error, if any
 }
 
 // Error implements the error interface.
