@@ -200,6 +200,8 @@ type GateState struct {
 	Limit int // the current cap
 	Max   int // the configured cap
 	InUse int // calls in flight
+	// Waiting counts calls waiting for a slot.
+	Waiting int
 	Peak  int // the most calls in flight at once so far
 	Cuts  int // how many times refusals cut the cap
 }
@@ -208,7 +210,7 @@ type GateState struct {
 func (g *Gate) State() GateState {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return GateState{Limit: int(g.limit), Max: g.max, InUse: g.inUse, Peak: g.peak, Cuts: g.cuts}
+	return GateState{Limit: int(g.limit), Max: g.max, InUse: g.inUse, Waiting: g.waiters.Len(), Peak: g.peak, Cuts: g.cuts}
 }
 
 // Note says that the provider is limiting concurrency, while the cap is
