@@ -135,10 +135,10 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 // segments is the average per text.
 func project(aud Audience, senders []Sender, segments float64) []Share {
 	byID := map[int64]*Share{}
-	loads := map[int64]int{}
+	loads := map[int64]Load{}
 	for _, s := range senders {
 		byID[s.ID] = &Share{Sender: s, Recipients: aud.BySender[s.ID]}
-		loads[s.ID] = aud.Loads[s.ID]
+		loads[s.ID] = Load{Contacts: aud.Loads[s.ID].Contacts, Rate: s.Rate}
 	}
 	bal := NewBalancer(loads)
 	for range aud.Unassigned {

@@ -38,8 +38,9 @@ type Store interface {
 	// Cancelling marks the broadcast's queued texts skipped.
 	Transition(ctx context.Context, id int64, from []Status, to Status, actor string, now time.Time) (Broadcast, error)
 
-	// SenderLoads counts the contacts assigned to each enabled sender.
-	SenderLoads(ctx context.Context) (map[int64]int, error)
+	// SenderLoads counts the contacts assigned to each enabled sender,
+	// with its rate.
+	SenderLoads(ctx context.Context) (map[int64]Load, error)
 	// QueueBatch writes the outbox rows for up to limit members of the
 	// broadcast's list with contact IDs above after, assigning senders
 	// from bal to contacts that have none. It returns the last contact ID
@@ -91,8 +92,9 @@ type Audience struct {
 	BySender map[int64]int
 	// Unassigned counts eligible members with no enabled sender yet.
 	Unassigned int
-	// Loads counts all contacts, of any list, per enabled sender.
-	Loads map[int64]int
+	// Loads counts all contacts, of any list, per enabled sender, with
+	// its rate.
+	Loads map[int64]Load
 }
 
 // Eligible is the number of members that would be texted.

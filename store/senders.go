@@ -128,27 +128,28 @@ func (s *Store) rehome(ctx context.Context, tx bun.Tx, now time.Time) (int, erro
 }
 
 // SenderLoads counts the contacts assigned to each enabled sender,
-// including senders with none.
-func (s *Store) SenderLoads(ctx context.Context) (map[int64]int, error) {
+// including senders with none, with its rate.
+func (s *Store) SenderLoads(ctx context.Context) (map[int64]broadcast.Load, error) {
 	return senderLoads(ctx, s.db)
 }
 
 // senderLoads counts the contacts assigned to each enabled sender,
-// including senders with none.
-func senderLoads(ctx context.Context, db bun.IDB) (map[int64]int, error) {
+// including senders with none, with its rate.
+func senderLoads(ctx context.Context, db bun.IDB) (map[int64]broadcast.Load, error) {
 	var rows []struct {
-		ID    int64 `bun:"id"`
-		Count int   `bun:"n"`
+		ID    int64   `bun:"id"`
+		Rate  float64 `bun:"rate"`
+		Count int     `bun:"n"`
 	}
-	err := db.NewRaw(`SELECT s.id, COUNT(a.contact_id) AS n FROM senders s
+	err := db.NewRaw(`SELECT s.id, s.rate, COUNT(a.contact_id) AS n FROM senders s
 		LEFT JOIN assignments a ON a.sender_id = s.id
-		WHERE s.enabled GROUP BY s.id`).Scan(ctx, &rows)
+		WHERE s.enabled GROUP BY s.id, s.rate`).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count contacts per sender: %w", err)
 	}
-	loads := make(map[int64]int, len(rows))
+	loads := make(map[int64]broadcast.Load, len(rows))
 	for _, r := range rows {
-		loads[r.ID] = r.Count
+		loads[r.ID] = broadcast.Load{Contacts: r.Count, Rate: r.Rate}
 	}
 	return loads, nil
 }

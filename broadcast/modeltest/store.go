@@ -95,8 +95,8 @@ func (g *gatedStore) Transition(ctx context.Context, id int64, from []broadcast.
 	return gated(g, true, func() (broadcast.Broadcast, error) { return g.Store.Transition(ctx, id, from, to, actor, now) })
 }
 
-func (g *gatedStore) SenderLoads(ctx context.Context) (map[int64]int, error) {
-	return gated(g, false, func() (map[int64]int, error) { return g.Store.SenderLoads(ctx) })
+func (g *gatedStore) SenderLoads(ctx context.Context) (map[int64]broadcast.Load, error) {
+	return gated(g, false, func() (map[int64]broadcast.Load, error) { return g.Store.SenderLoads(ctx) })
 }
 
 func (g *gatedStore) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int64, limit int, bal *broadcast.Balancer, tmpl *broadcast.Template, now time.Time) (int64, error) {

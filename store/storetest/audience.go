@@ -46,7 +46,7 @@ func testAudience(t *testing.T, open Opener) {
 			b.check(err, "audience")
 			// phones 0 and 1 on s1; 2 opted out; 3 invalid; 4 and 5 unassigned.
 			want := broadcast.Audience{Total: 6, OptedOut: 1, Invalid: 1, BySender: map[int64]int{s1.ID: 2}, Unassigned: 2,
-				Loads: map[int64]int{s1.ID: 4, s2.ID: 0}}
+				Loads: map[int64]broadcast.Load{s1.ID: {Contacts: 4, Rate: s1.Rate}, s2.ID: {Contacts: 0, Rate: 1}}}
 			if fmt.Sprint(a) != fmt.Sprint(want) || a.Eligible() != 4 {
 				b.t.Fatalf("audience\n got %+v\nwant %+v", a, want)
 			}
@@ -56,7 +56,7 @@ func testAudience(t *testing.T, open Opener) {
 			}
 			a, err = b.st.Audience(b.ctx, l.ID)
 			b.check(err, "audience")
-			if a.BySender[s1.ID] != 0 || a.BySender[s2.ID]+a.Unassigned != 4 || a.Loads[s1.ID] != 0 {
+			if a.BySender[s1.ID] != 0 || a.BySender[s2.ID]+a.Unassigned != 4 || a.Loads[s1.ID].Contacts != 0 {
 				b.t.Fatalf("audience after removing sender %d: %+v", s1.ID, a)
 			}
 		},

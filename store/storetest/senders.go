@@ -46,7 +46,7 @@ func testSenders(t *testing.T, open Opener) {
 			}
 			loads, err := b.st.SenderLoads(b.ctx)
 			b.check(err, "loads")
-			if len(loads) != 1 || loads[keep.ID] != 0 {
+			if len(loads) != 1 || loads[keep.ID].Contacts != 0 {
 				b.t.Fatalf("loads after removal = %v, want only sender %d", loads, keep.ID)
 			}
 			_, err = b.st.RemoveSender(b.ctx, a.Address, "alice")
@@ -94,7 +94,7 @@ func testSenders(t *testing.T, open Opener) {
 			}
 			loads, err := b.st.SenderLoads(b.ctx)
 			b.check(err, "loads")
-			if len(loads) != 3 || loads[s1.ID] != got[s1.ID] || loads[s2.ID] != got[s2.ID] {
+			if len(loads) != 3 || loads[s1.ID].Contacts != got[s1.ID] || loads[s2.ID].Contacts != got[s2.ID] {
 				b.t.Fatalf("loads = %v, want %v and an empty third sender", loads, got)
 			}
 		},
