@@ -41,6 +41,11 @@ type Message struct {
 	DateSent    time.Time
 	DateUpdated time.Time // the last change: create, sent, or SetStatus
 	NumSegments int       // informative only; see segments
+	// Arrived is when the fake stored the message on the real clock
+	// (time.Now, whatever Config.Now is): for outbound, as the create
+	// request arrived, before its latency. It is not in the JSON; see
+	// MaxInWindow.
+	Arrived time.Time
 }
 
 // clone returns m with its own copy of MediaURLs.
@@ -122,6 +127,7 @@ func (s *Server) AddInbound(from, to, body string, media ...string) Message {
 		DateSent:    now,
 		DateUpdated: now,
 		NumSegments: segments(body),
+		Arrived:     time.Now(),
 	})
 }
 
@@ -197,6 +203,7 @@ func (s *Server) storeOutbound(req CreateRequest, media []string, callback strin
 		DateCreated:         now,
 		DateUpdated:         now,
 		NumSegments:         segments(req.Body),
+		Arrived:             time.Now(),
 	}
 	if req.MessagingServiceSID != "" {
 		m.Status = StatusAccepted
@@ -234,8 +241,11 @@ func (s *Server) insert(m Message) Message {
 }
 
 // newSID returns "SM" and 32 random hex digits.
-func newSID() string {
+func newSID() string { return "SM" + randomHex() }
+
+// randomHex returns 32 random hex digits.
+func randomHex() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return "SM" + hex.EncodeToString(b[:])
+	return hex.EncodeToString(b[:])
 }

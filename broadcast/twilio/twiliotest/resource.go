@@ -90,9 +90,13 @@ func (s *Server) handleFetch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "Method not allowed: "+r.Method)
 		return
 	}
-	if !s.authorized(w, r) {
-		return
+	if s.authorized(w, r) {
+		s.serve(w, r, s.fetch)
 	}
+}
+
+// fetch answers an authenticated, admitted fetch request.
+func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 	sid, ok := strings.CutSuffix(r.PathValue("file"), ".json")
 	if !ok {
 		writeNotFound(w, r)

@@ -16,6 +16,18 @@
 // signals every stored outbound message so that tests wait on a channel
 // instead of sleeping.
 //
+// Like Twilio across the internet, the fake can be slow and full.
+// Config.Latency (a latency.Dist, sampled from Config.Seed) delays every
+// answer to an authenticated request on the real clock; a create stores
+// its message first, so a client that gives up during the wait leaves a
+// stored message behind. Config.Concurrency is the account's limit on
+// requests being served at once: one more is refused at once with 429 and
+// Twilio error 20429, and nothing is stored. Every answer carries Twilio's
+// headers Twilio-Request-Id, Twilio-Concurrent-Requests and
+// Twilio-Request-Duration. Peak, Refused and InFlight report the load, and
+// Message.Arrived with MaxPerWindow checks senders' rates on the real
+// clock.
+//
 // Like Twilio, a new outbound message is queued with date_sent null, and
 // is sent (status sent, date_sent set) Config.SendDelay later; filters on
 // DateSent do not see it until then. The list can be made eventually
@@ -29,12 +41,16 @@ package twiliotest
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"smsbot/broadcast/latency"
 )
 
 // Defaults used when the matching Config field is empty. Both are
@@ -88,6 +104,34 @@ type Config struct {
 	// RetryAfter is the wait Fault429 (in whole seconds, rounded up) and
 	// Fault429Date (as an HTTP date) ask for. Default DefaultRetryAfter.
 	RetryAfter time.Duration
+
+	// Latency is how long the fake takes to answer each authenticated
+	// request (create, list, fetch, whatever the answer), on the real
+	// clock, not Now's: the time a call to Twilio takes across the
+	// internet. A create is validated and its message stored on arrival,
+	// then the answer waits, as when Twilio accepted the message but its
+	// answer is still on the way. Refusals for Concurrency, and answers to
+	// unauthenticated requests, do not wait. A request's context ending, or
+	// Close, ends the wait without an answer. Zero: answers at once.
+	// SetLatency changes it while the fake runs.
+	Latency latency.Dist
+	// Seed seeds the sampling of Latency: a PCG source
+	// rand.NewPCG(Seed, Seed), drawn from in the order requests are
+	// admitted. The zero Seed is a seed like any other.
+	Seed uint64
+	// Sleep waits out one sampled latency d > 0, returning early with
+	// ctx's error when ctx ends (the request's context, or Close). Default:
+	// a real timer. Tests of the fake inject one that records d, or blocks
+	// until told, instead of sleeping.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Concurrency is the account's limit on REST requests being served at
+	// once, like Twilio's (commonly 100). A request is served from when it
+	// passed auth until its answer is written, latency included. One that
+	// arrives while Concurrency are being served is refused at once with
+	// 429 and Twilio error 20429 (no Retry-After: Twilio sends none), and a
+	// create refused so is not stored nor counted in CreateRequest.Attempt.
+	// Zero: unlimited. SetConcurrency changes it while the fake runs.
+	Concurrency int
 }
 
 // Server is a running fake. It is safe for concurrent use.
@@ -99,7 +143,11 @@ type Server struct {
 	created  chan Message
 
 	closeOnce sync.Once
-	closed    chan struct{} // closed by Close; ends every FaultHold
+	closed    chan struct{}      // closed by Close; ends every FaultHold
+	stop      context.Context    // done at Close; ends every latency wait
+	cancel    context.CancelFunc // ends stop
+
+	acct account // concurrency, latency and their records
 
 	mu       sync.Mutex
 	msgs     []Message      // creation order
@@ -111,8 +159,8 @@ type Server struct {
 
 // NewServer starts a fake on a local port. Call Close when done, for
 // example with t.Cleanup(s.Close). It panics if cfg.PageSizeDefault is
-// negative or above 1000, if ListDelay or RetryAfter is negative, or if
-// the module's testdata/twilio pages cannot be read.
+// negative or above 1000, if ListDelay, RetryAfter or Concurrency is
+// negative, or if the module's testdata/twilio pages cannot be read.
 func NewServer(cfg Config) *Server {
 	cfg.AccountSID = cmp.Or(cfg.AccountSID, DefaultAccountSID)
 	cfg.AuthToken = cmp.Or(cfg.AuthToken, DefaultAuthToken)
@@ -126,8 +174,12 @@ func NewServer(cfg Config) *Server {
 	if cfg.PageSizeDefault < 1 || cfg.PageSizeDefault > maxPageSize {
 		panic(fmt.Sprintf("twiliotest: Config.PageSizeDefault %d is outside 1..%d", cfg.PageSizeDefault, maxPageSize))
 	}
-	if cfg.ListDelay < 0 || cfg.RetryAfter < 0 {
-		panic(fmt.Sprintf("twiliotest: Config.ListDelay %v and RetryAfter %v must not be negative", cfg.ListDelay, cfg.RetryAfter))
+	if cfg.ListDelay < 0 || cfg.RetryAfter < 0 || cfg.Concurrency < 0 {
+		panic(fmt.Sprintf("twiliotest: Config.ListDelay %v, RetryAfter %v and Concurrency %d must not be negative",
+			cfg.ListDelay, cfg.RetryAfter, cfg.Concurrency))
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
 	}
 	s := &Server{
 		cfg:      cfg,
@@ -137,7 +189,13 @@ func NewServer(cfg Config) *Server {
 		bySID:    map[string]int{},
 		attempts: map[string]int{},
 		release:  make(chan struct{}),
+		acct: account{
+			limit: cfg.Concurrency,
+			dist:  cfg.Latency,
+			rng:   rand.New(rand.NewPCG(cfg.Seed, cfg.Seed)),
+		},
 	}
+	s.stop, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewServer(s.routes())
 	return s
 }
@@ -152,12 +210,14 @@ func (s *Server) AccountSID() string { return s.cfg.AccountSID }
 // AuthToken returns the auth token the fake accepts.
 func (s *Server) AuthToken() string { return s.cfg.AuthToken }
 
-// Close ends every FaultHold handler (their connections are closed without
-// a response, like a crashed server) and shuts the server down, waiting for
-// in-flight requests. It is safe to call more than once.
+// Close ends every FaultHold handler and latency wait (their connections
+// are closed without a response, like a crashed server) and shuts the
+// server down, waiting for in-flight requests. It is safe to call more
+// than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closed)
+		s.cancel()
 		s.ts.Close()
 	})
 }
@@ -184,7 +244,7 @@ func (s *Server) Requests() int { return int(s.requests.Load()) }
 func (s *Server) Created() <-chan Message { return s.created }
 
 // routes returns the fake's handler. Paths outside the API get 404 with
-// Twilio error 20404.
+// Twilio error 20404. Every answer gets Twilio's headers (see answer).
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/2010-04-01/Accounts/{AccountSid}/Messages.json", s.handleMessages)
@@ -192,7 +252,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w, r)
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(s.newAnswer(w), r)
+	})
 }
 
 // handleMessages dispatches the Messages list resource by method.
@@ -201,11 +263,11 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		s.requests.Add(1)
 		if s.authorized(w, r) {
-			s.handleCreate(w, r)
+			s.serve(w, r, s.handleCreate)
 		}
 	case http.MethodGet:
 		if s.authorized(w, r) {
-			s.handleList(w, r)
+			s.serve(w, r, s.handleList)
 		}
 	default:
 		writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "Method not allowed: "+r.Method)
