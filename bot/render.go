@@ -109,6 +109,9 @@ func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Mess
 	if p.Stalled != "" {
 		m.Fields = append(m.Fields, Field{"⚠️ Held", p.Stalled})
 	}
+	if p.Throttled != "" && p.Stalled == "" {
+		m.Fields = append(m.Fields, Field{"🐢 Slowed", p.Throttled})
+	}
 	if b.Status == broadcast.StatusPaused {
 		m.Buttons[0] = Button{Label: "Resume", Action: action("resume", b.ID), Style: Primary}
 		if p.Note != "" {

@@ -181,7 +181,7 @@ func (e *Engine) Status(ctx context.Context, id int64) (Progress, error) {
 			return Progress{}, err
 		}
 		e.mu.Lock()
-		p.ETA = e.eta(left)
+		p.ETA = e.eta(&run{b: b, left: left})
 		e.mu.Unlock()
 	}
 	return p, nil

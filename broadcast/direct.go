@@ -47,10 +47,16 @@ func (e *Engine) SendDirect(ctx context.Context, phone, body, actor string) (Dir
 	d := Direct{Contact: c, Sender: s, Reply: Reply{ContactID: c.ID, SenderID: s.ID, Body: body, SentBy: actor}}
 	since := e.clock.Now().Add(-clockSkew)
 	for attempt := 1; ; attempt++ {
-		if err := e.pace(ctx, s.ID, CountSegments(body).Segments); err != nil {
+		slot, err := e.gate.Acquire(ctx)
+		if err != nil {
 			return Direct{}, err
 		}
-		sid, err := e.cfg.Provider.Send(context.WithoutCancel(ctx), Outgoing{From: s, To: c.Phone, Body: body})
+		if err := e.pace(ctx, s.ID, CountSegments(body).Segments); err != nil {
+			slot.Release(errUnused)
+			return Direct{}, err
+		}
+		sid, err := e.cfg.Provider.Send(slot.Bind(context.WithoutCancel(ctx)), Outgoing{From: s, To: c.Phone, Body: body})
+		slot.Release(err)
 		d.Reply.At = e.clock.Now()
 		if err == nil {
 			d.Reply.Status, d.Reply.ProviderSID = MsgSent, sid

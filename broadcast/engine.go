@@ -31,8 +31,18 @@ type Config struct {
 	// ReconcileDelay is how long to wait after an ambiguous send before
 	// asking the provider whether it has the text (default 5s).
 	ReconcileDelay time.Duration
-	// InFlight caps concurrent provider calls per sender (default 4).
+	// Gate caps the provider calls in flight across the account (sends,
+	// lookups, staff replies); share it with the provider so that its
+	// other calls (polling) count too. Default: a Gate of
+	// DefaultConcurrency.
+	Gate *Gate
+	// InFlight, when set, fixes the calls in flight per sender. By default
+	// each sender gets what Little's law says its rate needs at the
+	// measured call latency, within its share of the Gate's cap.
 	InFlight int
+	// Latency is the call latency assumed until calls are measured
+	// (default 150ms, a call to Twilio's API).
+	Latency time.Duration
 	// BatchSize is how many outbox rows are read or written at once
 	// (default 500).
 	BatchSize int
@@ -51,7 +61,10 @@ func (c *Config) setDefaults() {
 	c.BackoffBase = cmp.Or(c.BackoffBase, 2*time.Second)
 	c.BackoffMax = cmp.Or(c.BackoffMax, 5*time.Minute)
 	c.ReconcileDelay = cmp.Or(c.ReconcileDelay, 5*time.Second)
-	c.InFlight = cmp.Or(c.InFlight, 4)
+	c.Latency = cmp.Or(c.Latency, 150*time.Millisecond)
+	if c.Gate == nil {
+		c.Gate = NewGate(GateConfig{Clock: c.Clock})
+	}
 	c.BatchSize = cmp.Or(c.BatchSize, 500)
 	if c.Rand == nil {
 		c.Rand = rand.Float64
@@ -80,6 +93,8 @@ type Engine struct {
 	log     *slog.Logger
 	journal *journal
 	hub     *hub
+	gate    *Gate
+	latency *latencies // of sends
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -121,6 +136,8 @@ func New(cfg Config) (*Engine, error) {
 		clock:   cfg.Clock,
 		log:     cfg.Logger.With("component", "engine"),
 		hub:     newHub(),
+		gate:    cfg.Gate,
+		latency: newLatencies(cfg.Latency),
 		ctx:     ctx,
 		cancel:  cancel,
 		workers: map[int64]*worker{},

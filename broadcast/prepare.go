@@ -26,7 +26,9 @@ type Preview struct {
 	Senders   []Share
 	// TotalSegments is the number of segments all recipients get together.
 	TotalSegments int
-	// ETA is the sending time at the senders' configured rates.
+	// ETA is the sending time at the senders' rates, or slower where the
+	// account's cap on calls in flight, at the measured latency, allows
+	// less.
 	ETA time.Duration
 	// Personal is set when merge fields make each text different.
 	// Segments then describes the longest text, and MinSegments the
@@ -47,7 +49,7 @@ func (p Preview) Recipients() int { return p.Audience.Eligible() }
 type Share struct {
 	Sender     Sender
 	Recipients int
-	Time       time.Duration // at the sender's rate
+	Time       time.Duration // at the rate it can reach (see Preview.ETA)
 }
 
 // ValidateBody checks a message body against what a broadcast may carry.
@@ -121,7 +123,7 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 			return Preview{}, List{}, err
 		}
 	}
-	p.Senders = project(aud, senders, float64(p.TotalSegments)/float64(aud.Eligible()))
+	p.Senders = e.project(aud, senders, float64(p.TotalSegments)/float64(aud.Eligible()))
 	for _, s := range p.Senders {
 		p.ETA = max(p.ETA, s.Time)
 	}
@@ -132,8 +134,9 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 
 // project splits an audience over the enabled senders the way the outbox
 // will: members keep their sender, the rest go to the least-loaded ones.
-// segments is the average per text.
-func project(aud Audience, senders []Sender, segments float64) []Share {
+// segments is the average per text. Each share's time is at the rate the
+// sender can reach within the account's cap (see sendRates).
+func (e *Engine) project(aud Audience, senders []Sender, segments float64) []Share {
 	byID := map[int64]*Share{}
 	loads := map[int64]Load{}
 	for _, s := range senders {
@@ -144,12 +147,19 @@ func project(aud Audience, senders []Sender, segments float64) []Share {
 	for range aud.Unassigned {
 		byID[bal.Next()].Recipients++
 	}
+	rates := map[int64]float64{}
+	for id, sh := range byID {
+		if sh.Recipients > 0 {
+			rates[id] = sh.Sender.Rate
+		}
+	}
+	reach := e.sendRates(rates, segments)
 	var shares []Share
-	for _, sh := range byID {
+	for id, sh := range byID {
 		if sh.Recipients == 0 {
 			continue
 		}
-		sh.Time = time.Duration(float64(segmentsTime(sh.Recipients, sh.Sender.Rate)) * segments)
+		sh.Time = time.Duration(float64(segmentsTime(sh.Recipients, reach[id])) * segments)
 		shares = append(shares, *sh)
 	}
 	sort.Slice(shares, func(i, j int) bool { return shares[i].Sender.ID < shares[j].Sender.ID })

@@ -11,8 +11,9 @@ import (
 type Progress struct {
 	Broadcast Broadcast
 	Counts    Counts
-	// ETA is the time left at the senders' configured rates, from the
-	// outbox's open rows. It is zero unless the broadcast is sending.
+	// ETA is the time left, from the outbox's open rows, at the senders'
+	// rates or at what the account's cap on calls in flight lets them
+	// reach. It is zero unless the broadcast is sending.
 	ETA  time.Duration
 	Done bool
 	// Elapsed is the time since approval.
@@ -25,6 +26,9 @@ type Progress struct {
 	// Stalled says why a sending broadcast sends nothing for now, when
 	// the engine cannot record outcomes; it resumes by itself.
 	Stalled string
+	// Throttled says that the provider is refusing calls beyond a cap
+	// lower than configured, and how many go at once meanwhile.
+	Throttled string
 }
 
 // Fraction is the share of texts settled (sent, failed or skipped), 0–1.

@@ -310,8 +310,9 @@ func (e *Engine) snapshot(r *run, done bool) Progress {
 		p.Note = r.note
 	case StatusSending:
 		p.Stalled = e.stall
+		p.Throttled = e.gate.Note()
 		if r.ready && !done && e.stall == "" {
-			p.ETA = e.eta(r.left)
+			p.ETA = e.eta(r)
 		}
 	}
 	if r.b.ApprovedAt != nil {
@@ -343,16 +344,19 @@ func (e *Engine) stalled(err error) {
 	e.notify()
 }
 
-// eta is the time the busiest sender needs for its open segments at its
-// configured rate. Callers hold e.mu.
-func (e *Engine) eta(left map[int64]int) time.Duration {
-	var eta time.Duration
-	for id, segs := range left {
-		w := e.workers[id]
-		if w == nil || segs <= 0 {
-			continue
+// eta is the time the busiest sender of r needs for its open segments, at
+// its rate or at what the account's cap lets it reach (see sendRates).
+// Callers hold e.mu.
+func (e *Engine) eta(r *run) time.Duration {
+	rates := map[int64]float64{}
+	for id, segs := range r.left {
+		if w := e.workers[id]; w != nil && segs > 0 {
+			rates[id] = w.rate()
 		}
-		eta = max(eta, segmentsTime(segs, w.rate()))
+	}
+	var eta time.Duration
+	for id, rate := range e.sendRates(rates, float64(r.b.Segments)) {
+		eta = max(eta, segmentsTime(r.left[id], rate))
 	}
 	return eta
 }

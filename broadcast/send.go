@@ -3,6 +3,7 @@ package broadcast
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,18 +13,25 @@ import (
 // clock is behind ours.
 const clockSkew = 2 * time.Minute
 
-// send makes one provider call for a claimed row and records the outcome.
-func (e *Engine) send(w *worker, m Message) {
+// send makes one provider call for a claimed row, holding slot, and
+// records the outcome.
+func (e *Engine) send(w *worker, m Message, slot *Slot) {
 	from := w.from()
 	body, ok := e.body(m)
 	if !ok {
+		slot.Release(errUnused)
 		return // unreachable: a claimed row's run is tracked until it settles
 	}
 	// A call in flight finishes even when the engine is closing: cutting it
 	// off would only turn a clean answer into an ambiguous one.
-	ctx := context.WithoutCancel(e.ctx)
+	ctx := slot.Bind(context.WithoutCancel(e.ctx))
+	start := e.clock.Now()
 	sid, err := e.cfg.Provider.Send(ctx, Outgoing{From: from, To: m.To, Body: body})
 	now := e.clock.Now()
+	slot.Release(err)
+	if se := (*SendError)(nil); err == nil || errors.As(err, &se) && se.Class == Permanent {
+		e.latency.observe(now.Sub(start)) // a call answered in full
+	}
 	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
 		SenderID: m.SenderID, Segments: m.Segments, At: now}
 	if err == nil {
@@ -164,7 +172,12 @@ func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
 // find returns the SID of a text to to with body that from's provider
 // accepted since since and that no outbox row claims yet, or "".
 func (e *Engine) find(to, body string, from Sender, since time.Time) (string, error) {
-	sent, err := e.cfg.Provider.Lookup(e.ctx, from, to, since)
+	slot, err := e.gate.Acquire(e.ctx)
+	if err != nil {
+		return "", err
+	}
+	sent, err := e.cfg.Provider.Lookup(slot.Bind(e.ctx), from, to, since)
+	slot.Release(err)
 	if err != nil {
 		return "", err
 	}

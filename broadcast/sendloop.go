@@ -1,8 +1,9 @@
 package broadcast
 
 // sendLoop paces the claimed rows and sends each on its own goroutine,
-// with at most InFlight calls at once. When the worker stops, rows not yet
-// sent are given back to the queue.
+// with at most inFlightLimit calls at once, each holding a slot of the
+// account's Gate. When the worker stops, rows not yet sent are given back
+// to the queue.
 func (w *worker) sendLoop() {
 	e := w.e
 	defer w.releaseClaimed()
@@ -13,33 +14,69 @@ func (w *worker) sendLoop() {
 		case <-w.ctx.Done():
 			return
 		}
+		w.holding.Store(true)
 		select {
 		case w.room <- struct{}{}:
 		default:
 		}
-		// A slot first, then the pacer: booked only when it can go at
+		// Slots first, then the pacer: booked only when it can go at
 		// once, a text never waits for a slot and then leaves together
 		// with the next one, over the rate.
-		select {
-		case w.slots <- struct{}{}:
-		case <-w.ctx.Done():
+		slot, ok := w.slots()
+		if !ok {
+			w.holding.Store(false)
 			e.release(m)
 			return
 		}
 		switch w.pace(m) {
 		case stopped:
-			<-w.slots
+			w.unslot(slot)
+			w.holding.Store(false)
 			e.release(m)
 			return
 		case held:
-			<-w.slots
+			w.unslot(slot)
+			w.holding.Store(false)
 			e.release(m) // paused or cancelled while it waited
 			continue
 		}
+		w.holding.Store(false)
 		w.goActive(func() {
-			defer func() { <-w.slots }()
-			e.send(w, m)
+			defer w.unslot(nil)
+			e.send(w, m, slot)
 		})
+	}
+}
+
+// slots waits for room among the worker's calls in flight, then for a
+// slot of the Gate. It reports false when the worker stops first.
+func (w *worker) slots() (*Slot, bool) {
+	for int(w.inflight.Load()) >= w.e.inFlightLimit(w) {
+		select {
+		case <-w.freed:
+		case <-w.ctx.Done():
+			return nil, false
+		}
+	}
+	w.inflight.Add(1)
+	slot, err := w.e.gate.Acquire(w.ctx)
+	if err != nil {
+		w.unslot(nil)
+		return nil, false
+	}
+	return slot, true
+}
+
+// unslot gives back a call's room and, if not given back yet, its Gate
+// slot unused.
+func (w *worker) unslot(slot *Slot) {
+	if slot != nil {
+		slot.Release(errUnused)
+	}
+	w.inflight.Add(-1)
+	select {
+	case w.freed <- struct{}{}:
+	default:
 	}
 }
 

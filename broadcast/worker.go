@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,15 +20,19 @@ const claimAhead = 250 * time.Millisecond
 // claimer reads queued rows and claims them (durably Sending) a little
 // ahead of time; the sender paces them and makes the provider calls.
 type worker struct {
-	e       *Engine
-	pacer   *Pacer
-	slots   chan struct{} // one per provider call in flight
-	wakeCh  chan struct{}
-	changed chan struct{} // a broadcast was paused, resumed or cancelled
-	claimed chan Message  // claimed rows waiting for their pacer slot
-	room    chan struct{} // signalled when the sender takes a claimed row
-	ctx     context.Context
-	cancel  context.CancelFunc
+	e     *Engine
+	pacer *Pacer
+	// inflight counts provider calls in flight; freed is signalled when
+	// one returns. holding is set while the sender holds a claimed row.
+	inflight atomic.Int32
+	freed    chan struct{}
+	holding  atomic.Bool
+	wakeCh   chan struct{}
+	changed  chan struct{} // a broadcast was paused, resumed or cancelled
+	claimed  chan Message  // claimed rows waiting for their pacer slot
+	room     chan struct{} // signalled when the sender takes a claimed row
+	ctx      context.Context
+	cancel   context.CancelFunc
 	// active counts the worker's goroutines and its provider calls in
 	// flight; a stopped worker is drained once it reaches zero.
 	active sync.WaitGroup
@@ -45,7 +50,7 @@ func (e *Engine) startWorker(s Sender) {
 	w := &worker{
 		e:       e,
 		pacer:   NewPacer(rate, 0),
-		slots:   make(chan struct{}, e.cfg.InFlight),
+		freed:   make(chan struct{}, 1),
 		wakeCh:  make(chan struct{}, 1),
 		changed: make(chan struct{}, 1),
 		claimed: make(chan Message, 2*maxClaim),
