@@ -11,6 +11,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"smsbot/broadcast"
+	"smsbot/broadcast/latency"
 	"smsbot/broadcast/sim"
 )
 
@@ -45,7 +46,7 @@ func (f *failingCommits) Commit(ctx context.Context, c broadcast.Commit) ([][]in
 // without a restart, one text per recipient.
 func TestEngineCommitFailuresHoldThenFinish(t *testing.T) {
 	fake := clockwork.NewFakeClockAt(t0)
-	carrier := sim.New(sim.Config{Clock: fake, Latency: 100 * time.Millisecond})
+	carrier := sim.New(sim.Config{Clock: fake, Latency: latency.Constant(100 * time.Millisecond)})
 	var fs *failingCommits
 	b := setup(t, testOpts{clock: fake, sim: carrier, engine: func(c *broadcast.Config) {
 		fs = &failingCommits{Store: c.Store, breakAfter: 10}

@@ -9,6 +9,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"smsbot/broadcast"
+	"smsbot/broadcast/latency"
 	"smsbot/broadcast/sim"
 )
 
@@ -89,7 +90,7 @@ func checkOncePerRecipient(t *testing.T, sent []sim.Message, phones []string) {
 // two, and the removed number sends nothing after the removal returns.
 func TestEngineRemoveSenderMidBroadcast(t *testing.T) {
 	fake := clockwork.NewFakeClockAt(t0)
-	carrier := sim.New(sim.Config{Clock: fake, Latency: 150 * time.Millisecond})
+	carrier := sim.New(sim.Config{Clock: fake, Latency: latency.Constant(150 * time.Millisecond)})
 	b := setup(t, testOpts{clock: fake, sim: carrier})
 	b.addSenders(t, 1, "+12065550001", "+12065550002")
 	phones := b.addContacts(t, "crew", 60, 0)
@@ -215,7 +216,7 @@ func TestEngineApproveWithoutSenderPauses(t *testing.T) {
 // adds up, and nothing is sent after it.
 func TestEngineCancelReportsOnce(t *testing.T) {
 	fake := clockwork.NewFakeClockAt(t0)
-	carrier := sim.New(sim.Config{Clock: fake, Latency: time.Second})
+	carrier := sim.New(sim.Config{Clock: fake, Latency: latency.Constant(time.Second)})
 	b := setup(t, testOpts{clock: fake, sim: carrier, engine: func(c *broadcast.Config) { c.InFlight = 4 }})
 	b.addSenders(t, 4, "+12065550001")
 	b.addContacts(t, "crew", 60, 0)

@@ -10,6 +10,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"smsbot/broadcast"
+	"smsbot/broadcast/latency"
 	"smsbot/broadcast/sim"
 )
 
@@ -200,7 +201,7 @@ var errNoAnswer = errors.New("connection reset after the request was written")
 // retried, is skipped rather than left queued in a cancelled broadcast.
 func TestEngineCancelWhileInFlight(t *testing.T) {
 	fake := clockwork.NewFakeClockAt(t0)
-	carrier := sim.New(sim.Config{Clock: fake, Latency: time.Second, Fault: func(broadcast.Outgoing, int) (error, bool) {
+	carrier := sim.New(sim.Config{Clock: fake, Latency: latency.Constant(time.Second), Fault: func(broadcast.Outgoing, int) (error, bool) {
 		return &broadcast.SendError{Class: broadcast.Retryable, Code: "20429", Message: "Too Many Requests"}, false
 	}})
 	b := setup(t, testOpts{clock: fake, sim: carrier})

@@ -1,28 +1,39 @@
 // Package sim is a simulated carrier: a broadcast.Provider that delivers
 // texts by printing them. smsbot uses it whenever no Twilio credentials are
-// set, so the whole bot can be tried without an account. Latency and
-// faults can be injected for tests.
+// set, so the whole bot can be tried without an account. Latency (a
+// distribution, like calls across the internet: SMSBOT_SIM_LATENCY) and
+// faults can be injected for tests and to watch progress in the console.
 package sim
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 
 	"smsbot/broadcast"
+	"smsbot/broadcast/latency"
 )
 
 // Config configures a Provider. Zero values are fine.
 type Config struct {
 	// Out receives one line per delivered text (default: discard).
 	Out io.Writer
-	// Latency delays every Send, on Clock.
-	Latency time.Duration
-	Clock   clockwork.Clock
+	// Latency delays every Send by a latency sampled from it, on Clock,
+	// before the text is recorded; the context ending first makes Send
+	// fail as Ambiguous. Zero: no delay.
+	Latency latency.Dist
+	// LookupLatency delays every Lookup the same way; the context ending
+	// first fails the Lookup with its error. Zero: no delay.
+	LookupLatency latency.Dist
+	// Seed seeds the sampling of both latencies: one PCG source
+	// rand.NewPCG(Seed, Seed), drawn from in call order.
+	Seed  uint64
+	Clock clockwork.Clock
 	// Fault, when set, is asked before each send; a non-nil error is
 	// returned instead of sending. keep reports whether the text should be
 	// recorded as accepted anyway (an ambiguous failure after the carrier
@@ -49,6 +60,7 @@ type Provider struct {
 	cfg Config
 
 	mu       sync.Mutex
+	rng      *rand.Rand // Seed's source, for Latency and LookupLatency
 	sent     []Message
 	attempts map[string]int // from|to|body → sends tried
 	seq      int
@@ -67,17 +79,33 @@ func New(cfg Config) *Provider {
 	if cfg.Keep <= 0 {
 		cfg.Keep = 10_000
 	}
-	return &Provider{cfg: cfg, attempts: map[string]int{}}
+	return &Provider{cfg: cfg, attempts: map[string]int{}, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed))}
+}
+
+// wait sleeps one latency sampled from d on the Clock, or until ctx ends,
+// and returns ctx's error then.
+func (p *Provider) wait(ctx context.Context, d latency.Dist) error {
+	if d.IsZero() {
+		return nil
+	}
+	p.mu.Lock()
+	delay := d.Sample(p.rng)
+	p.mu.Unlock()
+	if delay <= 0 {
+		return nil
+	}
+	select {
+	case <-p.cfg.Clock.After(delay):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Send "delivers" m: it records and prints it and returns a fake SID.
 func (p *Provider) Send(ctx context.Context, m broadcast.Outgoing) (string, error) {
-	if p.cfg.Latency > 0 {
-		select {
-		case <-p.cfg.Clock.After(p.cfg.Latency):
-		case <-ctx.Done():
-			return "", &broadcast.SendError{Class: broadcast.Ambiguous, Message: "interrupted", Err: ctx.Err()}
-		}
+	if err := p.wait(ctx, p.cfg.Latency); err != nil {
+		return "", &broadcast.SendError{Class: broadcast.Ambiguous, Message: "interrupted", Err: err}
 	}
 	if p.cfg.Fault != nil {
 		p.mu.Lock()
@@ -111,8 +139,12 @@ func (p *Provider) record(m broadcast.Outgoing) Message {
 	return msg
 }
 
-// Lookup returns the accepted texts from sender to to since since.
-func (p *Provider) Lookup(_ context.Context, from broadcast.Sender, to string, since time.Time) ([]broadcast.Sent, error) {
+// Lookup returns the accepted texts from sender to to since since, after
+// LookupLatency.
+func (p *Provider) Lookup(ctx context.Context, from broadcast.Sender, to string, since time.Time) ([]broadcast.Sent, error) {
+	if err := p.wait(ctx, p.cfg.LookupLatency); err != nil {
+		return nil, err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []broadcast.Sent

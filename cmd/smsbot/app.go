@@ -75,7 +75,7 @@ func (m *Main) open(ctx context.Context) (_ *app, err error) {
 		}
 		prov = a.twilio
 	} else {
-		a.sim = sim.New(sim.Config{Out: m.Stdout, Latency: c.SimLatency})
+		a.sim = sim.New(sim.Config{Out: m.Stdout, Latency: c.SimLatency, LookupLatency: c.SimLatency})
 		prov = a.sim
 	}
 	a.metrics = stats.NewMetrics(st)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"smsbot/broadcast/latency"
 	"smsbot/inbound"
 )
 
@@ -27,7 +28,7 @@ type Config struct {
 	Approvers       []string
 	MaxAttempts     int
 	LogLevel        slog.Level
-	SimLatency      time.Duration
+	SimLatency      latency.Dist
 
 	HTTPAddr string
 
@@ -104,7 +105,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	approvers := fs.String("approvers", env("SMSBOT_APPROVERS", ""), "comma-separated user IDs who approve sends (two-person rule); empty: requester confirms [SMSBOT_APPROVERS]")
 	attempts := fs.String("max-attempts", env("SMSBOT_MAX_ATTEMPTS", "10"), "provider calls per text before it is failed [SMSBOT_MAX_ATTEMPTS]")
 	level := fs.String("log-level", env("SMSBOT_LOG_LEVEL", "info"), "debug, info, warn or error [SMSBOT_LOG_LEVEL]")
-	latency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0s"), "delay of each simulated send [SMSBOT_SIM_LATENCY]")
+	simLatency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0"), "time each simulated send takes: 150ms, or 150ms/400ms for a median and a 99th percentile (long tail); 0 for none [SMSBOT_SIM_LATENCY]")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("SMSBOT_HTTP_ADDR", ":8080"), "address of the HTTP server of smsbot serve [SMSBOT_HTTP_ADDR]")
 	fs.StringVar(&c.SlackBotToken, "slack-bot-token", env("SLACK_BOT_TOKEN", ""), "Slack bot token xoxb-…; set: Slack is on [SLACK_BOT_TOKEN]")
 	fs.StringVar(&c.SlackAppToken, "slack-app-token", env("SLACK_APP_TOKEN", ""), "Slack app-level token xapp-…; set: Socket Mode, no public URL needed [SLACK_APP_TOKEN]")
@@ -147,8 +148,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("SMSBOT_LOG_LEVEL / -log-level: %q is not debug, info, warn or error", *level)
 	}
-	if c.SimLatency, err = time.ParseDuration(*latency); err != nil || c.SimLatency < 0 {
-		return fmt.Errorf("SMSBOT_SIM_LATENCY / -sim-latency: %q is not a duration like 200ms", *latency)
+	if c.SimLatency, err = latency.Parse(*simLatency); err != nil {
+		return fmt.Errorf("SMSBOT_SIM_LATENCY / -sim-latency: %w", err)
 	}
 	if c.AutoReplyEvery, err = time.ParseDuration(*every); err != nil || c.AutoReplyEvery <= 0 {
 		return fmt.Errorf("SMSBOT_AUTO_REPLY_EVERY / -auto-reply-every: %q is not a duration like 12h", *every)
