@@ -229,6 +229,15 @@ func TestMetricsScrape(t *testing.T) {
 	if _, err := p.Send(context.Background(), broadcast.Outgoing{To: "+1"}); err != nil {
 		t.Fatal(err)
 	}
+	// The account's cap, cut once by a 20429 while 2 calls are in flight.
+	gate := broadcast.NewGate(broadcast.GateConfig{Limit: 100})
+	m.WatchGate(gate)
+	held, _ := gate.Acquire(context.Background())
+	defer held.Release(nil)
+	refused, _ := gate.Acquire(context.Background())
+	held2, _ := gate.Acquire(context.Background())
+	defer held2.Release(nil)
+	refused.Release(&broadcast.SendError{Class: broadcast.Retryable, Code: "20429", Throttled: true})
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL)
@@ -274,6 +283,11 @@ func TestMetricsScrape(t *testing.T) {
 		{"smsbot_broadcasts", map[string]string{"status": "completed"}, 1},
 		{"smsbot_incoming_texts_total", nil, 3},
 		{"smsbot_provider_send_seconds", map[string]string{"outcome": "ok"}, 1},
+		{"smsbot_provider_concurrency_limit", nil, 50},
+		{"smsbot_provider_concurrency_max", nil, 100},
+		{"smsbot_provider_calls_in_flight", nil, 2},
+		{"smsbot_provider_calls_waiting", nil, 0},
+		{"smsbot_provider_concurrency_cuts_total", nil, 1},
 	}
 	for _, c := range checks {
 		if got := value(c.name, c.labels); got != c.want {
