@@ -17,16 +17,26 @@ import (
 // maxErrorBody is how much of an error answer is read to classify it.
 const maxErrorBody = 64 << 10
 
+// codeTooManyRequests is Twilio's error for a request beyond the
+// account's concurrent requests.
+const codeTooManyRequests = 20429
+
 // classifyAnswer classifies a non-2xx answer to req, and reads and closes
 // its body. A create request is not idempotent: once it was written,
 // Twilio may have stored the message whatever comes back, unless the
 // answer is one that says it was not processed.
 //
-//	429, any body                          Retryable, after Retry-After
-//	401, any body                          Permanent, Halt (credentials)
-//	other 4xx with Twilio's JSON error     Permanent (21211, 21610… set Effect)
-//	5xx, any body                          Ambiguous (a gateway may answer after Twilio stored it)
-//	anything else (3xx, 4xx not Twilio's)  Ambiguous
+//	429 with error 20429, or no Twilio code  Retryable, Throttled, after Retry-After
+//	429 with another Twilio code             Retryable, after Retry-After
+//	401, any body                            Permanent, Halt (credentials)
+//	other 4xx with Twilio's JSON error       Permanent (21211, 21610… set Effect)
+//	5xx, any body                            Ambiguous (a gateway may answer after Twilio stored it)
+//	anything else (3xx, 4xx not Twilio's)    Ambiguous
+//
+// Throttled is Twilio refusing a request beyond the account's concurrent
+// requests (20429): it cuts Config.Gate's cap. A 429 whose body is not
+// Twilio's (a gateway's) counts as one too; one with another code (a
+// rate limit of one resource) does not.
 //
 // The transport classifies failures without an answer, and classify the
 // 2xx answers that twilio-go cannot read (Ambiguous). Requests that change nothing (the
@@ -41,7 +51,7 @@ func classifyAnswer(req *http.Request, resp *http.Response, now time.Time) *broa
 	var se *broadcast.SendError
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		se = &broadcast.SendError{Class: broadcast.Retryable}
+		se = &broadcast.SendError{Class: broadcast.Retryable, Throttled: !isTwilio || doc.Code == codeTooManyRequests}
 	case resp.StatusCode == http.StatusUnauthorized:
 		se = restError(resp.StatusCode, doc.Code, doc.Message)
 	case resp.StatusCode >= 400 && resp.StatusCode < 500 && isTwilio:

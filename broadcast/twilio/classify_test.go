@@ -38,12 +38,13 @@ type want struct {
 	code       string // "" : any
 	effect     broadcast.ContactEffect
 	halt       bool
+	throttled  bool // one request too many for the account (20429)
 	retryAfter time.Duration
 }
 
 func (w want) check(t *testing.T, se *broadcast.SendError) {
 	t.Helper()
-	if se.Class != w.class || (w.code != "" && se.Code != w.code) || se.Effect != w.effect || se.Halt != w.halt || se.RetryAfter != w.retryAfter {
+	if se.Class != w.class || (w.code != "" && se.Code != w.code) || se.Effect != w.effect || se.Halt != w.halt || se.Throttled != w.throttled || se.RetryAfter != w.retryAfter {
 		t.Errorf("SendError = %+v (%v),\nwant %+v", se, se, w)
 	}
 }
@@ -59,8 +60,8 @@ func TestSendClassifiesTwilioAnswers(t *testing.T) {
 		stored  bool          // Twilio has the message afterwards
 		want    want
 	}{
-		{name: "429 with Retry-After in seconds", fault: twiliotest.Fault429, want: want{class: broadcast.Retryable, code: "20429", retryAfter: 3 * time.Second}},
-		{name: "429 with Retry-After as a date", fault: twiliotest.Fault429Date, want: want{class: broadcast.Retryable, code: "20429", retryAfter: 3 * time.Second}},
+		{name: "429 with Retry-After in seconds", fault: twiliotest.Fault429, want: want{class: broadcast.Retryable, code: "20429", throttled: true, retryAfter: 3 * time.Second}},
+		{name: "429 with Retry-After as a date", fault: twiliotest.Fault429Date, want: want{class: broadcast.Retryable, code: "20429", throttled: true, retryAfter: 3 * time.Second}},
 		{name: "500 JSON before create", fault: twiliotest.Fault500, want: want{class: broadcast.Ambiguous, code: "20500"}},
 		{name: "502 HTML before create", fault: twiliotest.Fault502HTML, want: want{class: broadcast.Ambiguous}},
 		{name: "500 JSON after create", fault: twiliotest.Fault500AfterCreate, stored: true, want: want{class: broadcast.Ambiguous, code: "20500"}},
@@ -118,6 +119,10 @@ func TestSendClassifiesOtherAnswers(t *testing.T) {
 	t.Parallel()
 	html := http.Header{"Content-Type": {"text/html"}}
 	json := http.Header{"Content-Type": {"application/json"}}
+	too, err := twiliotest.Fixture("error_20429.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		status int
@@ -126,9 +131,17 @@ func TestSendClassifiesOtherAnswers(t *testing.T) {
 		want   want
 	}{
 		{"429 without Twilio's body", http.StatusTooManyRequests, http.Header{"Retry-After": {epoch.Add(90 * time.Second).Format(http.TimeFormat)}}, "slow down",
-			want{class: broadcast.Retryable, retryAfter: 90 * time.Second}},
+			want{class: broadcast.Retryable, throttled: true, retryAfter: 90 * time.Second}},
 		{"429 with a past date", http.StatusTooManyRequests, http.Header{"Retry-After": {epoch.Add(-time.Minute).Format(http.TimeFormat)}}, "",
-			want{class: broadcast.Retryable}},
+			want{class: broadcast.Retryable, throttled: true}},
+		{"429 with JSON that is not Twilio's", http.StatusTooManyRequests, json, `{"error":"slow down"}`,
+			want{class: broadcast.Retryable, throttled: true}},
+		{"429 with Twilio's 20429", http.StatusTooManyRequests, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"2"}},
+			string(too),
+			want{class: broadcast.Retryable, code: "20429", throttled: true, retryAfter: 2 * time.Second}},
+		{"429 with another Twilio code", http.StatusTooManyRequests, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"5"}},
+			`{"code": 14107, "message": "Message rate exceeded", "more_info": "https://www.twilio.com/docs/errors/14107", "status": 429}`,
+			want{class: broadcast.Retryable, code: "14107", retryAfter: 5 * time.Second}},
 		{"503 keeps its Retry-After", http.StatusServiceUnavailable, http.Header{"Retry-After": {"120"}}, "<html>down</html>",
 			want{class: broadcast.Ambiguous, retryAfter: 2 * time.Minute}},
 		{"401 HTML", http.StatusUnauthorized, html, "<html>401</html>", want{class: broadcast.Permanent, halt: true}},
@@ -151,19 +164,6 @@ func TestSendClassifiesOtherAnswers(t *testing.T) {
 			}
 			tt.want.check(t, sendOnce(t, p))
 		})
-	}
-}
-
-func TestResponseHeaderTimeoutIsAmbiguous(t *testing.T) {
-	t.Parallel()
-	fake := twiliotest.NewServer(twiliotest.Config{Fault: func(twiliotest.CreateRequest) twiliotest.Fault { return twiliotest.FaultSlow }})
-	t.Cleanup(fake.Close)
-	tr := &http.Transport{ResponseHeaderTimeout: 50 * time.Millisecond}
-	t.Cleanup(tr.CloseIdleConnections)
-	p := newProvider(t, fake, twilio.Config{Transport: tr})
-	want{class: broadcast.Ambiguous}.check(t, sendOnce(t, p))
-	if n := len(fake.Outbound()); n != 1 {
-		t.Errorf("Twilio has %d messages, want the one whose answer was late", n)
 	}
 }
 

@@ -15,19 +15,19 @@ const lookupLimit = 1000
 // Lookup lists the messages from sender to to created since since. It asks
 // Twilio twice: with a DateSent filter (which Twilio applies by whole UTC
 // day), and for the newest page without one, because a message still in
-// Twilio's queue has no date_sent yet.
-func (p *Provider) Lookup(_ context.Context, from broadcast.Sender, to string, since time.Time) ([]broadcast.Sent, error) {
+// Twilio's queue has no date_sent yet. Each page request takes a slot of
+// Config.Gate with ctx (none when ctx holds one already).
+func (p *Provider) Lookup(ctx context.Context, from broadcast.Sender, to string, since time.Time) ([]broadcast.Sent, error) {
 	params := p.listParams(from, to)
 	params.SetDateSentAfter(since.UTC())
 	params.SetPageSize(100)
-	params.SetLimit(lookupLimit)
-	dated, err := p.api.ListMessage(params)
+	dated, err := p.list(ctx, params, lookupLimit)
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
-	newest, err := p.api.PageMessage(p.listParams(from, to).SetPageSize(50), "", "")
+	newest, err := p.page(ctx, p.listParams(from, to).SetPageSize(50), "", "")
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []broadcast.Sent

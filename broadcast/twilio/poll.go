@@ -16,11 +16,12 @@ var _ inbound.Source = (*Provider)(nil)
 const pollLimit = 2000
 
 // Received lists the texts received on our number to since since. Twilio
-// filters DateSent by day, so it may return older texts too.
-func (p *Provider) Received(_ context.Context, to string, since time.Time) ([]inbound.Text, error) {
+// filters DateSent by day, so it may return older texts too. Each page
+// request takes a slot of Config.Gate with ctx.
+func (p *Provider) Received(ctx context.Context, to string, since time.Time) ([]inbound.Text, error) {
 	params := &openapi.ListMessageParams{}
 	params.SetTo(to)
-	msgs, err := p.listSince(params, since)
+	msgs, err := p.listSince(ctx, params, since)
 	if err != nil {
 		return nil, err
 	}
@@ -50,15 +51,10 @@ func (p *Provider) Received(_ context.Context, to string, since time.Time) ([]in
 
 // listSince lists the messages matching params sent since since, up to
 // pollLimit, a hundred a page.
-func (p *Provider) listSince(params *openapi.ListMessageParams, since time.Time) ([]openapi.ApiV2010Message, error) {
+func (p *Provider) listSince(ctx context.Context, params *openapi.ListMessageParams, since time.Time) ([]openapi.ApiV2010Message, error) {
 	params.SetDateSentAfter(since.UTC())
 	params.SetPageSize(100)
-	params.SetLimit(pollLimit)
-	msgs, err := p.api.ListMessage(params)
-	if err != nil {
-		return nil, classify(err)
-	}
-	return msgs, nil
+	return p.list(ctx, params, pollLimit)
 }
 
 func str(p *string) string {

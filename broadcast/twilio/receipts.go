@@ -2,8 +2,6 @@ package twilio
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -25,7 +23,8 @@ const receiptSlack = time.Minute
 // Statuses lists the final statuses of every text sent from from since
 // since. Twilio lists newest first; Statuses reads page after page, with
 // Twilio's page tokens (exact while new messages arrive), until a page
-// reaches texts created before since, however many texts that is.
+// reaches texts created before since, however many texts that is. Each
+// page request takes a slot of Config.Gate with ctx.
 func (p *Provider) Statuses(ctx context.Context, from broadcast.Sender, since time.Time) ([]inbound.StatusUpdate, error) {
 	params := &openapi.ListMessageParams{}
 	if !from.IsService() {
@@ -40,9 +39,9 @@ func (p *Provider) Statuses(ctx context.Context, from broadcast.Sender, since ti
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		resp, err := p.api.PageMessage(params, token, page)
+		resp, err := p.page(ctx, params, token, page)
 		if err != nil {
-			return nil, classify(err)
+			return nil, err
 		}
 		done := len(resp.Messages) == 0
 		for _, m := range resp.Messages {
@@ -73,17 +72,4 @@ func (p *Provider) receipt(m openapi.ApiV2010Message, from broadcast.Sender) (in
 		code = strconv.Itoa(*m.ErrorCode)
 	}
 	return inbound.ParseStatus(str(m.Sid), str(m.Status), code, p.now())
-}
-
-// nextPage reads the page token and number of a next_page_uri.
-func nextPage(uri string) (token, page string, err error) {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return "", "", fmt.Errorf("twilio: next page %q: %w", uri, err)
-	}
-	q := u.Query()
-	if q.Get("PageToken") == "" && q.Get("Page") == "" {
-		return "", "", fmt.Errorf("twilio: next page %q has neither PageToken nor Page", uri)
-	}
-	return q.Get("PageToken"), q.Get("Page"), nil
 }

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -55,4 +56,34 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, classifyAnswer(req, resp, t.now())
 	}
 	return resp, nil
+}
+
+// NewTransport returns the HTTP transport New uses when Config.Transport
+// is nil, with cfg's settings (zero ones at their defaults):
+//
+//   - a keep-alive pool of cfg.Concurrency idle connections, in all and
+//     to Twilio's host (Go's default keeps 2 per host, so a burst of calls
+//     would open and close TLS connections all the time);
+//   - HTTP/2 where the server offers it (ForceAttemptHTTP2: Go turns it
+//     off by itself for a transport with its own dialer);
+//   - DialTimeout, TLSHandshakeTimeout, ResponseHeaderTimeout and
+//     IdleConnTimeout; cfg.Timeout is the client's, not the transport's;
+//   - the proxy from the environment (HTTPS_PROXY), like Go's default.
+//
+// Callers may change the result (a test wraps its DialContext) and pass
+// it as Config.Transport.
+func NewTransport(cfg Config) *http.Transport {
+	cfg = cfg.withDefaults()
+	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          cfg.Concurrency,
+		MaxIdleConnsPerHost:   cfg.Concurrency,
+		IdleConnTimeout:       cfg.IdleConnTimeout,
+		TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
+		ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
 }

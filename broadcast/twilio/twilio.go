@@ -3,7 +3,6 @@
 package twilio
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,30 +17,10 @@ import (
 	"smsbot/broadcast"
 )
 
-// Config configures a Provider.
-type Config struct {
-	AccountSID string
-	AuthToken  string
-	// APIURL, when set, replaces https://api.twilio.com (scheme and host),
-	// for a local fake or mock such as http://127.0.0.1:4010.
-	APIURL string
-	// StatusCallback, when set, is sent with every message so Twilio
-	// reports delivery there.
-	StatusCallback string
-	// Timeout bounds each API call (default 15s). A create that times out
-	// after its request was written is ambiguous: the engine looks the
-	// text up before sending it again.
-	Timeout time.Duration
-	// Transport is the underlying HTTP transport (default: a clone of
-	// http.DefaultTransport).
-	Transport http.RoundTripper
-	// Now is the clock for Retry-After dates (default time.Now).
-	Now func() time.Time
-}
-
 // Provider sends texts through Twilio. It is safe for concurrent use.
 type Provider struct {
 	api      *openapi.ApiService
+	gate     *broadcast.Gate // nil: no cap
 	callback string
 	now      func() time.Time
 }
@@ -53,12 +32,12 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.AccountSID == "" || cfg.AuthToken == "" {
 		return nil, errors.New("twilio: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are both required")
 	}
-	cfg.Timeout = cmp.Or(cfg.Timeout, 15*time.Second)
-	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport.(*http.Transport).Clone()
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	cfg = cfg.withDefaults()
+	if cfg.Transport == nil {
+		cfg.Transport = NewTransport(cfg)
 	}
 	t := &transport{base: cfg.Transport, now: cfg.Now}
 	if cfg.APIURL != "" {
@@ -79,12 +58,16 @@ func New(cfg Config) (*Provider, error) {
 	}
 	c.SetAccountSid(cfg.AccountSID)
 	rc := twiliogo.NewRestClientWithParams(twiliogo.ClientParams{Client: c})
-	return &Provider{api: rc.Api, callback: cfg.StatusCallback, now: cfg.Now}, nil
+	return &Provider{api: rc.Api, gate: cfg.Gate, callback: cfg.StatusCallback, now: cfg.Now}, nil
 }
 
-// Send creates one message. Errors are *broadcast.SendError; see
-// classifyAnswer for which answer gets which class.
-func (p *Provider) Send(_ context.Context, m broadcast.Outgoing) (string, error) {
+// Send creates one message, in a slot of Config.Gate taken with ctx.
+// Errors are *broadcast.SendError; see classifyAnswer for which answer
+// gets which class. When ctx ends before a slot is free, the error is
+// Retryable (nothing reached Twilio) and wraps ctx's error. twilio-go
+// takes no context: once the request started, only Config.Timeout ends
+// it.
+func (p *Provider) Send(ctx context.Context, m broadcast.Outgoing) (string, error) {
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(m.To)
 	params.SetBody(m.Body)
@@ -96,12 +79,17 @@ func (p *Provider) Send(_ context.Context, m broadcast.Outgoing) (string, error)
 	if p.callback != "" {
 		params.SetStatusCallback(p.callback)
 	}
-	msg, err := p.api.CreateMessage(params)
-	if err != nil {
-		return "", classify(err)
-	}
-	if msg.Sid == nil || *msg.Sid == "" {
-		return "", &broadcast.SendError{Class: broadcast.Ambiguous, Message: "Twilio answered without a message SID"}
-	}
-	return *msg.Sid, nil
+	var sid string
+	err := p.call(ctx, func() error {
+		msg, err := p.api.CreateMessage(params)
+		if err != nil {
+			return err
+		}
+		if msg.Sid == nil || *msg.Sid == "" {
+			return &broadcast.SendError{Class: broadcast.Ambiguous, Message: "Twilio answered without a message SID"}
+		}
+		sid = *msg.Sid
+		return nil
+	})
+	return sid, err
 }
