@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"smsbot/broadcast"
+	"smsbot/broadcast/latency"
 	"smsbot/broadcast/twilio"
 	"smsbot/broadcast/twilio/twiliotest"
 	"smsbot/store"
@@ -21,8 +22,10 @@ type tlog struct{ t testing.TB }
 func (w tlog) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
 // chaos faults the first three attempts of a text by a hash of recipient
-// and attempt: about 20% answered 429 (Retry-After: 1), 10% answered 500,
-// and 10% accepted and then cut off before the answer.
+// and attempt: about 10% answered 500, and 10% accepted and then cut off
+// before the answer. The 429s come from the account's concurrency limit
+// (faultyAccount), as Twilio's do: a scripted Fault429 carries
+// Retry-After, which holds the whole account for a second each time.
 func chaos(req twiliotest.CreateRequest) twiliotest.Fault {
 	if req.Attempt > 3 {
 		return twiliotest.FaultNone
@@ -30,8 +33,6 @@ func chaos(req twiliotest.CreateRequest) twiliotest.Fault {
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%s#%d", req.To, req.Attempt)
 	switch h.Sum32() % 10 {
-	case 0, 1:
-		return twiliotest.Fault429
 	case 2:
 		return twiliotest.Fault500
 	case 3:
@@ -39,6 +40,12 @@ func chaos(req twiliotest.CreateRequest) twiliotest.Fault {
 	}
 	return twiliotest.FaultNone
 }
+
+// faultyAccount is the fake of TestBroadcastThroughTwilioWithFaults:
+// chaos, 20 ms a call, and 3 calls at once for the account, below what
+// the senders' rates need (220/s × 20 ms), so Twilio refuses calls with
+// 20429 until the Gate's cap comes down.
+var faultyAccount = twiliotest.Config{Fault: chaos, Latency: latency.Constant(20 * time.Millisecond), Concurrency: 3}
 
 // e2e is one engine on a real SQLite store, sending through twilio-go to a
 // fake.
@@ -49,7 +56,8 @@ type e2e struct {
 }
 
 // setupE2E starts a fake with fakeCfg and an engine with engineCfg (Store,
-// Provider and Logger filled in) sending through it, with the given
+// Provider and Logger filled in, and a Gate when it has none, which the
+// provider shares, as in smsbot) sending through it, with the given
 // senders (address to segments/s).
 func setupE2E(t *testing.T, fakeCfg twiliotest.Config, engineCfg broadcast.Config, rates map[string]float64) *e2e {
 	t.Helper()
@@ -61,7 +69,10 @@ func setupE2E(t *testing.T, fakeCfg twiliotest.Config, engineCfg broadcast.Confi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	prov, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: fake.AuthToken(), APIURL: fake.URL()})
+	if engineCfg.Gate == nil {
+		engineCfg.Gate = broadcast.NewGate(broadcast.GateConfig{})
+	}
+	prov, err := twilio.New(twilio.Config{AccountSID: fake.AccountSID(), AuthToken: fake.AuthToken(), APIURL: fake.URL(), Gate: engineCfg.Gate})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +160,9 @@ func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
 		t.Skip("sends for several seconds at real rates")
 	}
 	rates := map[string]float64{"+12065550101": 40, "+12065550102": 40, "+18885550103": 60, "MG0123456789abcdef0123456789abcdef": 80}
-	e := setupE2E(t, twiliotest.Config{Fault: chaos},
-		broadcast.Config{BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ReconcileDelay: 10 * time.Millisecond}, rates)
+	gate := broadcast.NewGate(broadcast.GateConfig{})
+	e := setupE2E(t, faultyAccount,
+		broadcast.Config{BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ReconcileDelay: 10 * time.Millisecond, Gate: gate}, rates)
 	const n = 400
 	final := e.run(t, n, "Dinner is served in Hall B", 2*time.Minute)
 	if final.Counts.Sent != n || final.Counts.Failed != 0 {
@@ -166,6 +178,9 @@ func TestBroadcastThroughTwilioWithFaults(t *testing.T) {
 	assertSticky(t, e.st, byTo, senders)
 	if e.fake.Requests() <= n {
 		t.Errorf("only %d requests: the faults did not fire", e.fake.Requests())
+	}
+	if st := gate.State(); e.fake.Refused() == 0 || st.Cuts == 0 {
+		t.Errorf("Twilio refused %d calls for the account's limit, the gate was cut %d times; want both", e.fake.Refused(), st.Cuts)
 	}
 
 	// No sender went faster than its rate: over any window of arrivals,

@@ -3,15 +3,11 @@ package twilio_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
 	"smsbot/broadcast"
+	"smsbot/broadcast/latency"
 	"smsbot/broadcast/twilio"
 	"smsbot/broadcast/twilio/twiliotest"
 )
@@ -19,270 +15,150 @@ import (
 // waitFor bounds every wait of these tests.
 const waitFor = 10 * time.Second
 
-// meter is an http.RoundTripper under the Provider that counts requests
-// in flight, from the start of a request to the close of its answer's
-// body, and holds each one until the test lets it on (proceed): the
-// requests the Gate admits pile up here, where any beyond its cap would
-// show.
-type meter struct {
-	base    http.RoundTripper
+// held makes the fake's latency wait until the test lets each request on
+// (proceed), and tells it of each request that waits (entered): the
+// requests the Gate admits pile up at the fake, where any beyond its cap
+// would show (Peak), or be refused (Refused).
+type held struct {
 	entered chan struct{}
 	proceed chan struct{}
-
-	mu        sync.Mutex
-	now, peak int
 }
 
-func newMeter() *meter {
-	return &meter{base: http.DefaultTransport.(*http.Transport).Clone(), entered: make(chan struct{}), proceed: make(chan struct{})}
-}
+func newHeld() *held { return &held{entered: make(chan struct{}), proceed: make(chan struct{})} }
 
-func (m *meter) add(n int) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.now += n
-	m.peak = max(m.peak, m.now)
-}
-
-func (m *meter) Peak() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.peak
-}
-
-// RoundTrip implements http.RoundTripper.
-func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
-	m.add(1)
-	m.entered <- struct{}{}
-	<-m.proceed
-	resp, err := m.base.RoundTrip(req)
-	if err != nil {
-		m.add(-1)
-		return nil, err
+// sleep is twiliotest.Config.Sleep.
+func (h *held) sleep(ctx context.Context, _ time.Duration) error {
+	select {
+	case h.entered <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	resp.Body = &meteredBody{ReadCloser: resp.Body, done: func() { m.add(-1) }}
-	return resp, nil
+	select {
+	case <-h.proceed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
-type meteredBody struct {
-	io.ReadCloser
-	once sync.Once
-	done func()
+// mixedCalls returns calls of every kind: sends (one request each),
+// lookups (two), polls of texts received and of statuses (one page each:
+// nothing matches).
+func mixedCalls(ctx context.Context, p *twilio.Provider, n int) []func() error {
+	from, other := broadcast.Sender{Address: "+12065550101"}, broadcast.Sender{Address: "+12065550199"}
+	var calls []func() error
+	for i := range n {
+		switch i % 4 {
+		case 0, 1:
+			calls = append(calls, func() error {
+				_, err := p.Send(ctx, broadcast.Outgoing{From: from, To: "+12065550001", Body: string(rune('a' + i))})
+				return err
+			})
+		case 2:
+			calls = append(calls, func() error { _, err := p.Lookup(ctx, other, "+12065550001", time.Now()); return err })
+		case 3:
+			calls = append(calls, func() error {
+				_, err := p.Received(ctx, other.Address, time.Now())
+				if err == nil {
+					_, err = p.Statuses(ctx, other, time.Now())
+				}
+				return err
+			})
+		}
+	}
+	return calls
 }
 
-func (b *meteredBody) Close() error {
-	b.once.Do(b.done)
-	return b.ReadCloser.Close()
-}
-
-func TestGateCapsRequestsInFlight(t *testing.T) {
+func TestGateKeepsWithinTheAccount(t *testing.T) {
 	t.Parallel()
-	const limit = 3
-	fake := twiliotest.NewServer(twiliotest.Config{})
+	const limit = 4
+	h := newHeld()
+	fake := twiliotest.NewServer(twiliotest.Config{Concurrency: limit, Latency: latency.Constant(time.Millisecond), Sleep: h.sleep})
 	t.Cleanup(fake.Close)
-	m := newMeter()
 	gate := broadcast.NewGate(broadcast.GateConfig{Limit: limit})
-	p := newProvider(t, fake, twilio.Config{Gate: gate, Transport: m})
-	ctx := context.Background()
-	from := broadcast.Sender{Address: "+12065550101"}
-
-	// Sends (one request each), Lookups (two), Received and Statuses
-	// (one page each: nothing matches) from 14 callers at once.
-	calls := []func() error{}
-	for i := range 6 {
-		calls = append(calls, func() error {
-			_, err := p.Send(ctx, broadcast.Outgoing{From: from, To: "+1206555010" + string(rune('0'+i)), Body: "hi"})
-			return err
-		})
-	}
-	for range 2 {
-		calls = append(calls,
-			func() error {
-				_, err := p.Lookup(ctx, broadcast.Sender{Address: "+12065550199"}, "+12065550001", time.Now())
-				return err
-			},
-			func() error { _, err := p.Received(ctx, "+12065550199", time.Now()); return err },
-			func() error {
-				_, err := p.Statuses(ctx, broadcast.Sender{Address: "+12065550199"}, time.Now())
-				return err
-			},
-		)
-	}
+	p := newProvider(t, fake, twilio.Config{Gate: gate})
+	calls := mixedCalls(context.Background(), p, 24)
 	errs := make(chan error, len(calls))
 	for _, call := range calls {
 		go func() { errs <- call() }()
 	}
 	// Each caller has at most one request at a time. Let one request on
-	// whenever as many are held as can be: the cap's worth, or every
-	// caller still running.
+	// whenever as many wait as can: the cap's worth, or every caller still
+	// running.
 	timeout := time.After(waitFor)
-	held, running := 0, len(calls)
+	waiting, running := 0, len(calls)
 	for running > 0 {
 		select {
-		case <-m.entered:
-			held++
+		case <-h.entered:
+			waiting++
 		case err := <-errs:
 			running--
 			if err != nil {
 				t.Error(err)
 			}
 		case <-timeout:
-			t.Fatalf("%d callers still running, %d requests held (gate %+v)", running, held, gate.State())
+			t.Fatalf("%d callers still running, %d requests waiting (gate %+v)", running, waiting, gate.State())
 		}
-		if held > 0 && held >= min(limit, running) {
-			m.proceed <- struct{}{}
-			held--
+		if waiting > 0 && waiting >= min(limit, running) {
+			h.proceed <- struct{}{}
+			waiting--
 		}
 	}
-	if got := m.Peak(); got != limit {
-		t.Errorf("at most %d requests in flight at Twilio, want the gate's %d", got, limit)
+	if peak, refused := fake.Peak(), fake.Refused(); peak != limit || refused != 0 {
+		t.Errorf("Twilio served at most %d requests at once and refused %d; want the gate's %d and none", peak, refused, limit)
 	}
-	if st := gate.State(); st.InUse != 0 || st.Peak != limit {
-		t.Errorf("gate after the calls: %+v, want every slot back and a peak of %d", st, limit)
+	if st := gate.State(); st.InUse != 0 || st.Peak != limit || st.Cuts != 0 {
+		t.Errorf("gate after the calls: %+v, want every slot back, a peak of %d and no cut", st, limit)
 	}
 }
 
-// throttled answers every request as Twilio does beyond the account's
-// concurrent requests: 429 with error 20429, without Retry-After.
-func throttled(t *testing.T) string {
-	t.Helper()
-	body, err := twiliotest.Fixture("error_20429.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gateway(t, http.StatusTooManyRequests, http.Header{"Content-Type": {"application/json"}}, string(body)).URL
-}
-
-func TestThrottledCallsCutTheGate(t *testing.T) {
+func TestAccountLimitCutsTheGate(t *testing.T) {
 	t.Parallel()
-	from := broadcast.Sender{Address: "+12065550101"}
-	calls := map[string]func(context.Context, *twilio.Provider) error{
-		"Send": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Send(ctx, broadcast.Outgoing{From: from, To: "+12065550001", Body: "hi"})
-			return err
-		},
-		"Lookup": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Lookup(ctx, from, "+12065550001", epoch)
-			return err
-		},
-		"Received": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Received(ctx, from.Address, epoch)
-			return err
-		},
-		"Statuses": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Statuses(ctx, from, epoch)
-			return err
-		},
-	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			gate := broadcast.NewGate(broadcast.GateConfig{Limit: 8, Clock: clockwork.NewFakeClockAt(epoch)})
-			p, err := twilio.New(twilio.Config{AccountSID: twiliotest.DefaultAccountSID, AuthToken: twiliotest.DefaultAuthToken,
-				APIURL: throttled(t), Gate: gate})
-			if err != nil {
-				t.Fatal(err)
+	const account = 2
+	// The fake holds what it serves until release: with a gate of 8,
+	// the third request at once is refused with 20429.
+	release := make(chan struct{})
+	fake := twiliotest.NewServer(twiliotest.Config{Concurrency: account, Latency: latency.Constant(time.Millisecond),
+		Sleep: func(ctx context.Context, _ time.Duration) error {
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
 			}
+		}})
+	t.Cleanup(fake.Close)
+	gate := broadcast.NewGate(broadcast.GateConfig{Limit: 8})
+	p := newProvider(t, fake, twilio.Config{Gate: gate})
+	calls := mixedCalls(context.Background(), p, 16)
+	errs := make(chan error, len(calls))
+	for _, call := range calls {
+		go func() { errs <- call() }()
+	}
+	timeout := time.After(waitFor)
+	refusals := 0
+	for i := range calls {
+		select {
+		case err := <-errs:
 			var se *broadcast.SendError
-			if err := call(context.Background(), p); !errors.As(err, &se) || se.Class != broadcast.Retryable || !se.Throttled {
-				t.Fatalf("%s = %v, want a retryable, throttled SendError", name, err)
+			switch {
+			case err == nil:
+			case errors.As(err, &se) && se.Class == broadcast.Retryable && se.Throttled:
+				refusals++
+			default:
+				t.Errorf("error %v, want a retryable, throttled one", err)
 			}
-			if st := gate.State(); st.Cuts != 1 || st.Limit != 4 || st.InUse != 0 {
-				t.Errorf("gate after a 20429: %+v, want one cut to 4 and no slot held", st)
-			}
-		})
-	}
-}
-
-func TestCallsTakeASlot(t *testing.T) {
-	t.Parallel()
-	fake := twiliotest.NewServer(twiliotest.Config{})
-	t.Cleanup(fake.Close)
-	from := broadcast.Sender{Address: "+12065550101"}
-	for name, call := range map[string]func(context.Context, *twilio.Provider) error{
-		"Send": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Send(ctx, broadcast.Outgoing{From: from, To: "+12065550001", Body: "hi"})
-			return err
-		},
-		"Lookup": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Lookup(ctx, from, "+12065550001", time.Now())
-			return err
-		},
-		"Received": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Received(ctx, from.Address, time.Now())
-			return err
-		},
-		"Statuses": func(ctx context.Context, p *twilio.Provider) error {
-			_, err := p.Statuses(ctx, from, time.Now())
-			return err
-		},
-	} {
-		gate := broadcast.NewGate(broadcast.GateConfig{Limit: 1})
-		p := newProvider(t, fake, twilio.Config{Gate: gate})
-		if err := call(context.Background(), p); err != nil {
-			t.Fatalf("%s: %v", name, err)
+		case <-timeout:
+			t.Fatalf("%d of %d calls ended (gate %+v)", i, len(calls), gate.State())
 		}
-		if st := gate.State(); st.Peak != 1 || st.InUse != 0 {
-			t.Errorf("%s: gate %+v, want one slot taken and given back", name, st)
+		if i == 0 {
+			close(release) // a refusal came back: the rest may go
 		}
 	}
-}
-
-func TestBoundContextTakesNoSecondSlot(t *testing.T) {
-	t.Parallel()
-	fake := twiliotest.NewServer(twiliotest.Config{})
-	t.Cleanup(fake.Close)
-	gate := broadcast.NewGate(broadcast.GateConfig{Limit: 1})
-	p := newProvider(t, fake, twilio.Config{Gate: gate})
-	slot, err := gate.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	if refusals == 0 || refusals != fake.Refused() || fake.Peak() > account {
+		t.Errorf("%d calls refused for Twilio's %d refusals, peak %d; want some, one for one, at most %d", refusals, fake.Refused(), fake.Peak(), account)
 	}
-	defer slot.Release(nil)
-	// The engine's way: it holds the only slot around Send and Lookup.
-	ctx := slot.Bind(context.Background())
-	from := broadcast.Sender{Address: "+12065550101"}
-	done := make(chan error, 1)
-	go func() {
-		if _, err := p.Send(ctx, broadcast.Outgoing{From: from, To: "+12065550001", Body: "hi"}); err != nil {
-			done <- err
-			return
-		}
-		_, err := p.Lookup(ctx, from, "+12065550001", time.Now().Add(-time.Minute))
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("Send and Lookup with a bound context still waiting (gate %+v): they took a second slot", gate.State())
-	}
-	if st := gate.State(); st.InUse != 1 || st.Peak != 1 {
-		t.Errorf("gate %+v, want only the bound slot", st)
-	}
-}
-
-func TestSendGivingUpOnASlotIsRetryable(t *testing.T) {
-	t.Parallel()
-	fake := twiliotest.NewServer(twiliotest.Config{})
-	t.Cleanup(fake.Close)
-	gate := broadcast.NewGate(broadcast.GateConfig{Limit: 1})
-	p := newProvider(t, fake, twilio.Config{Gate: gate})
-	slot, err := gate.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slot.Release(nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = p.Send(ctx, broadcast.Outgoing{From: broadcast.Sender{Address: "+12065550101"}, To: "+12065550001", Body: "hi"})
-	var se *broadcast.SendError
-	if !errors.As(err, &se) || se.Class != broadcast.Retryable || !errors.Is(err, context.Canceled) {
-		t.Errorf("Send = %v, want a retryable SendError wrapping context.Canceled", err)
-	}
-	if n := fake.Requests(); n != 0 {
-		t.Errorf("Twilio got %d create requests, want none", n)
+	if st := gate.State(); st.Cuts == 0 || st.Limit >= 8 || st.InUse != 0 {
+		t.Errorf("gate after 20429s: %+v, want its cap cut and every slot back", st)
 	}
 }
