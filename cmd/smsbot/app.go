@@ -65,8 +65,13 @@ func (m *Main) open(ctx context.Context) (_ *app, err error) {
 	}
 	st := a.store
 	var prov broadcast.Provider
+	// One cap on calls in flight for the account: sends, lookups, polls.
+	gate := broadcast.NewGate(broadcast.GateConfig{Limit: c.Concurrency, Name: "the simulated carrier"})
 	if c.TwilioSID != "" {
-		tc := twilio.Config{AccountSID: c.TwilioSID, AuthToken: c.TwilioToken, APIURL: c.TwilioAPIURL}
+		gate = broadcast.NewGate(broadcast.GateConfig{Limit: c.Concurrency, Name: "Twilio"})
+		tc := twilio.Config{AccountSID: c.TwilioSID, AuthToken: c.TwilioToken, APIURL: c.TwilioAPIURL, Gate: gate,
+			Timeout: c.TwilioTimeout, ResponseHeaderTimeout: c.TwilioHeaderTimeout,
+			DialTimeout: c.TwilioDialTimeout, TLSHandshakeTimeout: c.TwilioTLSTimeout}
 		if c.PublicURL != "" {
 			tc.StatusCallback = strings.TrimSuffix(c.PublicURL, "/") + "/twilio/status"
 		}
@@ -79,7 +84,9 @@ func (m *Main) open(ctx context.Context) (_ *app, err error) {
 		prov = a.sim
 	}
 	a.metrics = stats.NewMetrics(st)
-	engine, err := broadcast.New(broadcast.Config{Store: st, Provider: a.metrics.Instrument(prov), Logger: log, MaxAttempts: c.MaxAttempts})
+	a.metrics.WatchGate(gate)
+	engine, err := broadcast.New(broadcast.Config{Store: st, Provider: a.metrics.Instrument(prov), Logger: log,
+		MaxAttempts: c.MaxAttempts, Gate: gate})
 	if err != nil {
 		return nil, err
 	}

@@ -27,8 +27,12 @@ type Config struct {
 	Admins          []string
 	Approvers       []string
 	MaxAttempts     int
-	LogLevel        slog.Level
-	SimLatency      latency.Dist
+	// Concurrency caps the calls in flight to the provider's account.
+	Concurrency int
+	// Twilio transport deadlines (twilio.Config).
+	TwilioTimeout, TwilioHeaderTimeout, TwilioDialTimeout, TwilioTLSTimeout time.Duration
+	LogLevel                                                                slog.Level
+	SimLatency                                                              latency.Dist
 
 	HTTPAddr string
 
@@ -103,6 +107,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Region, "region", env("SMSBOT_REGION", "US"), "region for numbers written without a country code [SMSBOT_REGION]")
 	admins := fs.String("admins", env("SMSBOT_ADMINS", ""), "comma-separated user IDs allowed to change data and send; empty: everyone [SMSBOT_ADMINS]")
 	approvers := fs.String("approvers", env("SMSBOT_APPROVERS", ""), "comma-separated user IDs who approve sends (two-person rule); empty: requester confirms [SMSBOT_APPROVERS]")
+	concurrency := fs.String("twilio-concurrency", env("SMSBOT_TWILIO_CONCURRENCY", "100"), "most calls to Twilio in flight at once, for the whole account (its concurrent-request limit); fewer after 20429s, for a while [SMSBOT_TWILIO_CONCURRENCY]")
+	twTimeout := fs.String("twilio-timeout", env("SMSBOT_TWILIO_TIMEOUT", "30s"), "deadline of a whole call to Twilio; a create cut off is looked up before any resend [SMSBOT_TWILIO_TIMEOUT]")
+	twHeader := fs.String("twilio-header-timeout", env("SMSBOT_TWILIO_HEADER_TIMEOUT", "15s"), "longest wait for Twilio's answer once a request is written; after it a create is looked up before any resend [SMSBOT_TWILIO_HEADER_TIMEOUT]")
+	twDial := fs.String("twilio-dial-timeout", env("SMSBOT_TWILIO_DIAL_TIMEOUT", "5s"), "deadline to open a connection to Twilio [SMSBOT_TWILIO_DIAL_TIMEOUT]")
+	twTLS := fs.String("twilio-tls-timeout", env("SMSBOT_TWILIO_TLS_TIMEOUT", "5s"), "deadline of the TLS handshake with Twilio [SMSBOT_TWILIO_TLS_TIMEOUT]")
 	attempts := fs.String("max-attempts", env("SMSBOT_MAX_ATTEMPTS", "10"), "provider calls per text before it is failed [SMSBOT_MAX_ATTEMPTS]")
 	level := fs.String("log-level", env("SMSBOT_LOG_LEVEL", "info"), "debug, info, warn or error [SMSBOT_LOG_LEVEL]")
 	simLatency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0"), "time each simulated send takes: 150ms, or 150ms/400ms for a median and a 99th percentile (long tail); 0 for none [SMSBOT_SIM_LATENCY]")
@@ -141,6 +150,22 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if c.PricePerSegment, err = strconv.ParseFloat(*price, 64); err != nil || c.PricePerSegment < 0 {
 		return fmt.Errorf("SMSBOT_PRICE_PER_SEGMENT / -price-per-segment: %q is not a price in USD like 0.0083", *price)
+	}
+	if c.Concurrency, err = strconv.Atoi(*concurrency); err != nil || c.Concurrency < 1 || c.Concurrency > 10_000 {
+		return fmt.Errorf("SMSBOT_TWILIO_CONCURRENCY / -twilio-concurrency: %q is not a whole number from 1 to 10000, like 100", *concurrency)
+	}
+	for _, d := range []struct {
+		name, flag, raw string
+		to              *time.Duration
+	}{
+		{"SMSBOT_TWILIO_TIMEOUT", "-twilio-timeout", *twTimeout, &c.TwilioTimeout},
+		{"SMSBOT_TWILIO_HEADER_TIMEOUT", "-twilio-header-timeout", *twHeader, &c.TwilioHeaderTimeout},
+		{"SMSBOT_TWILIO_DIAL_TIMEOUT", "-twilio-dial-timeout", *twDial, &c.TwilioDialTimeout},
+		{"SMSBOT_TWILIO_TLS_TIMEOUT", "-twilio-tls-timeout", *twTLS, &c.TwilioTLSTimeout},
+	} {
+		if *d.to, err = time.ParseDuration(d.raw); err != nil || *d.to <= 0 {
+			return fmt.Errorf("%s / %s: %q is not a positive duration like 15s", d.name, d.flag, d.raw)
+		}
 	}
 	if c.MaxAttempts, err = strconv.Atoi(*attempts); err != nil || c.MaxAttempts < 1 {
 		return fmt.Errorf("SMSBOT_MAX_ATTEMPTS / -max-attempts: %q is not a whole number of at least 1", *attempts)
