@@ -95,6 +95,12 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"SMSBOT_PRICE_PER_SEGMENT": "-1"}, "SMSBOT_PRICE_PER_SEGMENT"},
 		{map[string]string{"SMSBOT_MAX_ATTEMPTS": "0"}, "SMSBOT_MAX_ATTEMPTS"},
 		{map[string]string{"SMSBOT_LOG_LEVEL": "loud"}, "SMSBOT_LOG_LEVEL"},
+		{map[string]string{"SMSBOT_TWILIO_CONCURRENCY": "0"}, "SMSBOT_TWILIO_CONCURRENCY"},
+		{map[string]string{"SMSBOT_TWILIO_CONCURRENCY": "lots"}, "SMSBOT_TWILIO_CONCURRENCY"},
+		{map[string]string{"SMSBOT_TWILIO_TIMEOUT": "30"}, "SMSBOT_TWILIO_TIMEOUT"},
+		{map[string]string{"SMSBOT_TWILIO_HEADER_TIMEOUT": "-1s"}, "SMSBOT_TWILIO_HEADER_TIMEOUT"},
+		{map[string]string{"SMSBOT_TWILIO_DIAL_TIMEOUT": "0s"}, "SMSBOT_TWILIO_DIAL_TIMEOUT"},
+		{map[string]string{"SMSBOT_TWILIO_TLS_TIMEOUT": "soon"}, "SMSBOT_TWILIO_TLS_TIMEOUT"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC123"}, "TWILIO_AUTH_TOKEN"},
 	}
 	for _, tt := range tests {
@@ -119,7 +125,8 @@ func TestServeMetrics(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "smsbot_queue_depth 0") {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "smsbot_queue_depth 0") ||
+		!strings.Contains(string(body), "smsbot_provider_concurrency_limit 100") {
 		t.Fatalf("/metrics = %d\n%s", resp.StatusCode, body)
 	}
 }
