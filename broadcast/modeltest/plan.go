@@ -155,3 +155,13 @@ func body(k, v int) string { return fmt.Sprintf("B%d: %s", k, bodies[v]) }
 func marker(k int) string { return fmt.Sprintf("B%d: ", k) }
 
 var names = []string{"Ada", "Grace", "Linus", "Barbara", "Ken", "Frances", "", "Margaret"}
+
+// accountLimit is the fake's limit on concurrent requests: in a third of
+// the seeds, 2, so that Twilio answers 20429 and the engine's cap shrinks;
+// otherwise none.
+func (p plan) accountLimit() int {
+	if p.seed%3 == 0 {
+		return 2
+	}
+	return 0
+}

@@ -83,7 +83,7 @@ func newWorld(ctx context.Context, p plan, opts Options) (*world, error) {
 		return nil, err
 	}
 	w.fake = twiliotest.NewServer(twiliotest.Config{Now: w.clock.Now, Fault: w.faults.atFake, Invalid: p.invalid,
-		ListDelay: w.faults.listDelay})
+		ListDelay: w.faults.listDelay, Concurrency: p.accountLimit()})
 	w.wstore, err = store.Open(ctx, store.Config{Path: w.dbPath, Now: w.clock.Now})
 	if err != nil {
 		w.fake.Close()
@@ -142,7 +142,10 @@ func (w *world) open() (*incarnation, error) {
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// One cap for the account, shared by the engine and the provider.
+	gate := broadcast.NewGate(broadcast.GateConfig{Clock: view, Name: "Twilio"})
 	prov, err := twilio.New(twilio.Config{
+		Gate:       gate,
 		AccountSID: w.fake.AccountSID(), AuthToken: w.fake.AuthToken(), APIURL: w.fake.URL(),
 		Timeout:   5 * time.Minute, // real time; the wire makes timeouts on the virtual clock
 		Transport: &wire{base: tr, life: l, clock: view, world: w},
@@ -161,6 +164,7 @@ func (w *world) open() (*incarnation, error) {
 		Logger:      slog.New(slog.NewTextHandler(w.opts.engineLog(w.gen), &slog.HandlerOptions{Level: slog.LevelInfo})),
 		MaxAttempts: w.plan.maxAttempts,
 		InFlight:    w.inFlight(),
+		Gate:        gate,
 		BatchSize:   w.plan.batch,
 		Rand:        w.jitter,
 		Unpaced:     w.opts.sabotage == "unpaced",
@@ -172,9 +176,14 @@ func (w *world) open() (*incarnation, error) {
 	return &incarnation{gen: w.gen, life: l, st: st, eng: eng, tr: tr, quit: make(chan struct{}), state: "running"}, nil
 }
 
+// inFlight is the engine's fixed calls in flight per sender; a plan's 4
+// means none: sized by Little's law at the measured latency.
 func (w *world) inFlight() int {
 	if w.opts.Without["in-flight limit"] {
 		return 64
+	}
+	if w.plan.inFlight == 4 {
+		return 0
 	}
 	return w.plan.inFlight
 }
