@@ -184,6 +184,9 @@ func (e *Engine) Status(ctx context.Context, id int64) (Progress, error) {
 		p.ETA = e.eta(&run{b: b, left: left})
 		e.mu.Unlock()
 	}
+	if b.Status == StatusSending {
+		p.Throttled = e.gate.Note()
+	}
 	return p, nil
 }
 

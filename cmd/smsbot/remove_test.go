@@ -59,9 +59,16 @@ func newRemovalWorld(t *testing.T) *removalWorld {
 // removeBody to crew and approves it. It returns the script and the
 // contacts.
 func removalScript(numbers []string, n int) (string, []string) {
+	return sendScript(numbers, removeRate, n, removeBody)
+}
+
+// sendScript adds the numbers at rate and n contacts to list crew, then
+// sends body to crew and approves it. It returns the script and the
+// contacts.
+func sendScript(numbers []string, rate, n int, body string) (string, []string) {
 	var b strings.Builder
 	for _, s := range numbers {
-		fmt.Fprintf(&b, "/sms numbers add %s %d\n", s, removeRate)
+		fmt.Fprintf(&b, "/sms numbers add %s %d\n", s, rate)
 	}
 	var want []string
 	for i := range n {
@@ -69,7 +76,7 @@ func removalScript(numbers []string, n int) (string, []string) {
 		want = append(want, to)
 		fmt.Fprintf(&b, "/sms add crew %s\n", to)
 	}
-	fmt.Fprintf(&b, "/sms send crew %s\n/click approve:1\n", removeBody)
+	fmt.Fprintf(&b, "/sms send crew %s\n/click approve:1\n", body)
 	return b.String(), want
 }
 
