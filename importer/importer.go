@@ -8,7 +8,6 @@ package importer
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"sync"
 
 	"smsbot/broadcast"
+	"smsbot/spreadsheet"
 )
 
 // Row is one contact read from a file.
@@ -99,7 +99,8 @@ type Config struct {
 	// BatchSize is how many rows are written at once (default 1000).
 	BatchSize int
 	// Report, when set, receives one CSV line per row: line, phone as
-	// written, E.164, name, outcome, reason.
+	// written, E.164, name, outcome, reason. Cells a spreadsheet would run
+	// as a formula start with an apostrophe (see package spreadsheet).
 	Report io.Writer
 }
 
@@ -155,7 +156,7 @@ func Import(ctx context.Context, st Store, list, actor string, r io.Reader, cfg 
 
 	imp := &importer{cfg: cfg, cols: cols, rep: &rep, seen: map[string]bool{}}
 	if cfg.Report != nil {
-		imp.out = csv.NewWriter(cfg.Report)
+		imp.out = spreadsheet.NewWriter(cfg.Report)
 		imp.out.Write([]string{"line", "phone_as_written", "phone", "name", "outcome", "reason"})
 	}
 	firstLine := 1

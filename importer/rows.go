@@ -2,11 +2,11 @@ package importer
 
 import (
 	"context"
-	"encoding/csv"
 	"strconv"
 	"strings"
 
 	"smsbot/broadcast"
+	"smsbot/spreadsheet"
 )
 
 // importer turns records into rows and writes them in batches.
@@ -15,7 +15,7 @@ type importer struct {
 	cols  *columns
 	rep   *Report
 	w     Writer
-	out   *csv.Writer
+	out   *spreadsheet.Writer
 	seen  map[string]bool // E.164 numbers met so far
 	batch []Row
 	// lines are the report lines since the last flush, in file order; an

