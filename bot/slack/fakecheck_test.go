@@ -3,12 +3,20 @@ package slack_test
 import (
 	"encoding/json"
 	"fmt"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
 // Slack's limits on a message, as its Web API enforces them
 // (docs.slack.dev: chat.postMessage, Block Kit blocks and elements).
+// Slack counts "characters" without saying which; the fake takes the
+// strictest reading of each limit (length), so an adapter that counts code
+// points where Slack may count UTF-16 units or bytes fails here first.
+// Besides each text's limit, Slack refuses blocks whose texts are too long
+// together (msg_blocks_too_long, an undocumented total observed near
+// 13,000; the fake refuses over 12,000, the markdown block's documented
+// total).
 const (
+	maxBlocksText   = 12000
 	maxText         = 40000 // chat.postMessage text: msg_too_long above
 	maxBlocks       = 50
 	maxSectionText  = 3000
@@ -33,7 +41,7 @@ func checkMessage(text, blocks string) (string, []string) {
 		if text == "" {
 			return "no_text", nil
 		}
-		if utf8.RuneCountInString(text) > maxText {
+		if length(text) > maxText {
 			return "msg_too_long", nil
 		}
 		return "", nil
@@ -42,11 +50,14 @@ func checkMessage(text, blocks string) (string, []string) {
 	if err := json.Unmarshal([]byte(blocks), &bs); err != nil {
 		return "invalid_blocks_format", nil
 	}
-	if utf8.RuneCountInString(text) > maxText {
+	if length(text) > maxText {
 		return "msg_too_long", nil
 	}
 	if errs := checkBlocks(bs); len(errs) > 0 {
 		return "invalid_blocks", errs
+	}
+	if blocksText(bs) > maxBlocksText {
+		return "msg_blocks_too_long", nil
 	}
 	if len(bs) == 0 && text == "" {
 		return "no_text", nil
@@ -57,8 +68,8 @@ func checkMessage(text, blocks string) (string, []string) {
 func checkBlocks(bs []map[string]any) []string {
 	var errs []string
 	fail := func(msg, ptr string) { errs = append(errs, fmt.Sprintf("%s [json-pointer:%s]", msg, ptr)) }
-	length := func(s string, n int, ptr string) {
-		switch c := utf8.RuneCountInString(s); {
+	check := func(s string, n int, ptr string) {
+		switch c := length(s); {
 		case c > n:
 			fail(fmt.Sprintf("must be less than %d characters", n+1), ptr)
 		case c < minTextOfObject:
@@ -77,7 +88,7 @@ func checkBlocks(bs []map[string]any) []string {
 	}
 	for i, b := range bs {
 		at := fmt.Sprintf("/blocks/%d", i)
-		if id, _ := b["block_id"].(string); utf8.RuneCountInString(id) > maxBlockID {
+		if id, _ := b["block_id"].(string); length(id) > maxBlockID {
 			fail(fmt.Sprintf("must be less than %d characters", maxBlockID+1), at+"/block_id")
 		}
 		switch b["type"] {
@@ -89,20 +100,20 @@ func checkBlocks(bs []map[string]any) []string {
 			}
 			if hasText {
 				s, _ := text["text"].(string)
-				length(s, maxSectionText, at+"/text/text")
+				check(s, maxSectionText, at+"/text/text")
 			}
 			for j, f := range fields {
 				s, _ := f.(map[string]any)["text"].(string)
-				length(s, maxFieldText, fmt.Sprintf("%s/fields/%d/text", at, j))
+				check(s, maxFieldText, fmt.Sprintf("%s/fields/%d/text", at, j))
 			}
 		case "header":
 			text, _ := b["text"].(map[string]any)
 			s, _ := text["text"].(string)
-			length(s, maxHeaderText, at+"/text/text")
+			check(s, maxHeaderText, at+"/text/text")
 		case "context":
 			for j, e := range count(b["elements"], maxContext, at+"/elements") {
 				if s, ok := e.(map[string]any)["text"].(string); ok {
-					length(s, maxContextText, fmt.Sprintf("%s/elements/%d/text", at, j))
+					check(s, maxContextText, fmt.Sprintf("%s/elements/%d/text", at, j))
 				}
 			}
 		case "actions":
@@ -114,11 +125,11 @@ func checkBlocks(bs []map[string]any) []string {
 				}
 				text, _ := el["text"].(map[string]any)
 				s, _ := text["text"].(string)
-				length(s, maxButtonText, ptr+"/text/text")
-				if id, _ := el["action_id"].(string); utf8.RuneCountInString(id) > maxActionID {
+				check(s, maxButtonText, ptr+"/text/text")
+				if id, _ := el["action_id"].(string); length(id) > maxActionID {
 					fail(fmt.Sprintf("must be less than %d characters", maxActionID+1), ptr+"/action_id")
 				}
-				if v, _ := el["value"].(string); utf8.RuneCountInString(v) > maxButtonValue {
+				if v, _ := el["value"].(string); length(v) > maxButtonValue {
 					fail(fmt.Sprintf("must be less than %d characters", maxButtonValue+1), ptr+"/value")
 				}
 			}
@@ -128,4 +139,36 @@ func checkBlocks(bs []map[string]any) []string {
 		}
 	}
 	return errs
+}
+
+// length is the strictest count of s that Slack's "characters" may mean:
+// UTF-8 bytes and UTF-16 code units, whichever is more (bytes, for every
+// string: "é" is 2, "中" 3, "😀" 4).
+func length(s string) int {
+	return max(len(s), len(utf16.Encode([]rune(s))))
+}
+
+// blocksText is the length of all the texts in blocks together.
+func blocksText(bs []map[string]any) int {
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				if s, ok := c.(string); ok && k == "text" {
+					n += length(s)
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	for _, b := range bs {
+		walk(b)
+	}
+	return n
 }

@@ -50,8 +50,7 @@ func TestSlackMessagesKeepWithinBlockKitLimits(t *testing.T) {
 		t.Fatalf("shown: %d messages", len(all))
 	}
 	for _, s := range all {
-		if !strings.HasPrefix(s.text, "*Broadcast &amp; &lt;title> Broadcast") { // escaped, so Slack shows it as typed
-
+		if !strings.HasPrefix(s.text, "*Broadcast &amp; &lt;title&gt; Broadcast") { // escaped, so Slack shows it as typed
 			t.Errorf("%s lost its title: %.200s", s.kind, s.text)
 		}
 		if len(s.buttons) != 25 {
@@ -86,6 +85,11 @@ func TestSlackFakeRefusesWhatSlackRefuses(t *testing.T) {
 		{"text over 40,000", []slack.MsgOption{slack.MsgOptionText(strings.Repeat("x", 40001), false)}, "msg_too_long", ""},
 		{"section over 3,000", []slack.MsgOption{slack.MsgOptionText("x", false), slack.MsgOptionBlocks(section("ok"), section(strings.Repeat("é", 3001)))},
 			"invalid_blocks", "[ERROR] must be less than 3001 characters [json-pointer:/blocks/1/text/text]"},
+		{"CJK section over 3,000 bytes", []slack.MsgOption{slack.MsgOptionText("x", false), slack.MsgOptionBlocks(section(strings.Repeat("中", 1001)))},
+			"invalid_blocks", "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"},
+		{"blocks over 12,000 together", []slack.MsgOption{slack.MsgOptionText("x", false), slack.MsgOptionBlocks(
+			section(strings.Repeat("x", 3000)), section(strings.Repeat("x", 3000)), section(strings.Repeat("x", 3000)), section(strings.Repeat("x", 3000)), section("x"))},
+			"msg_blocks_too_long", ""},
 		{"51 blocks", []slack.MsgOption{slack.MsgOptionText("x", false), slack.MsgOptionBlocks(many...)},
 			"invalid_blocks", "[ERROR] no more than 50 items allowed [json-pointer:/blocks]"},
 		{"empty section", []slack.MsgOption{slack.MsgOptionText("x", false), slack.MsgOptionBlocks(section(""))},
