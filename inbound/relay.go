@@ -74,7 +74,8 @@ func (s *Service) relayPass(ctx context.Context) (wait time.Duration, again bool
 	}
 	full, failed, err := s.relayOnce(ctx, false)
 	if err != nil && ctx.Err() == nil {
-		s.log.Warn("reading texts to relay failed; will retry", "err", err)
+		s.log.Warn("reading texts to relay failed; will retry", "err", safeErr(err))
+		s.log.Debug("reading texts to relay failed; will retry", "err", err)
 		s.relays.failed(s.clock.Now(), "", nil)
 	}
 	if err != nil || failed {
@@ -135,7 +136,8 @@ func (s *Service) relayNew(ctx context.Context, saved Saved) {
 	own := context.WithoutCancel(ctx)
 	earlier, err := s.store.UnrelayedBefore(own, saved.Contact.ID, saved.Text.SID)
 	if err != nil {
-		s.log.Error("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", err)
+		s.log.Error("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", safeErr(err))
+		s.log.Debug("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", err)
 		return
 	}
 	if earlier {
@@ -197,7 +199,8 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 	if threaded {
 		var err error
 		if thread, err = s.store.Thread(ctx, saved.Contact.ID, platform); err != nil {
-			s.log.Error("reading thread failed; the relay will be retried", "sid", sid, "err", err)
+			s.log.Error("reading thread failed; the relay will be retried", "sid", sid, "err", safeErr(err))
+			s.log.Debug("reading thread failed; the relay will be retried", "sid", sid, "err", err)
 			s.relays.failed(s.clock.Now(), "", nil)
 			return false
 		}
@@ -214,13 +217,15 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 	cancel()
 	if err != nil {
 		s.relays.failed(s.clock.Now(), sid, err)
-		s.log.Warn("relaying a text to staff failed; it will be retried", "sid", sid, "err", err)
+		s.log.Warn("relaying a text to staff failed; it will be retried", "sid", sid, "err", safeErr(err))
+		s.log.Debug("relaying a text to staff failed; it will be retried", "sid", sid, "err", err)
 		return false
 	}
 	s.relays.succeeded(sid)
 	if threaded && got != "" && got != thread {
 		if err := s.store.SetThread(ctx, saved.Contact.ID, platform, got); err != nil {
-			s.log.Error("saving thread failed", "err", err)
+			s.log.Error("saving thread failed", "err", safeErr(err))
+			s.log.Debug("saving thread failed", "err", err)
 		}
 	}
 	s.relays.setUnmarked(sid, true)
@@ -231,7 +236,8 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 // remembers it, so a retry marks it rather than showing it again.
 func (s *Service) markRelayed(ctx context.Context, sid string) bool {
 	if err := s.store.MarkRelayed(ctx, sid, s.clock.Now()); err != nil {
-		s.log.Error("marking text relayed failed; will retry", "sid", sid, "err", err)
+		s.log.Error("marking text relayed failed; will retry", "sid", sid, "err", safeErr(err))
+		s.log.Debug("marking text relayed failed; will retry", "sid", sid, "err", err)
 		s.relays.failed(s.clock.Now(), "", nil)
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twilio/twilio-go/client"
 	"github.com/twilio/twilio-go/twiml"
@@ -19,12 +20,18 @@ type Webhooks struct {
 	svc       *Service
 	validator client.RequestValidator
 	publicURL string
+	badSig    logLimit // "bad signature" is logged at most once per badSigLogEvery
 }
+
+// badSigLogEvery is the least time between two "bad signature" log lines;
+// the next one counts those held back.
+const badSigLogEvery = 10 * time.Second
 
 // NewWebhooks returns the webhook handlers. publicURL is SMSBOT_PUBLIC_URL
 // (the URL Twilio calls, without the path); authToken signs requests.
 func NewWebhooks(svc *Service, authToken, publicURL string) *Webhooks {
-	return &Webhooks{svc: svc, validator: client.NewRequestValidator(authToken), publicURL: strings.TrimSuffix(publicURL, "/")}
+	return &Webhooks{svc: svc, validator: client.NewRequestValidator(authToken), publicURL: strings.TrimSuffix(publicURL, "/"),
+		badSig: logLimit{every: badSigLogEvery}}
 }
 
 // Routes registers POST /twilio/inbound and POST /twilio/status.
@@ -35,7 +42,8 @@ func (h *Webhooks) Routes(mux *http.ServeMux) {
 
 // Verify passes on only requests signed by Twilio: X-Twilio-Signature over
 // PublicURL + the request's path and query and every POST field, with the
-// auth token. Others get 403. The form is parsed into r.PostForm.
+// auth token. Others get 403, and are logged at most once every 10 s
+// with the count of those not logged. The form is parsed into r.PostForm.
 func (h *Webhooks) Verify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
@@ -52,7 +60,10 @@ func (h *Webhooks) Verify(next http.Handler) http.Handler {
 		}
 		url := h.publicURL + r.URL.RequestURI()
 		if !h.validator.Validate(url, params, r.Header.Get("X-Twilio-Signature")) {
-			h.svc.log.Warn("refused Twilio webhook with a bad signature", "path", r.URL.Path, "remote", r.RemoteAddr)
+			if ok, held := h.badSig.allow(h.svc.clock.Now()); ok {
+				h.svc.log.Warn("refused Twilio webhook with a bad signature", "path", r.URL.Path, "remote", r.RemoteAddr,
+					"not_logged_since_last", held)
+			}
 			http.Error(w, "invalid signature", http.StatusForbidden)
 			return
 		}
@@ -101,7 +112,8 @@ func (h *Webhooks) status(w http.ResponseWriter, r *http.Request) {
 	u, final := ParseStatus(sid, f.Get("MessageStatus"), f.Get("ErrorCode"), h.svc.clock.Now())
 	if final {
 		if err := h.svc.Status(r.Context(), u); err != nil {
-			h.svc.log.Error("recording delivery receipt failed", "sid", u.SID, "err", err)
+			h.svc.log.Error("recording delivery receipt failed", "sid", u.SID, "err", safeErr(err))
+			h.svc.log.Debug("recording delivery receipt failed", "sid", u.SID, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
