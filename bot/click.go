@@ -17,7 +17,7 @@ func (r *Router) Click(ctx context.Context, c Click, conv Conversation) {
 	log := r.log.With("user", c.User, "action", c.Action)
 	if err := r.click(ctx, c, conv); err != nil {
 		if _, perr := conv.Post(ctx, r.errorMessage(log, err)); perr != nil {
-			log.Error("posting answer failed", "err", perr)
+			log.Error("posting answer failed", "err", Redact(perr))
 		}
 	}
 }

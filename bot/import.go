@@ -48,7 +48,7 @@ func (r *Router) Upload(ctx context.Context, up Upload, conv Conversation) bool 
 		m = r.errorMessage(r.log.With("user", up.User, "command", "import"), err)
 	}
 	if _, err := conv.Post(ctx, m); err != nil {
-		r.log.Error("posting import report failed", "err", err)
+		r.log.Error("posting import report failed", "err", Redact(err))
 	}
 	return true
 }
@@ -79,8 +79,8 @@ func (r *Router) Import(ctx context.Context, user, list, ref string, files Files
 	}
 	where, err := files.SaveReport(ctx, name, tmp.Name())
 	if err != nil {
-		r.log.Error("keeping the import report failed", "err", err)
-		where = "not kept: " + err.Error()
+		r.log.Error("keeping the import report failed", "err", Redact(err))
+		where = "not kept: " + Redact(err).Error()
 	}
 	r.log.Info("contacts imported", "user", user, "list", list, "rows", rep.Rows, "imported", rep.Imported, "invalid", rep.Invalid)
 	return rep, importMessage(rep, where), nil

@@ -23,21 +23,21 @@ type notices struct {
 
 func (n notices) post(ctx context.Context, m Message) {
 	if _, err := n.conv.Post(ctx, m); err != nil {
-		n.r.log.Error("posting schedule notice failed", "err", err)
+		n.r.log.Error("posting schedule notice failed", "err", Redact(err))
 	}
 }
 
 func (n notices) Fired(ctx context.Context, s scheduler.Schedule, b broadcast.Broadcast) {
 	p, err := n.r.engine.Status(ctx, b.ID)
 	if err != nil {
-		n.r.log.Error("reading broadcast failed", "broadcast_id", b.ID, "err", err)
+		n.r.log.Error("reading broadcast failed", "broadcast_id", b.ID, "err", Redact(err))
 		return
 	}
 	m := n.r.progressMessage(ctx, p)
 	m.Title = fmt.Sprintf("⏰ Schedule #%d started: %s", s.ID, m.Title)
 	ref, err := n.conv.Post(ctx, m)
 	if err != nil {
-		n.r.log.Error("posting schedule notice failed", "err", err)
+		n.r.log.Error("posting schedule notice failed", "err", Redact(err))
 		return
 	}
 	n.r.watch(b.ID, ref, n.conv, p.Broadcast.Status)

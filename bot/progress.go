@@ -36,7 +36,7 @@ func (r *Router) watch(id int64, ref Ref, conv Conversation, showing broadcast.S
 func (r *Router) follow(id int64, ref Ref, conv Conversation, showing broadcast.Status) {
 	ch, stop, err := r.engine.Subscribe(r.ctx, id)
 	if err != nil {
-		r.log.Error("following progress failed", "broadcast_id", id, "err", err)
+		r.log.Error("following progress failed", "broadcast_id", id, "err", Redact(err))
 		return
 	}
 	defer stop()
@@ -56,7 +56,7 @@ func (r *Router) follow(id int64, ref Ref, conv Conversation, showing broadcast.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := conv.Update(ctx, ref, r.progressMessage(ctx, p)); err != nil {
-			r.log.Warn("updating progress failed", "broadcast_id", id, "err", err)
+			r.log.Warn("updating progress failed", "broadcast_id", id, "err", Redact(err))
 		}
 		shown, status, pending, deadline = r.clock.Now(), p.Broadcast.Status, nil, nil
 	}
@@ -100,20 +100,20 @@ func (r *Router) follow(id int64, ref Ref, conv Conversation, showing broadcast.
 func (r *Router) Resume(ctx context.Context, conv Conversation) {
 	unfinished, err := r.engine.Unfinished(ctx)
 	if err != nil {
-		r.log.Error("listing unfinished broadcasts failed", "err", err)
+		r.log.Error("listing unfinished broadcasts failed", "err", Redact(err))
 		return
 	}
 	for _, b := range unfinished {
 		p, err := r.engine.Status(ctx, b.ID)
 		if err != nil {
-			r.log.Error("reading broadcast failed", "broadcast_id", b.ID, "err", err)
+			r.log.Error("reading broadcast failed", "broadcast_id", b.ID, "err", Redact(err))
 			continue
 		}
 		m := r.progressMessage(ctx, p)
 		m.Title = "Resumed after restart: " + m.Title
 		ref, err := conv.Post(ctx, m)
 		if err != nil {
-			r.log.Error("posting progress failed", "broadcast_id", b.ID, "err", err)
+			r.log.Error("posting progress failed", "broadcast_id", b.ID, "err", Redact(err))
 			continue
 		}
 		r.watch(b.ID, ref, conv, p.Broadcast.Status)

@@ -138,7 +138,7 @@ func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Messa
 	}
 	reasons, err := r.engine.Reasons(ctx, b.ID)
 	if err != nil {
-		r.log.Error("reading failure reasons failed", "broadcast_id", b.ID, "err", err)
+		r.log.Error("reading failure reasons failed", "broadcast_id", b.ID, "err", Redact(err))
 	}
 	var failed, skipped []string
 	for _, rs := range reasons {

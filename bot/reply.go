@@ -18,28 +18,53 @@ func (r *Router) replyCmd(ctx context.Context, inv Invocation, args string, _ Co
 	if err != nil {
 		return Message{}, err
 	}
-	d, err := r.engine.SendDirect(ctx, phone, body, inv.User)
+	return r.sendReply(ctx, inv.User, phone, body)
+}
+
+// sendReply texts body to the contact at phone (E.164) for user.
+func (r *Router) sendReply(ctx context.Context, user, phone, body string) (Message, error) {
+	d, err := r.engine.SendDirect(ctx, phone, body, user)
 	if err != nil {
 		return Message{}, err
 	}
-	r.log.Info("reply sent", "user", inv.User, "contact_id", d.Contact.ID, "sender", d.Sender.Address)
-	return reply(fmt.Sprintf("↩️ %s texted %s from %s:\n%s", inv.User, contactLabel(d.Contact), d.Sender.Address, quote(body))), nil
+	r.log.Info("reply sent", "user", user, "contact_id", d.Contact.ID, "sender", d.Sender.Address)
+	return reply(fmt.Sprintf("↩️ %s texted %s from %s:\n%s", user, contactLabel(d.Contact), d.Sender.Address, quote(body))), nil
 }
 
 // ThreadReply texts a staff member's message in a contact's staff thread
-// (ref on platform) to that contact, through /sms reply so the same access
-// rules apply, and answers in conv. inv.Text is the message. A thread that
-// belongs to no contact is ignored: it is about something else.
+// (ref on platform) to that contact, with the access rules of /sms reply,
+// and answers in conv. inv.Text is the message, sent as written: it goes
+// to the thread's contact by its stored number and is never parsed as a
+// command, so a reply starting with digits ("8 seats are left") is not
+// read as part of the number. A thread that belongs to no contact is
+// ignored: it is about something else.
 func (r *Router) ThreadReply(ctx context.Context, platform, ref string, inv Invocation, conv Conversation) {
 	c, err := r.dir.ContactByThread(ctx, platform, ref)
 	if err != nil {
 		if broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
-			r.log.Error("finding the contact of a thread failed", "platform", platform, "err", err)
+			r.log.Error("finding the contact of a thread failed", "platform", platform, "err", Redact(err))
 		}
 		return
 	}
-	inv.Text = "reply " + c.Phone + " " + inv.Text
-	r.Command(ctx, inv, conv)
+	log := r.log.With("user", inv.User, "command", "reply", "contact_id", c.ID)
+	m, err := r.threadReply(ctx, inv, c)
+	if err != nil {
+		m = r.errorMessage(log, err)
+	}
+	if _, err := conv.Post(ctx, m); err != nil {
+		log.Error("posting answer failed", "err", Redact(err))
+	}
+}
+
+func (r *Router) threadReply(ctx context.Context, inv Invocation, c broadcast.Contact) (Message, error) {
+	if err := r.access.change(inv.User); err != nil {
+		return Message{}, err
+	}
+	body := strings.TrimSpace(inv.Text)
+	if body == "" {
+		return Message{}, broadcast.Errorf(broadcast.EINVALID, "there is no text to send to %s; write it in the thread", contactLabel(c))
+	}
+	return r.sendReply(ctx, inv.User, c.Phone, body)
 }
 
 // simCmd drives the simulated carrier: /sms sim reply <phone> <message>.

@@ -73,7 +73,7 @@ func (r *Router) Command(ctx context.Context, inv Invocation, conv Conversation)
 		return // the handler posted its own answer
 	}
 	if _, err := conv.Post(ctx, m); err != nil {
-		log.Error("posting answer failed", "err", err)
+		log.Error("posting answer failed", "err", Redact(err))
 	}
 }
 
@@ -84,7 +84,7 @@ func (r *Router) errorMessage(log interface {
 }, err error) Message {
 	if broadcast.ErrorCode(err) == broadcast.EINTERNAL {
 		ref := newRef()
-		log.Error("command failed", "ref", ref, "err", err)
+		log.Error("command failed", "ref", ref, "err", Redact(err))
 		return ephemeral(fmt.Sprintf("⚠️ internal error (ref %s); the details are in smsbot's log", ref))
 	}
 	return ephemeral("⚠️ " + broadcast.ErrorMessage(err))

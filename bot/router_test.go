@@ -41,6 +41,7 @@ type routerBundle struct {
 	router *bot.Router
 	store  *store.Store
 	engine *broadcast.Engine
+	sim    *sim.Provider
 	conv   *recorder
 }
 
@@ -56,7 +57,8 @@ func setupWith(t *testing.T, cfg bot.Config) *routerBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: sim.New(sim.Config{})})
+	carrier := sim.New(sim.Config{})
+	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: carrier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func setupWith(t *testing.T, cfg bot.Config) *routerBundle {
 		eng.Close()
 		st.Close()
 	})
-	return &routerBundle{router: r, store: st, engine: eng, conv: &recorder{}}
+	return &routerBundle{router: r, store: st, engine: eng, sim: carrier, conv: &recorder{}}
 }
 
 func (b *routerBundle) do(user, text string) []bot.Message {

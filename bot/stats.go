@@ -114,7 +114,7 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 			}
 		}
 		if err != nil {
-			r.log.Error("drawing the chart failed", "broadcast_id", id, "err", err)
+			r.log.Error("drawing the chart failed", "broadcast_id", id, "err", Redact(err))
 		}
 	}
 	return m, nil
