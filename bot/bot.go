@@ -82,6 +82,9 @@ type Config struct {
 	Stats stats.Store
 	// Location shows times (SMSBOT_TZ; default time.Local).
 	Location *time.Location
+	// MaxImportBytes is the largest file /sms import takes
+	// (SMSBOT_MAX_IMPORT_BYTES; default DefaultMaxImportBytes).
+	MaxImportBytes int64
 }
 
 // Router runs /sms commands and button clicks. It is safe for concurrent
@@ -112,6 +115,7 @@ func New(cfg Config) *Router {
 	cfg.Region = cmp.Or(cfg.Region, broadcast.DefaultRegion)
 	cfg.ProgressEvery = cmp.Or(cfg.ProgressEvery, 2*time.Second)
 	cfg.DefaultRate = cmp.Or(cfg.DefaultRate, 1)
+	cfg.MaxImportBytes = cmp.Or(cfg.MaxImportBytes, DefaultMaxImportBytes)
 	if cfg.Location == nil {
 		cfg.Location = time.Local
 	}

@@ -10,7 +10,10 @@ import (
 // Files gives the router the files of a chat.
 type Files interface {
 	// Open opens a file named in a command: a local path in the console,
-	// a link to an uploaded file in Slack. name is for people.
+	// a link to an uploaded file in Slack. name is for people. When r has
+	// a Size() int64 method (a download of known length; -1 for unknown)
+	// or a Stat method (an *os.File), a file over Config.MaxImportBytes is
+	// refused before any of it is read.
 	Open(ctx context.Context, ref string) (name string, r io.ReadCloser, err error)
 	// SaveReport keeps an import's full report (the CSV file at path,
 	// which the caller removes afterwards) where the chat keeps files: next

@@ -54,7 +54,10 @@ func (r *Router) Upload(ctx context.Context, up Upload, conv Conversation) bool 
 }
 
 // Import imports the file ref into list for user and returns the report
-// and its message. The per-row report is kept by files.
+// and its message. The file is read whole into a temporary file first, up
+// to Config.MaxImportBytes (a larger one gets FileTooLarge), so the
+// database is not held while it downloads. The per-row report is kept by
+// files.
 func (r *Router) Import(ctx context.Context, user, list, ref string, files Files) (importer.Report, Message, error) {
 	if err := r.access.change(user); err != nil {
 		return importer.Report{}, Message{}, err
@@ -64,13 +67,20 @@ func (r *Router) Import(ctx context.Context, user, list, ref string, files Files
 		return importer.Report{}, Message{}, err
 	}
 	defer in.Close()
+	// The whole file is read before the import's transaction opens.
+	file, err := spool(in, name, r.cfg.MaxImportBytes)
+	if err != nil {
+		return importer.Report{}, Message{}, err
+	}
+	defer os.Remove(file.Name())
+	defer file.Close()
 	tmp, err := os.CreateTemp("", "smsbot-import-*.csv")
 	if err != nil {
 		return importer.Report{}, Message{}, fmt.Errorf("import report: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	rep, err := importer.Import(ctx, r.dir, list, user, in, importer.Config{Region: r.cfg.Region, Report: tmp})
+	rep, err := importer.Import(ctx, r.dir, list, user, file, importer.Config{Region: r.cfg.Region, Report: tmp})
 	if err != nil {
 		return rep, Message{}, err
 	}
