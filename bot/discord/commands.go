@@ -125,7 +125,7 @@ func commands() []*discordgo.ApplicationCommand {
 func (a *Adapter) Register(ctx context.Context) error {
 	_, err := a.api.ApplicationCommandBulkOverwrite(a.cfg.AppID, a.cfg.GuildID, commands(), discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("discord: register /sms (check DISCORD_APP_ID, DISCORD_BOT_TOKEN and, if set, DISCORD_GUILD_ID): %w", err)
+		return fmt.Errorf("discord: register /sms (check DISCORD_APP_ID, DISCORD_BOT_TOKEN and, if set, DISCORD_GUILD_ID): %w", scrub(err))
 	}
 	a.log.Info("registered /sms", "guild_id", a.cfg.GuildID, "subcommands", len(subcommands))
 	return nil

@@ -1,12 +1,10 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"mime"
-	"path"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -23,6 +21,9 @@ type conversation struct {
 	// ix is the interaction being answered; nil for notices and thread
 	// replies, whose ephemeral messages are shown to everyone.
 	ix *discordgo.Interaction
+	// limit is the most bytes a file may have (the interaction's
+	// attachment_size_limit, or defaultUploadLimit).
+	limit int
 
 	mu sync.Mutex
 	// deferred: the interaction's response is a deferred ephemeral
@@ -45,24 +46,31 @@ func unref(r bot.Ref) (channel, message string, ok bool) {
 
 // Channel returns a channel (or thread) as a Conversation, for notices the
 // bot posts on its own (resumed broadcasts, incoming texts).
-func (a *Adapter) Channel(id string) bot.Conversation { return &conversation{a: a, channel: id} }
+func (a *Adapter) Channel(id string) bot.Conversation {
+	return &conversation{a: a, channel: id, limit: defaultUploadLimit}
+}
 
 // Post shows m. An ephemeral message answering an interaction fills the
 // deferred response, or else is an ephemeral follow-up; any other message
 // is posted in the channel with the bot token, so it can be edited for as
-// long as a broadcast runs.
+// long as a broadcast runs. A message Discord refuses as too long is
+// posted again shortened (minimal).
 func (c *conversation) Post(ctx context.Context, m bot.Message) (bot.Ref, error) {
 	if m.Ephemeral && c.ix != nil {
 		return "", c.ephemeral(ctx, m)
 	}
-	msg, err := c.a.api.ChannelMessageSendComplex(c.channel, &discordgo.MessageSend{
-		Embeds: embeds(m), Components: components(m), AllowedMentions: noMentions,
-	}, discordgo.WithContext(ctx))
+	var msg *discordgo.Message
+	err := c.a.shortenIfRefused(m, func(m bot.Message) (err error) {
+		msg, err = c.a.api.ChannelMessageSendComplex(c.channel, &discordgo.MessageSend{
+			Embeds: embeds(m), Components: components(m), AllowedMentions: noMentions,
+		}, discordgo.WithContext(ctx))
+		return err
+	})
 	if err != nil {
 		if c.ix != nil && (restCode(err) == discordgo.ErrCodeMissingAccess || restCode(err) == discordgo.ErrCodeMissingPermissions) {
 			_ = c.ephemeral(ctx, bot.Message{Text: "⚠️ smsbot cannot post in this channel: let its role View Channel, Send Messages, Embed Links and Attach Files here"})
 		}
-		return "", fmt.Errorf("discord: post message: %w", err)
+		return "", fmt.Errorf("discord: post message: %w", scrub(err))
 	}
 	return ref(msg.ChannelID, msg.ID), nil
 }
@@ -73,37 +81,76 @@ func (c *conversation) Update(ctx context.Context, r bot.Ref, m bot.Message) err
 	if !ok {
 		return fmt.Errorf("discord: edit message: bad message reference %q", r)
 	}
-	e, comps := embeds(m), components(m)
-	_, err := c.a.api.ChannelMessageEditComplex(&discordgo.MessageEdit{Channel: channel, ID: id,
-		Embeds: &e, Components: &comps, AllowedMentions: noMentions}, discordgo.WithContext(ctx))
+	err := c.a.shortenIfRefused(m, func(m bot.Message) error {
+		e, comps := embeds(m), components(m)
+		_, err := c.a.api.ChannelMessageEditComplex(&discordgo.MessageEdit{Channel: channel, ID: id,
+			Embeds: &e, Components: &comps, AllowedMentions: noMentions}, discordgo.WithContext(ctx))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("discord: edit message: %w", err)
+		return fmt.Errorf("discord: edit message: %w", scrub(err))
 	}
 	return nil
-}
-
-// Attach shares data as a file in the channel.
-func (c *conversation) Attach(ctx context.Context, name string, data []byte, comment string) (string, error) {
-	return c.a.attach(ctx, c.channel, name, bytes.NewReader(data), comment)
 }
 
 // ephemeral shows m to the interaction's user alone.
 func (c *conversation) ephemeral(ctx context.Context, m bot.Message) error {
-	e, comps := embeds(m), components(m)
 	if c.takeDeferred() {
-		_, err := c.a.api.InteractionResponseEdit(c.ix, &discordgo.WebhookEdit{Embeds: &e, Components: &comps,
-			AllowedMentions: noMentions}, discordgo.WithContext(ctx))
+		err := c.a.shortenIfRefused(m, func(m bot.Message) error {
+			e, comps := embeds(m), components(m)
+			_, err := c.a.api.InteractionResponseEdit(c.ix, &discordgo.WebhookEdit{Embeds: &e, Components: &comps,
+				AllowedMentions: noMentions}, discordgo.WithContext(ctx))
+			return err
+		})
 		if err != nil {
-			return fmt.Errorf("discord: edit interaction response: %w", err)
+			return fmt.Errorf("discord: edit interaction response: %w", scrub(err))
 		}
 		return nil
 	}
-	_, err := c.a.api.FollowupMessageCreate(c.ix, true, &discordgo.WebhookParams{Embeds: e, Components: comps,
-		Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions}, discordgo.WithContext(ctx))
+	err := c.a.shortenIfRefused(m, func(m bot.Message) error {
+		_, err := c.a.api.FollowupMessageCreate(c.ix, true, &discordgo.WebhookParams{Embeds: embeds(m), Components: components(m),
+			Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions}, discordgo.WithContext(ctx))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("discord: ephemeral follow-up: %w", err)
+		return fmt.Errorf("discord: ephemeral follow-up: %w", scrub(err))
 	}
 	return nil
+}
+
+// notice fills the deferred response with the adapter's own words, which
+// are not escaped (a channel link, <#id>).
+func (c *conversation) notice(ctx context.Context, text string) {
+	if !c.takeDeferred() {
+		return
+	}
+	if _, err := c.a.api.InteractionResponseEdit(c.ix, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions},
+		discordgo.WithContext(ctx)); err != nil {
+		c.a.log.Warn("answering an interaction failed", "err", scrub(err))
+	}
+}
+
+// shortenIfRefused sends m; when Discord refuses it as too long (400,
+// Invalid Form Body: its count differs from the adapter's), it sends
+// minimal(m) once instead, which says it was shortened.
+func (a *Adapter) shortenIfRefused(m bot.Message, send func(bot.Message) error) error {
+	err := send(m)
+	if !tooLong(err) {
+		return err
+	}
+	a.log.Warn("Discord refused a message as too long; sending it shortened", "title", plain(m.Title, 100), "err", err)
+	if err2 := send(minimal(m)); err2 != nil {
+		return errors.Join(err, err2)
+	}
+	return nil
+}
+
+// tooLong reports whether err is Discord's refusal of a message over its
+// limits.
+func tooLong(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusBadRequest &&
+		re.Message != nil && re.Message.Code == discordgo.ErrCodeInvalidFormBody
 }
 
 // takeDeferred reports whether the deferred response is still unused,
@@ -123,27 +170,8 @@ func (c *conversation) finish(ctx context.Context) {
 		return
 	}
 	if err := c.a.api.InteractionResponseDelete(c.ix, discordgo.WithContext(ctx)); err != nil {
-		c.a.log.Warn("deleting the deferred response failed", "err", err)
+		c.a.log.Warn("deleting the deferred response failed", "err", scrub(err))
 	}
-}
-
-// attach posts r as a file called name in channel, with a comment.
-func (a *Adapter) attach(ctx context.Context, channel, name string, r *bytes.Reader, comment string) (string, error) {
-	_, err := a.api.ChannelMessageSendComplex(channel, &discordgo.MessageSend{
-		Content: clip(comment, 2000), AllowedMentions: noMentions,
-		Files: []*discordgo.File{{Name: name, ContentType: contentType(name), Reader: r}},
-	}, discordgo.WithContext(ctx))
-	if err != nil {
-		return "", fmt.Errorf("discord: attach %s: %w", name, err)
-	}
-	return "attached to this channel as " + name, nil
-}
-
-func contentType(name string) string {
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
-	return "application/octet-stream"
 }
 
 // restCode is the JSON error code of a Discord API error, or 0.

@@ -78,6 +78,9 @@ type Adapter struct {
 	clock  clockwork.Clock
 	log    *slog.Logger
 	wg     sync.WaitGroup // handlers running commands
+
+	seen     *seen     // interactions acted on, against replays
+	refusals *logLimit // of the log lines about refused requests
 }
 
 // New checks cfg and returns an adapter. It connects to nothing: Run
@@ -131,6 +134,7 @@ func New(cfg Config) (*Adapter, error) {
 	api.ShouldRetryOnRateLimit = false // the limiter retries, on the adapter's clock
 	api.Identify.Intents = intents
 	a.cfg, a.api, a.clock, a.log = cfg, api, cfg.Clock, log
+	a.seen, a.refusals = newSeen(cfg.Clock), &logLimit{clock: cfg.Clock, period: refusalLogEvery}
 	return a, nil
 }
 

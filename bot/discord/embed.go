@@ -2,7 +2,6 @@ package discord
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -10,8 +9,10 @@ import (
 	"smsbot/bot"
 )
 
-// Discord's limits on embeds and components.
+// Discord's limits on embeds and components, in UTF-16 units (see
+// units).
 const (
+	maxContent     = 2000
 	maxTitle       = 256
 	maxDescription = 4096
 	maxFields      = 25
@@ -29,21 +30,22 @@ const (
 var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 
 // embeds renders a router message as one embed: the title, the text as
-// its description, and the fields. Fields that would take the embed over
-// Discord's 6,000 characters are left out, and a last field counts them;
-// the description has what is left.
+// its description, and the fields, each escaped (markdown) and clipped to
+// Discord's limits in UTF-16 units. Fields that would take the embed over
+// Discord's 6,000 are left out, and a last field counts them; the
+// description has what is left.
 func embeds(m bot.Message) []*discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Title: clip(m.Title, maxTitle)}
-	budget := maxEmbed - len([]rune(e.Title)) - 1 // at least a character of description
+	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Title: fit(m.Title, maxTitle)}
+	budget := maxEmbed - units(e.Title) - 1 // at least a character of description
 	for i, f := range m.Fields {
-		name, value := clip(markdown(f.Label), maxFieldName), clip(markdown(f.Value), maxFieldValue)
+		name, value := fit(f.Label, maxFieldName), fit(f.Value, maxFieldValue)
 		if strings.TrimSpace(name) == "" {
 			name = "\u200b" // Discord refuses empty names and values
 		}
 		if strings.TrimSpace(value) == "" {
 			value = "—"
 		}
-		size := len([]rune(name)) + len([]rune(value))
+		size := units(name) + units(value)
 		if left := len(m.Fields) - i; len(e.Fields) == maxFields-1 && left > 1 || size > budget-moreSize {
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more not shown", left), Inline: true})
 			budget -= moreSize
@@ -51,13 +53,31 @@ func embeds(m bot.Message) []*discordgo.MessageEmbed {
 		}
 		budget -= size
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value,
-			Inline: len([]rune(value)) <= inlineUnder && !strings.Contains(value, "\n")})
+			Inline: units(value) <= inlineUnder && !strings.Contains(value, "\n")})
 	}
-	e.Description = clip(markdown(m.Text), max(1, min(maxDescription, budget+1)))
-	if e.Title == "" && e.Description == "" && len(e.Fields) == 0 {
+	e.Description = fit(m.Text, max(1, min(maxDescription, budget+1)))
+	if e.Title == "" && strings.TrimSpace(e.Description) == "" && len(e.Fields) == 0 {
 		e.Description = "\u200b"
 	}
 	return []*discordgo.MessageEmbed{e}
+}
+
+// minimal is m shortened for a second try after Discord refused it as too
+// long (its count differing from ours): the title, the short fields (a
+// preview's recipients and segments) and the buttons, which must stay, with
+// a line saying it was shortened.
+func minimal(m bot.Message) bot.Message {
+	out := bot.Message{Title: clip(m.Title, 100), Buttons: m.Buttons, Ephemeral: m.Ephemeral,
+		Text: "⚠️ Too long for Discord to show; shortened to the essentials."}
+	if m.Title == "" {
+		out.Title = "Message too long to show"
+	}
+	for _, f := range m.Fields {
+		if units(f.Label) <= 40 && units(f.Value) <= 100 && len(out.Fields) < 10 {
+			out.Fields = append(out.Fields, f)
+		}
+	}
+	return out
 }
 
 // components renders a message's buttons: rows of up to five, whose
@@ -73,7 +93,7 @@ func components(m bot.Message) []discordgo.MessageComponent {
 		case bot.Danger:
 			style = discordgo.DangerButton
 		}
-		row.Components = append(row.Components, discordgo.Button{Label: clip(b.Label, maxLabel), Style: style, CustomID: b.Action})
+		row.Components = append(row.Components, discordgo.Button{Label: plain(b.Label, maxLabel), Style: style, CustomID: b.Action})
 		if len(row.Components) == buttonsPerRow {
 			rows = append(rows, row)
 			row = discordgo.ActionsRow{}
@@ -83,25 +103,4 @@ func components(m bot.Message) []discordgo.MessageComponent {
 		rows = append(rows, row)
 	}
 	return rows
-}
-
-// boldRe finds the router's *bold* (Slack's syntax), which Discord shows
-// as italics.
-var boldRe = regexp.MustCompile(`\*(\S(?:[^*\n]*\S)?)\*`)
-
-// markdown turns the router's markup into Discord's: *bold* becomes
-// **bold**, and "](" is broken so a text cannot make a masked link that
-// hides where it points.
-func markdown(s string) string {
-	s = boldRe.ReplaceAllString(s, "**$1**")
-	return strings.ReplaceAll(s, "](", "]\u200b(")
-}
-
-// clip shortens s to n runes, ending in "…" when cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

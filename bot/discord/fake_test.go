@@ -65,14 +65,19 @@ type discordFake struct {
 	allowRefusals bool              // a test that sends what Discord refuses on purpose
 	acked         map[string]bool   // interactions answered through the callback
 	bodies        map[string][]byte // recorded error bodies by file name
+	uploadLimit   int               // bytes per file; more gets 413 (40005)
+	tooLong       []fault           // next calls refused as too long, whatever their length (after is unused)
+	drop          []string          // routes whose next call gets its connection closed, unanswered
+	callbacks     int               // interaction callbacks asked for, answered or not
 }
 
 // newDiscordFake starts a fake Discord whose rate limits run on clock, the
 // adapter's.
 func newDiscordFake(t *testing.T, clock clockwork.Clock) *discordFake {
 	f := &discordFake{clock: clock, latest: map[string]int{}, changed: make(chan struct{}), commands: map[string][]map[string]any{},
-		served: map[string]string{}, gone: map[string]bool{}, buckets: map[string]*window{}, acked: map[string]bool{}, bodies: map[string][]byte{}}
-	for _, name := range []string{"error_rate_limited.json", "error_invalid_form_body.json"} {
+		served: map[string]string{}, gone: map[string]bool{}, buckets: map[string]*window{}, acked: map[string]bool{}, bodies: map[string][]byte{},
+		uploadLimit: limitUpload}
+	for _, name := range []string{"error_rate_limited.json", "error_invalid_form_body.json", "error_request_entity_too_large.json"} {
 		f.bodies[name] = fixture(t, name)
 	}
 	mux := http.NewServeMux()
@@ -175,6 +180,11 @@ func (f *discordFake) interactionCallback(w http.ResponseWriter, r *http.Request
 	id := r.PathValue("id")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.callbacks++
+	if errs := checkCallback(body); errs != nil {
+		f.invalid(w, refusal{route: "POST interactions/callback", code: 50035, errors: errs}, "Invalid Form Body")
+		return
+	}
 	if f.acked[id] {
 		f.invalid(w, refusal{route: "POST interactions/callback", code: 40060}, "Interaction has already been acknowledged.")
 		return
@@ -272,6 +282,12 @@ func (f *discordFake) threadStart(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.limit(w, r, "POST channels/threads", r.PathValue("channel"), body.Name) {
+		return
+	}
+	if n := length(body.Name); n > limitThreadName || n == 0 {
+		f.invalid(w, refusal{route: "POST channels/threads", text: body.Name, code: 50035, errors: map[string]any{"name": map[string]any{
+			"_errors": []any{map[string]any{"code": "BASE_TYPE_BAD_LENGTH", "message": fmt.Sprintf("Must be between 1 and %d in length.", limitThreadName)}}}}},
+			"Invalid Form Body")
 		return
 	}
 	f.record(shown{kind: "thread", channel: r.PathValue("channel"), id: id, text: body.Name})

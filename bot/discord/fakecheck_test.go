@@ -3,11 +3,14 @@ package discord_test
 import (
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
 // Discord's limits on a message (discord.com/developers/docs: Message
-// resource, Embed limits, Components), as its REST API enforces them.
+// resource, Embed limits, Components), as its REST API enforces them. The
+// fake counts lengths in UTF-16 code units (an emoji is 2), the stricter
+// of the counts in use: Discord's API counts code points
+// (discord-api-docs#1315), so whatever the fake takes, Discord takes.
 const (
 	limitContent     = 2000
 	limitEmbeds      = 10
@@ -23,7 +26,14 @@ const (
 	limitButtons     = 5 // per row
 	limitLabel       = 80
 	limitCustomID    = 100
+	limitThreadName  = 100
+	limitChoices     = 25
+	limitChoiceName  = 100 // and value
+	limitUpload      = 10 << 20 // bytes per file, without boosts (since January 2025)
 )
+
+// length is a string's length as the fake counts it: UTF-16 units.
+func length(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // checkMessage returns the errors of a 50035 Invalid Form Body for
 // payload, keyed by field path as Discord nests them, or nil. empty
@@ -45,7 +55,7 @@ func checkMessage(payload map[string]any, files int) (errs map[string]any, empty
 	}
 	maxLen := func(v any, n int, path ...string) int {
 		s, _ := v.(string)
-		c := utf8.RuneCountInString(s)
+		c := length(s)
 		if c > n {
 			put("BASE_TYPE_MAX_LENGTH", fmt.Sprintf("Must be %d or fewer in length.", n), path...)
 		}
@@ -115,4 +125,28 @@ func checkMessage(payload map[string]any, files int) (errs map[string]any, empty
 		return errs, false
 	}
 	return nil, content == "" && len(embeds) == 0 && files == 0 && buttons == 0
+}
+
+// checkCallback returns the errors of a 50035 for an interaction
+// callback's body, or nil: autocomplete choices over Discord's limits.
+func checkCallback(body map[string]any) map[string]any {
+	data, _ := body["data"].(map[string]any)
+	choices, _ := data["choices"].([]any)
+	errs := map[string]any{}
+	if len(choices) > limitChoices {
+		errs["choices"] = map[string]any{"_errors": []any{map[string]any{"code": "BASE_TYPE_MAX_LENGTH", "message": fmt.Sprintf("Must be %d or fewer in length.", limitChoices)}}}
+	}
+	for i, c := range choices {
+		c, _ := c.(map[string]any)
+		for _, k := range []string{"name", "value"} {
+			if s, ok := c[k].(string); ok && (length(s) > limitChoiceName || s == "") {
+				errs["choices."+strconv.Itoa(i)+"."+k] = map[string]any{"_errors": []any{map[string]any{"code": "BASE_TYPE_BAD_LENGTH",
+					"message": fmt.Sprintf("Must be between 1 and %d in length.", limitChoiceName)}}}
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }

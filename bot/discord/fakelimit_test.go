@@ -84,6 +84,9 @@ func (f *discordFake) rateLimitNext(route, contains string, after time.Duration)
 // token) and sets the X-RateLimit-* headers; callers hold f.mu. When the
 // call is over a limit, it answers the 429 and returns false.
 func (f *discordFake) limit(w http.ResponseWriter, r *http.Request, route, resource, text string) bool {
+	if f.dropped(w, route) {
+		return false
+	}
 	now := f.clock.Now()
 	for i, ft := range f.faults {
 		if ft.route == route && strings.Contains(text, ft.contains) {
@@ -132,6 +135,23 @@ func (f *discordFake) accept(w http.ResponseWriter, r *http.Request, route, reso
 	if !f.limit(w, r, route, resource, s.text) {
 		return false
 	}
+	for i, ft := range f.tooLong {
+		if ft.route == route && strings.Contains(s.text, ft.contains) {
+			f.tooLong = append(f.tooLong[:i], f.tooLong[i+1:]...)
+			f.invalid(w, refusal{route: route, text: s.text, code: 50035, errors: map[string]any{"embeds": map[string]any{"_errors": []any{
+				map[string]any{"code": "MAX_EMBED_SIZE_EXCEEDED", "message": "Embed size exceeds maximum size of 6000"}}}}}, "Invalid Form Body")
+			return false
+		}
+	}
+	for name, content := range s.files {
+		if len(content) > f.uploadLimit {
+			f.refuse(refusal{route: route, text: name, status: http.StatusRequestEntityTooLarge, code: 40005})
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			w.Write(f.bodies["error_request_entity_too_large.json"])
+			return false
+		}
+	}
 	errs, empty := checkMessage(payload, len(s.files))
 	switch {
 	case errs != nil:
@@ -142,6 +162,39 @@ func (f *discordFake) accept(w http.ResponseWriter, r *http.Request, route, reso
 		return false
 	}
 	return true
+}
+
+// refuseAsTooLongNext makes the next message on route whose text contains
+// contains be refused as over Discord's limits (400, 50035), whatever its
+// length: Discord counting otherwise than the adapter.
+func (f *discordFake) refuseAsTooLongNext(route, contains string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tooLong = append(f.tooLong, fault{route: route, contains: contains})
+}
+
+// dropNext makes the next call to route ("PATCH webhooks/messages") end
+// with its connection closed, unanswered, as a network failure does.
+func (f *discordFake) dropNext(route string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.drop = append(f.drop, route)
+}
+
+// dropped reports whether this call of route is to be dropped, and
+// closes its connection if so; callers hold f.mu.
+func (f *discordFake) dropped(w http.ResponseWriter, route string) bool {
+	for i, d := range f.drop {
+		if d == route {
+			f.drop = append(f.drop[:i], f.drop[i+1:]...)
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // tooMany answers 429 as Discord does: the recorded body with retry_after

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -23,10 +22,10 @@ const maxDownload = 64 << 20
 var cdnHosts = map[string]bool{"cdn.discordapp.com": true, "media.discordapp.net": true}
 
 // files opens attachments named in commands, and keeps import reports by
-// attaching them in the channel.
+// attaching them for the person who asked (conv's Attach).
 type files struct {
-	a       *Adapter
-	channel string
+	a    *Adapter
+	conv *conversation
 }
 
 var _ bot.Files = files{}
@@ -45,7 +44,7 @@ func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, err
 	}
 	resp, err := f.a.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return "", nil, fmt.Errorf("download %s: %w", path.Base(u.Path), err)
+		return "", nil, fmt.Errorf("download %s: %w", path.Base(u.Path), scrub(err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
@@ -55,14 +54,16 @@ func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, err
 	return path.Base(u.Path), http.MaxBytesReader(nil, resp.Body, maxDownload), nil
 }
 
-// SaveReport attaches the report to the channel.
+// SaveReport attaches the report for the person who asked alone (an
+// ephemeral follow-up), zipped or in parts when it is over Discord's
+// upload limit.
 func (f files) SaveReport(ctx context.Context, input, file string) (string, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", err
 	}
 	name := strings.TrimSuffix(input, path.Ext(input)) + ".report.csv"
-	return f.a.attach(ctx, f.channel, name, bytes.NewReader(data), "Import report: "+input)
+	return f.conv.Attach(ctx, name, data, "Import report: "+input)
 }
 
 // fileHost reports whether files may be downloaded from u.

@@ -24,7 +24,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	for _, remove := range []func(){
-		a.api.AddHandler(a.onInteraction),
+		a.api.AddHandler(a.onEvent),
 		a.api.AddHandler(a.onMessage),
 		a.api.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 			a.log.Info("connected to the Discord gateway", "user", r.User.Username, "guilds", len(r.Guilds))
@@ -42,11 +42,19 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return nil
 }
 
+// onEvent takes interactions from the gateway's raw events, whose payload
+// has what discordgo's Interaction lacks (attachment_size_limit).
+func (a *Adapter) onEvent(_ *discordgo.Session, e *discordgo.Event) {
+	if ic, ok := e.Struct.(*discordgo.InteractionCreate); ok && ic.Interaction != nil {
+		a.onInteraction(ic.Interaction, sizeLimit(e.RawData))
+	}
+}
+
 // onInteraction answers an interaction from the gateway through the
 // callback endpoint.
-func (a *Adapter) onInteraction(_ *discordgo.Session, ev *discordgo.InteractionCreate) {
-	i := ev.Interaction
-	err := a.interaction(i, func(ctx context.Context, resp any) error {
+func (a *Adapter) onInteraction(i *discordgo.Interaction, limit int) {
+	arr := arrival{gateway: true, until: a.clock.Now().Add(tokenLife), limit: limit}
+	err := a.interaction(i, arr, func(ctx context.Context, resp any) error {
 		endpoint := discordgo.EndpointInteractionResponse(i.ID, i.Token)
 		_, err := a.api.RequestWithBucketID(http.MethodPost, endpoint, resp, endpoint, discordgo.WithContext(ctx))
 		return err
@@ -55,6 +63,6 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ev *discordgo.InteractionC
 	case errors.Is(err, errUnsupported):
 		a.log.Debug("ignored an interaction", "type", i.Type.String())
 	case err != nil:
-		a.log.Error("answering an interaction failed", "type", i.Type.String(), "err", err)
+		a.log.Error("answering an interaction failed", "type", i.Type.String(), "err", scrub(err))
 	}
 }

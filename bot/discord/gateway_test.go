@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bwmarrin/discordgo"
-
 	"smsbot/bot/bottest"
 	"smsbot/bot/discord"
 )
@@ -28,15 +26,14 @@ func newGateway(t *testing.T, s bottest.Setup) (*chat, *discord.Adapter) {
 	return c, a
 }
 
-// event decodes an interaction as the gateway delivers it.
-func event(t *testing.T, ix map[string]any) *discordgo.InteractionCreate {
+// event is an interaction as the gateway delivers it.
+func event(t *testing.T, ix map[string]any) []byte {
 	t.Helper()
-	b, _ := json.Marshal(ix)
-	var ev discordgo.InteractionCreate
-	if err := json.Unmarshal(b, &ev); err != nil {
+	b, err := json.Marshal(ix)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &ev
+	return b
 }
 
 // callback returns the interaction callback recorded for interaction id.

@@ -31,7 +31,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if a.key == nil || !discordgo.VerifyInteraction(r, a.key) {
-		a.log.Warn("refused unsigned Discord request", "remote", r.RemoteAddr)
+		a.refusals.warn(a.log, "refused unsigned Discord requests", "remote", r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
@@ -47,13 +47,17 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	// The signature covers the timestamp; its age is checked once the
 	// body is known to be an interaction.
-	if !a.fresh(r.Header.Get("X-Signature-Timestamp")) {
-		a.log.Warn("refused stale Discord request", "remote", r.RemoteAddr)
+	signed, ok := a.fresh(r.Header.Get("X-Signature-Timestamp"))
+	if !ok {
+		a.refusals.warn(a.log, "refused stale Discord requests", "remote", r.RemoteAddr)
 		http.Error(w, "stale request", http.StatusUnauthorized)
 		return
 	}
+	// A replay is refused as stale once the timestamp is maxSkew old:
+	// until then, the ID is remembered.
+	arr := arrival{until: signed.Add(maxSkew + time.Second), limit: sizeLimit(body)}
 	answered := false
-	err = a.interaction(&i, func(_ context.Context, resp any) error {
+	err = a.interaction(&i, arr, func(_ context.Context, resp any) error {
 		b, err := json.Marshal(resp)
 		if err != nil {
 			return err
@@ -69,23 +73,24 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case answered:
 		if err != nil {
-			a.log.Warn("answering an interaction failed", "err", err)
+			a.log.Warn("answering an interaction failed", "err", scrub(err))
 		}
 	case errors.Is(err, errUnsupported):
 		http.Error(w, "unsupported interaction", http.StatusBadRequest)
 	case err != nil:
-		a.log.Error("handling an interaction failed", "err", err)
+		a.log.Error("handling an interaction failed", "err", scrub(err))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }
 
-// fresh reports whether a signature timestamp (Unix seconds) is within
-// maxSkew of now.
-func (a *Adapter) fresh(ts string) bool {
+// fresh reads a signature timestamp (Unix seconds) and reports whether it
+// is within maxSkew of now.
+func (a *Adapter) fresh(ts string) (time.Time, bool) {
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return false
+		return time.Time{}, false
 	}
-	d := a.clock.Since(time.Unix(sec, 0))
-	return d <= maxSkew && d >= -maxSkew
+	t := time.Unix(sec, 0)
+	d := a.clock.Since(t)
+	return t, d <= maxSkew && d >= -maxSkew
 }

@@ -32,15 +32,18 @@ func TestDiscordImportAttachment(t *testing.T) {
 		t.Fatalf("import answered %d %s", code, body)
 	}
 	got := c.WaitFor(t, "Imported 2 contacts into crew")
-	for _, want := range []string{"Skipped 1 invalid", `line 4: "555" too short`, "merge fields: team", "attached to this channel as crew.report.csv"} {
+	for _, want := range []string{"Skipped 1 invalid", `line 4: "555" too short`, "merge fields: team", "shown only to the person who asked, as crew.report.csv"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
 		}
 	}
-	report := c.fake.waitFor(t, c.cursor, "Import report: crew.csv", "post")
-	if r := report.files["crew.report.csv"]; !strings.Contains(r, "4,555,,Bad,invalid,too short") || report.channel != staffID {
-		t.Fatalf("report attached in %s:\n%s", report.channel, r)
+	// The full report has phone numbers: it goes to the person who asked
+	// alone, in an ephemeral follow-up, never in the channel.
+	report := c.fake.waitFor(t, c.cursor, "Import report: crew.csv", "post", "followup")
+	if r := report.files["crew.report.csv"]; !strings.Contains(r, "4,555,,Bad,invalid,too short") || report.kind != "followup" || !report.ephemeral {
+		t.Fatalf("report attached as a %s (ephemeral %v):\n%s", report.kind, report.ephemeral, r)
 	}
+	c.noFilesInChannel(t)
 	ada, err := c.core.Store.Contact(context.Background(), "+12065550100")
 	if err != nil || ada.Name != "Ada Lovelace" || ada.Fields["team"] != "red" {
 		t.Fatalf("Ada = %+v, %v", ada, err)
@@ -57,4 +60,24 @@ func TestDiscordImportAttachment(t *testing.T) {
 	c.cursor = c.fake.count()
 	c.deliver(t, c.importing(t, "alice", c.fake.url()+"/attachments/expired/crew.csv"))
 	c.WaitFor(t, "attach it again")
+}
+
+// noFilesInChannel fails the test if a file was posted in a channel, for
+// every member to see.
+func (c *chat) noFilesInChannel(t *testing.T) {
+	t.Helper()
+	shown, _ := c.fake.since(0)
+	for _, s := range shown {
+		if len(s.files) > 0 && (s.kind == "post" || s.kind == "edit" || !s.ephemeral) {
+			t.Errorf("files %v shown to the whole channel in a %s", keys(s.files), s.kind)
+		}
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

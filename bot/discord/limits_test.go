@@ -53,7 +53,7 @@ func TestDiscordMessagesKeepWithinEmbedLimits(t *testing.T) {
 		t.Fatalf("shown: %+v", shown)
 	}
 	for _, s := range shown {
-		if !strings.HasPrefix(s.text, "Broadcast *to* crew") || len(s.buttons) != 25 {
+		if !strings.HasPrefix(s.text, "Broadcast **to** crew") || len(s.buttons) != 25 {
 			t.Errorf("%s lost its title or buttons (%d): %.100s", s.kind, len(s.buttons), s.text)
 		}
 	}

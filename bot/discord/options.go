@@ -10,8 +10,12 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// maxChoices is the most suggestions Discord shows.
-const maxChoices = 25
+// maxChoices is the most suggestions Discord shows; maxChoice is the
+// longest name or value of one (UTF-16 units).
+const (
+	maxChoices = 25
+	maxChoice  = 100
+)
 
 // commandText turns /sms's options back into the router's text:
 // "/sms send list:crew message:Dinner" is "send crew Dinner". Options come
@@ -130,8 +134,11 @@ func (a *Adapter) choices(ctx context.Context, data discordgo.ApplicationCommand
 	}
 	var later []*discordgo.ApplicationCommandOptionChoice
 	for _, l := range lists {
+		if units(l.Name) > maxChoice {
+			continue // Discord refuses the whole answer; the list is typed in full instead
+		}
 		name := strings.ToLower(l.Name)
-		c := &discordgo.ApplicationCommandOptionChoice{Name: fmt.Sprintf("%s · %d contacts", l.Name, l.Members), Value: l.Name}
+		c := &discordgo.ApplicationCommandOptionChoice{Name: plain(fmt.Sprintf("%s · %d contacts", l.Name, l.Members), maxChoice), Value: l.Name}
 		switch {
 		case strings.HasPrefix(name, typed):
 			out = append(out, c)

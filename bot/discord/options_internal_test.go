@@ -108,7 +108,7 @@ func TestRender(t *testing.T) {
 		Fields:  []bot.Field{{Label: "Recipients", Value: "3"}, {Label: "Invalid rows", Value: "line 4\nline 5"}, {Label: "Empty", Value: ""}},
 		Buttons: []bot.Button{{Label: "Approve", Action: "approve:1", Style: bot.Primary}, {Label: "Cancel", Action: "cancel:1", Style: bot.Danger}, {Label: "Pause", Action: "pause:1"}}}
 	e := embeds(m)[0]
-	if e.Title != m.Title || !strings.HasPrefix(e.Description, "**Total:** 3") || strings.Contains(e.Description, "](") {
+	if e.Title != m.Title || !strings.HasPrefix(e.Description, "**Total:** 3") || !strings.Contains(e.Description, `\[here\](https://evil.example)`) {
 		t.Fatalf("embed %q / %q", e.Title, e.Description)
 	}
 	if len(e.Fields) != 3 || !e.Fields[0].Inline || e.Fields[1].Inline || e.Fields[2].Value == "" {
@@ -122,8 +122,8 @@ func TestRender(t *testing.T) {
 		}
 	}
 	long := embeds(bot.Message{Text: strings.Repeat("x", 5000)})[0]
-	if n := len([]rune(long.Description)); n != maxDescription {
-		t.Errorf("description of %d runes", n)
+	if n := units(long.Description); n != maxDescription {
+		t.Errorf("description of %d units", n)
 	}
 	if len(components(bot.Message{})) != 0 {
 		t.Error("buttons from nowhere")

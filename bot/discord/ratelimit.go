@@ -67,7 +67,7 @@ func (l *limiter) RoundTrip(r *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		for wait := l.reserve(key); wait > 0; wait = l.reserve(key) {
 			if !replay.Fits(ctx, wait) {
-				return nil, fmt.Errorf("discord: %s is rate limited for %s more", key, wait)
+				return nil, fmt.Errorf("discord: %s is rate limited for %s more", redactPath(key), wait)
 			}
 			if err := replay.Sleep(ctx, l.clock, wait); err != nil {
 				return nil, err
@@ -98,10 +98,10 @@ func (l *limiter) RoundTrip(r *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		if attempt >= maxAttempts || !replay.Replayable(r) || !replay.Fits(ctx, wait) {
-			l.log.Warn("Discord rate limit: giving up", "route", key, "retry_after", wait, "attempt", attempt)
+			l.log.Warn("Discord rate limit: giving up", "route", redactPath(key), "retry_after", wait, "attempt", attempt)
 			return resp, nil
 		}
-		l.log.Info("Discord rate limit: retrying", "route", key, "retry_after", wait, "attempt", attempt)
+		l.log.Info("Discord rate limit: retrying", "route", redactPath(key), "retry_after", wait, "attempt", attempt)
 		resp.Body.Close()
 	}
 }

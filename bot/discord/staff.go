@@ -13,7 +13,7 @@ import (
 // messages, in minutes (a week). A new text reopens it.
 const threadArchive = 7 * 24 * 60
 
-// maxThreadName is Discord's limit on a thread's name.
+// maxThreadName is Discord's limit on a thread's name, in UTF-16 units.
 const maxThreadName = 100
 
 // Staff is the staff channel: incoming texts go there, one thread per
@@ -49,19 +49,22 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 			return thread, nil
 		}
 		if restCode(err) != discordgo.ErrCodeUnknownChannel {
-			return "", withRetryAfter(err)
+			return "", withRetryAfter(scrub(err))
 		}
 		s.a.log.Info("a contact's thread is gone; starting another", "thread", thread)
 	}
 	r, err := s.a.Channel(s.channel).Post(ctx, m)
 	if err != nil || m.Title == "" {
-		return "", withRetryAfter(err)
+		return "", withRetryAfter(scrub(err))
 	}
 	_, id, _ := unref(r)
-	name := clip(strings.TrimSpace(strings.TrimPrefix(m.Title, "💬")), maxThreadName)
+	name := plain(strings.TrimPrefix(m.Title, "💬"), maxThreadName)
+	if name == "" {
+		name = "contact"
+	}
 	th, err := s.a.api.MessageThreadStart(s.channel, id, name, threadArchive, discordgo.WithContext(ctx))
 	if err != nil {
-		s.a.log.Error("starting a contact's thread failed: give smsbot Create Public Threads in the staff channel", "err", err)
+		s.a.log.Error("starting a contact's thread failed: give smsbot Create Public Threads in the staff channel", "err", scrub(err))
 		return "", nil
 	}
 	return th.ID, nil
