@@ -52,7 +52,10 @@ func (e *Engine) send(w *worker, m Message, slot *Slot) {
 	log := e.log.With("broadcast_id", m.BroadcastID, "message_id", m.ID, "attempt", m.Attempts, "class", se.Class.String(), "code", se.Code)
 	switch se.Class {
 	case Permanent:
-		log.Info("text refused by provider", "err", se.Message)
+		// The provider's message may name the number (21211: "The 'To'
+		// number +4917… is not a valid phone number"): debug only.
+		log.Info("text refused by provider")
+		log.Debug("text refused by provider: its message", "err", se.Message)
 		o.Status, o.ErrorCode, o.ErrorText, o.Effect = MsgFailed, se.Code, se.Message, se.Effect
 	case Retryable:
 		log.Info("send failed, will retry", "err", se)
@@ -157,12 +160,16 @@ func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
 			e.log.Info("reconciled: provider does not have the text; sending again", "message_id", m.ID)
 			return e.retryOrFail(o, m.Attempts, &SendError{Class: Retryable, Message: "no answer from provider"}), true
 		}
-		if se := classify(err); se.Halt && tracked {
+		se := classify(err)
+		if se.Halt && tracked {
 			// Lookups are refused too (the credentials): say so, and keep
 			// trying; nothing is resent meanwhile.
 			e.halt(m.BroadcastID, se.Message)
 		}
-		e.log.Warn("reconcile: lookup failed, will retry", "message_id", m.ID, "err", err)
+		// A lookup's URL holds the recipient (To=+…): the error is for
+		// debug; warn says what kind it was.
+		e.log.Warn("reconcile: lookup failed, will retry", "message_id", m.ID, "class", se.Class.String(), "code", se.Code)
+		e.log.Debug("reconcile: lookup failed", "message_id", m.ID, "err", err)
 		if !e.sleep(e.ctx, e.backoff(attempt, 0)) {
 			return o, false
 		}

@@ -175,19 +175,21 @@ func (c *Console) print(line string) {
 }
 
 // Render writes a message as terminal text, buttons as /click lines.
+// Everything in it goes through Escape: titles, labels and buttons on one
+// line, texts and field values with their line breaks.
 func Render(m bot.Message) string {
 	var b strings.Builder
 	if m.Title != "" {
-		fmt.Fprintf(&b, "── %s\n", m.Title)
+		fmt.Fprintf(&b, "── %s\n", Escape(m.Title, true))
 	}
 	if m.Text != "" {
-		b.WriteString(m.Text + "\n")
+		b.WriteString(Escape(m.Text, false) + "\n")
 	}
 	for _, f := range m.Fields {
-		fmt.Fprintf(&b, "   %s: %s\n", f.Label, strings.ReplaceAll(f.Value, "\n", "\n      "))
+		fmt.Fprintf(&b, "   %s: %s\n", Escape(f.Label, true), strings.ReplaceAll(Escape(f.Value, false), "\n", "\n      "))
 	}
 	for _, btn := range m.Buttons {
-		fmt.Fprintf(&b, "   [%s] /click %s\n", btn.Label, btn.Action)
+		fmt.Fprintf(&b, "   [%s] /click %s\n", Escape(btn.Label, true), Escape(btn.Action, true))
 	}
 	return b.String()
 }
