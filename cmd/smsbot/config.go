@@ -34,7 +34,13 @@ type Config struct {
 	LogLevel                                                                slog.Level
 	SimLatency                                                              latency.Dist
 
-	HTTPAddr string
+	// HTTP server of smsbot serve (httpconfig.go).
+	HTTPAddr                                           string
+	HTTPReadTimeout, HTTPWriteTimeout, HTTPIdleTimeout time.Duration
+	HTTPMaxConns                                       int
+	// MetricsAddr, when set, serves /metrics on a listener of its own;
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsAddr, MetricsToken string
 
 	PublicURL      string
 	AutoReply      string
@@ -80,7 +86,8 @@ Flags (each also read from the environment variable in brackets):
 `
 
 // ParseFlags reads the command and flags from args, with defaults from
-// getenv.
+// getenv. Secrets (tokens, signing secrets) are read from getenv only
+// after parsing, so that the usage text never shows them.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		m.Command, args = args[0], args[1:]
@@ -98,9 +105,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return def
 	}
 	c := &m.Config
+	secrets := &secretFlags{fs: fs}
 	fs.StringVar(&c.DB, "db", env("SMSBOT_DB", "./smsbot.db"), "SQLite database file [SMSBOT_DB]")
 	fs.StringVar(&c.TwilioSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID", ""), "Twilio account SID; unset: simulated carrier [TWILIO_ACCOUNT_SID]")
-	fs.StringVar(&c.TwilioToken, "twilio-auth-token", env("TWILIO_AUTH_TOKEN", ""), "Twilio auth token [TWILIO_AUTH_TOKEN]")
+	secrets.add(&c.TwilioToken, "twilio-auth-token", "TWILIO_AUTH_TOKEN", "Twilio auth token [TWILIO_AUTH_TOKEN]")
 	fs.StringVar(&c.TwilioAPIURL, "twilio-api-url", env("TWILIO_API_URL", ""), "base URL replacing https://api.twilio.com, for a fake or mock [TWILIO_API_URL]")
 	mps := fs.String("default-mps", env("SMSBOT_DEFAULT_MPS", "1"), "rate of a number added without one, segments/second [SMSBOT_DEFAULT_MPS]")
 	price := fs.String("price-per-segment", env("SMSBOT_PRICE_PER_SEGMENT", "0.0083"), "USD per segment for cost estimates; 0 hides them [SMSBOT_PRICE_PER_SEGMENT]")
@@ -115,10 +123,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	attempts := fs.String("max-attempts", env("SMSBOT_MAX_ATTEMPTS", "10"), "provider calls per text before it is failed [SMSBOT_MAX_ATTEMPTS]")
 	level := fs.String("log-level", env("SMSBOT_LOG_LEVEL", "info"), "debug, info, warn or error [SMSBOT_LOG_LEVEL]")
 	simLatency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0"), "time each simulated send takes: 150ms, or 150ms/400ms for a median and a 99th percentile (long tail); 0 for none [SMSBOT_SIM_LATENCY]")
-	fs.StringVar(&c.HTTPAddr, "http-addr", env("SMSBOT_HTTP_ADDR", ":8080"), "address of the HTTP server of smsbot serve [SMSBOT_HTTP_ADDR]")
-	fs.StringVar(&c.SlackBotToken, "slack-bot-token", env("SLACK_BOT_TOKEN", ""), "Slack bot token xoxb-…; set: Slack is on [SLACK_BOT_TOKEN]")
-	fs.StringVar(&c.SlackAppToken, "slack-app-token", env("SLACK_APP_TOKEN", ""), "Slack app-level token xapp-…; set: Socket Mode, no public URL needed [SLACK_APP_TOKEN]")
-	fs.StringVar(&c.SlackSigningSecret, "slack-signing-secret", env("SLACK_SIGNING_SECRET", ""), "verifies Slack's HTTP requests in HTTP mode [SLACK_SIGNING_SECRET]")
+	checkHTTP := c.httpFlags(fs, env, secrets)
+	secrets.add(&c.SlackBotToken, "slack-bot-token", "SLACK_BOT_TOKEN", "Slack bot token xoxb-…; set: Slack is on [SLACK_BOT_TOKEN]")
+	secrets.add(&c.SlackAppToken, "slack-app-token", "SLACK_APP_TOKEN", "Slack app-level token xapp-…; set: Socket Mode, no public URL needed [SLACK_APP_TOKEN]")
+	secrets.add(&c.SlackSigningSecret, "slack-signing-secret", "SLACK_SIGNING_SECRET", "verifies Slack's HTTP requests in HTTP mode [SLACK_SIGNING_SECRET]")
 	fs.StringVar(&c.SlackAPIURL, "slack-api-url", env("SLACK_API_URL", ""), "replaces https://slack.com/api/, for a fake [SLACK_API_URL]")
 	fs.StringVar(&c.SlackStaffChannel, "slack-staff-channel", env("SLACK_STAFF_CHANNEL", ""), "channel ID that alone takes commands and gets notices [SLACK_STAFF_CHANNEL]")
 	fs.StringVar(&c.PublicURL, "public-url", env("SMSBOT_PUBLIC_URL", ""), "URL where Twilio reaches smsbot serve's webhooks; unset: poll Twilio instead [SMSBOT_PUBLIC_URL]")
@@ -126,7 +134,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	every := fs.String("auto-reply-every", env("SMSBOT_AUTO_REPLY_EVERY", "12h"), "least time between two auto-replies to one contact [SMSBOT_AUTO_REPLY_EVERY]")
 	fs.StringVar(&c.HelpReply, "help-reply", env("SMSBOT_HELP_REPLY", inbound.DefaultHelpReply), "answer to HELP and INFO [SMSBOT_HELP_REPLY]")
 	poll := fs.String("poll-every", env("SMSBOT_POLL_EVERY", "5s"), "how often to poll Twilio without a public URL [SMSBOT_POLL_EVERY]")
-	fs.StringVar(&c.DiscordBotToken, "discord-bot-token", env("DISCORD_BOT_TOKEN", ""), "Discord bot token; set: Discord is on [DISCORD_BOT_TOKEN]")
+	secrets.add(&c.DiscordBotToken, "discord-bot-token", "DISCORD_BOT_TOKEN", "Discord bot token; set: Discord is on [DISCORD_BOT_TOKEN]")
 	fs.StringVar(&c.DiscordAppID, "discord-app-id", env("DISCORD_APP_ID", ""), "Discord application ID [DISCORD_APP_ID]")
 	fs.StringVar(&c.DiscordPublicKey, "discord-public-key", env("DISCORD_PUBLIC_KEY", ""), "Discord application public key, hex; set: serve POST /discord/interactions [DISCORD_PUBLIC_KEY]")
 	fs.StringVar(&c.DiscordGuildID, "discord-guild-id", env("DISCORD_GUILD_ID", ""), "server to register /sms on (at once); empty: global [DISCORD_GUILD_ID]")
@@ -141,6 +149,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		}
 		return err
 	}
+	secrets.fill(getenv)
 	if fs.NArg() > 0 {
 		m.Args = fs.Args()
 	}
@@ -186,6 +195,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("SMSBOT_PUBLIC_URL / -public-url: %q is not a URL like https://sms.example.org", c.PublicURL)
 		}
+	}
+	if err := checkHTTP(); err != nil {
+		return err
 	}
 	if c.TZ, err = time.LoadLocation(*tz); err != nil {
 		return fmt.Errorf("SMSBOT_TZ / -tz: %q is not a time zone; use a name like Europe/Berlin or America/Los_Angeles", *tz)

@@ -46,6 +46,9 @@ type Main struct {
 	// Listening, when set, is called with the HTTP server's address once
 	// serve listens (tests use :0).
 	Listening func(addr string)
+	// MetricsListening, when set, is called with the address of the
+	// /metrics server once it listens (SMSBOT_METRICS_ADDR).
+	MetricsListening func(addr string)
 }
 
 // NewMain returns a Main on the process's standard streams.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -26,14 +25,13 @@ func (m *Main) runServe(ctx context.Context) error {
 	defer a.close()
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", a.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 4) // HTTP server, Slack socket, Discord gateway
+	errc := make(chan error, 4) // HTTP servers, Slack socket, Discord gateway
 
 	staff, notices, closeChat, err := m.startChat(ctx, runCtx, a, mux, errc)
 	if err != nil {
@@ -57,11 +55,21 @@ func (m *Main) runServe(ctx context.Context) error {
 		a.log.Warn("no staff channel: incoming texts are stored but not relayed (set SLACK_STAFF_CHANNEL or DISCORD_STAFF_CHANNEL)")
 	}
 
-	ln, err := net.Listen("tcp", c.HTTPAddr)
+	ln, err := listen("SMSBOT_HTTP_ADDR", c.HTTPAddr, c.HTTPMaxConns, a.log)
 	if err != nil {
-		return fmt.Errorf("listen on SMSBOT_HTTP_ADDR %s: %w", c.HTTPAddr, err)
+		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(c, mux, a.log)
+	servers := []*http.Server{srv}
+	msrv, mln, err := m.serveMetrics(a, mux, ln)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if msrv != nil {
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "http_addr", ln.Addr().String(), "carrier", a.carrier())
 	if m.Listening != nil {
@@ -79,9 +87,44 @@ func (m *Main) runServe(ctx context.Context) error {
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.Background(), 15*time.Second)
 	defer done()
-	err = srv.Shutdown(shutdownCtx)
+	for _, s := range servers {
+		err = errors.Join(err, s.Shutdown(shutdownCtx))
+	}
 	// Webhooks have answered; relays and polling end before the chat
 	// adapters close (deferred), so no post to staff is cut off by them.
 	a.stopInbound()
 	return err
+}
+
+// serveMetrics puts GET /metrics where SMSBOT_METRICS_ADDR and
+// SMSBOT_METRICS_TOKEN say: on a server of its own when the address is
+// set (returned, with its listener, for the caller to run), else on mux;
+// behind the bearer token when one is set. Without either, /metrics is on
+// mux only when ln is a loopback address: an open /metrics on a public
+// address tells anyone how many texts go out.
+func (m *Main) serveMetrics(a *app, mux *http.ServeMux, ln net.Listener) (*http.Server, net.Listener, error) {
+	c := m.Config
+	h := a.metrics.Handler()
+	if c.MetricsToken != "" {
+		h = requireBearer(c.MetricsToken, h)
+	}
+	switch {
+	case c.MetricsAddr != "":
+		mln, err := listen("SMSBOT_METRICS_ADDR", c.MetricsAddr, c.HTTPMaxConns, a.log)
+		if err != nil {
+			return nil, nil, err
+		}
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", h)
+		a.log.Info("serving /metrics", "metrics_addr", mln.Addr().String(), "token", c.MetricsToken != "")
+		if m.MetricsListening != nil {
+			m.MetricsListening(mln.Addr().String())
+		}
+		return newHTTPServer(c, mmux, a.log), mln, nil
+	case c.MetricsToken != "" || loopback(ln):
+		mux.Handle("GET /metrics", h)
+	default:
+		a.log.Warn("/metrics is off: SMSBOT_HTTP_ADDR is reachable from other machines; set SMSBOT_METRICS_TOKEN, or SMSBOT_METRICS_ADDR to a private address", "http_addr", ln.Addr().String())
+	}
+	return nil, nil, nil
 }
