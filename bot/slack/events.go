@@ -17,32 +17,47 @@ const (
 	maxSeen = 10000
 )
 
-// seenEvents remembers the IDs of the events handled lately, so that a
-// redelivery is acknowledged and ignored: a file is not imported twice, a
-// staff reply not texted twice. A redelivery of an event never seen (its
-// first delivery was lost, or came before a restart) is handled.
-type seenEvents struct {
+// Replays: a signed HTTP request is valid while its timestamp is within
+// MaxSkew of now, so at most 2 × MaxSkew after it arrives (its timestamp
+// may be MaxSkew ahead). Its signature is remembered that long, and so is
+// a Socket Mode envelope ID. maxRequests bounds the memory: more than that
+// many verified requests in ten minutes (80 a second) is not smsbot's
+// traffic.
+const (
+	replayWindow = 2 * MaxSkew
+	maxRequests  = 50000
+)
+
+// seen remembers IDs (event IDs, request signatures, envelope IDs) for
+// ttl, at most max of them, so that a second delivery is acknowledged and
+// ignored: a file is not imported twice, a staff reply not texted twice.
+// An ID forgotten (after ttl, or pushed out by max newer ones) is new
+// again: a redelivery of an event never seen (its first delivery was
+// lost, or came before a restart) is handled.
+type seen struct {
 	clock clockwork.Clock
+	ttl   time.Duration
+	max   int
 
 	mu    sync.Mutex
 	at    map[string]time.Time
 	order []string // IDs, oldest first
 }
 
-func newSeenEvents(clock clockwork.Clock) *seenEvents {
-	return &seenEvents{clock: clock, at: map[string]time.Time{}}
+func newSeen(clock clockwork.Clock, ttl time.Duration, max int) *seen {
+	return &seen{clock: clock, ttl: ttl, max: max, at: map[string]time.Time{}}
 }
 
 // first reports whether id is new, and remembers it.
-func (s *seenEvents) first(id string) bool {
+func (s *seen) first(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	for len(s.order) > 0 && (len(s.order) >= maxSeen || now.Sub(s.at[s.order[0]]) > seenFor) {
+	for len(s.order) > 0 && (len(s.order) >= s.max || now.Sub(s.at[s.order[0]]) > s.ttl) {
 		delete(s.at, s.order[0])
 		s.order = s.order[1:]
 	}
-	if _, seen := s.at[id]; seen {
+	if _, ok := s.at[id]; ok {
 		return false
 	}
 	s.at[id] = now

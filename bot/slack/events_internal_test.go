@@ -10,7 +10,7 @@ import (
 
 func TestSeenEventsForgetAfterAnHourOrWhenFull(t *testing.T) {
 	clock := clockwork.NewFakeClock()
-	s := newSeenEvents(clock)
+	s := newSeen(clock, seenFor, maxSeen)
 	if !s.first("Ev1") || s.first("Ev1") {
 		t.Fatal("an event must be new once, then seen")
 	}

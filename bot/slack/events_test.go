@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jonboulle/clockwork"
 
@@ -15,9 +16,11 @@ import (
 )
 
 // redeliver posts event to /slack/events as Slack redelivers it: the same
-// body, with X-Slack-Retry-Num and X-Slack-Retry-Reason.
+// body, with X-Slack-Retry-Num and X-Slack-Retry-Reason, signed anew a
+// second later (a request signed the same is a replay, refused as such).
 func (c *httpChat) redeliver(t *testing.T, event string, retry int) int {
 	t.Helper()
+	c.clock.Advance(time.Second)
 	ts := strconv.FormatInt(c.clock.Now().Unix(), 10)
 	req, err := http.NewRequest(http.MethodPost, c.server.URL+"/slack/events", strings.NewReader(event))
 	if err != nil {
@@ -119,20 +122,7 @@ func TestSlackRedeliveryOfAnUnseenEventIsHandled(t *testing.T) {
 func TestSlackSocketModeRedeliveryIsIgnored(t *testing.T) {
 	fake := newSlackFake(t, clockwork.NewRealClock())
 	c := bottest.NewCore(t, bottest.Setup{Admins: []string{"U0ALICE"}}, nil)
-	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: fake.apiURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		a.Close()
-	})
+	startSocket(t, fake, c.Router)
 	fake.share("F0CREW", "crew.csv", crewCSV(t))
 	fake.share("F0MORE", "more.csv", "phone\n+12065550199\n")
 	send := func(id, typ string, payload any, want string) {

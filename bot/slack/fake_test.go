@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,9 +43,13 @@ type slackFake struct {
 	changed chan struct{}
 	seq     int
 
-	files     map[string]string // file ID → content, served with the bot token
-	downloads int               // file downloads asked for
-	uploaded  map[string]string // uploaded file name → content
+	files      map[string]string // file ID → content, served with the bot token
+	chunked    bool              // serve files without Content-Length
+	downloads  int               // file downloads asked for
+	uploaded   map[string]string // uploaded file name → content
+	uploadedTo map[string]string // uploaded file name → channel it was shared in
+	uploadIDs  map[string]string // file ID → name, between upload and completion
+	dms        map[string]string // user → DM channel opened with conversations.open
 
 	buckets       map[string]*tokens // method (and channel) → its rate limit
 	faults        []fault
@@ -56,7 +62,8 @@ type slackFake struct {
 // adapter's.
 func newSlackFake(t *testing.T, clock clockwork.Clock) *slackFake {
 	f := &slackFake{clock: clock, latest: map[string]int{}, changed: make(chan struct{}), files: map[string]string{},
-		uploaded: map[string]string{}, buckets: map[string]*tokens{}, bodies: map[string][]byte{}}
+		uploaded: map[string]string{}, uploadedTo: map[string]string{}, uploadIDs: map[string]string{},
+		dms: map[string]string{}, buckets: map[string]*tokens{}, bodies: map[string][]byte{}}
 	for _, name := range []string{"error_ratelimited.json", "error_msg_too_long.json", "error_invalid_blocks.json"} {
 		f.bodies[name] = fixture(t, name)
 	}
@@ -70,6 +77,7 @@ func newSlackFake(t *testing.T, clock clockwork.Clock) *slackFake {
 		c.Handle("/files.getUploadURLExternal", f.uploadURL)
 		c.Handle("/upload/", f.upload)
 		c.Handle("/files.completeUploadExternal", f.completeUpload)
+		c.Handle("/conversations.open", f.openConversation)
 	})
 	f.srv.Start()
 	t.Cleanup(func() {
@@ -236,19 +244,31 @@ func (f *slackFake) waitFor(t *testing.T, from int, s string) string {
 	}
 }
 
+// filesURL is where the fake serves files.slack.com's paths.
+func (f *slackFake) filesURL() string { return strings.TrimSuffix(f.srv.GetAPIURL(), "/api/") }
+
+// fileLink is a file's link as Slack gives it: on files.slack.com.
+func fileLink(id, name string) string {
+	return "https://files.slack.com/files-pri/T0EVENT-" + id + "/" + name
+}
+
 // share makes a file as if a user had uploaded it, and returns its link.
 func (f *slackFake) share(id, name, content string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.files[id] = content
-	return strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/files-pri/T0EVENT-" + id + "/" + name
+	return fileLink(id, name)
 }
 
 func (f *slackFake) filesInfo(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	id := r.Form.Get("file")
-	link := strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/files-pri/T0EVENT-" + id + "/crew.csv"
-	json.NewEncoder(w).Encode(map[string]any{"ok": true, "file": map[string]any{"id": id, "name": "crew.csv", "url_private": link, "url_private_download": link}})
+	f.mu.Lock()
+	content := f.files[id]
+	f.mu.Unlock()
+	link := fileLink(id, "crew.csv")
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "file": map[string]any{"id": id, "name": "crew.csv", "size": len(content),
+		"url_private": link, "url_private_download": link}})
 }
 
 func (f *slackFake) download(w http.ResponseWriter, r *http.Request) {
@@ -263,12 +283,41 @@ func (f *slackFake) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv")
+	if f.chunked {
+		for len(content) > 0 { // flushed in pieces: no Content-Length
+			n := min(len(content), 512)
+			w.Write([]byte(content[:n]))
+			w.(http.Flusher).Flush()
+			content = content[n:]
+		}
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
 	w.Write([]byte(content))
+}
+
+func (f *slackFake) openConversation(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	users := r.Form.Get("users")
+	if users == "" || strings.Contains(users, ",") {
+		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	dm := "D0" + strings.TrimPrefix(users, "U0")
+	f.mu.Lock()
+	f.dms[users] = dm
+	f.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": map[string]any{"id": dm, "is_im": true, "user": users}})
 }
 
 func (f *slackFake) uploadURL(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	json.NewEncoder(w).Encode(map[string]any{"ok": true, "file_id": "F0REPORT",
+	f.mu.Lock()
+	f.seq++
+	id := fmt.Sprintf("F0UP%04d", f.seq)
+	f.uploadIDs[id] = r.Form.Get("filename")
+	f.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "file_id": id,
 		"upload_url": strings.TrimSuffix(f.srv.GetAPIURL(), "/") + "/upload/" + url.PathEscape(r.Form.Get("filename"))})
 }
 
@@ -286,12 +335,40 @@ func (f *slackFake) upload(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("OK"))
 }
 
+// completeUpload shares uploaded files in channel_id (none: private).
 func (f *slackFake) completeUpload(w http.ResponseWriter, r *http.Request) {
-	json.NewEncoder(w).Encode(map[string]any{"ok": true, "files": []map[string]any{{"id": "F0REPORT", "title": "report"}}})
+	r.ParseForm()
+	var done []struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal([]byte(r.Form.Get("files")), &done)
+	f.mu.Lock()
+	var out []map[string]any
+	for _, d := range done {
+		f.uploadedTo[f.uploadIDs[d.ID]] = r.Form.Get("channel_id")
+		out = append(out, map[string]any{"id": d.ID, "title": f.uploadIDs[d.ID]})
+	}
+	f.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "files": out})
 }
 
 func (f *slackFake) report(name string) (string, int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.uploaded[name], f.downloads
+}
+
+// shared returns every uploaded file's name and the channel it was
+// shared in.
+func (f *slackFake) shared() map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.uploadedTo)
+}
+
+// sharedIn returns the channel an uploaded file was shared in.
+func (f *slackFake) sharedIn(name string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploadedTo[name]
 }

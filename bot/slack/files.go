@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,84 +23,155 @@ import (
 // file_shared event) rather than a link.
 const fileIDPrefix = "slack-file:"
 
+// filesHost is where Slack keeps shared files: the only host a link to
+// import may name, and the only one the bot token is sent to.
+const filesHost = "files.slack.com"
+
+// defaultMaxImportBytes is Config.MaxImportBytes unless set: 20 MiB, about
+// 200,000 contacts.
+const defaultMaxImportBytes = 20 << 20
+
 // files opens files shared in Slack with the bot token, and keeps import
-// reports by uploading them to the channel.
+// reports by sending them to the user who imported, in a direct message.
 type files struct {
 	a       *Adapter
 	channel string
+	user    string
 }
 
 var _ bot.Files = files{}
 
-// Open downloads a file: a files.slack.com link from a command, or a file
-// ID from an upload. Links to anywhere else are refused, so the bot token
-// is never sent to another host.
+// Open downloads a file: an https://files.slack.com/… link from a command,
+// or a file ID from an upload. A link to anywhere else (another scheme,
+// host, port, or with a user name) is refused, so the bot token goes to
+// files.slack.com alone, encrypted. A file over Config.MaxImportBytes is
+// refused by its size in Slack, by its Content-Length, or once that many
+// bytes were read.
 func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, error) {
+	limit := f.a.cfg.MaxImportBytes
 	if id, ok := strings.CutPrefix(ref, fileIDPrefix); ok {
 		info, _, _, err := f.a.api.GetFileInfoContext(ctx, id, 0, 0)
 		if err != nil {
-			return "", nil, fmt.Errorf("files.info %s: %w", id, err)
+			return "", nil, fmt.Errorf("files.info %s: %w", id, redact(err))
+		}
+		if int64(info.Size) > limit {
+			return "", nil, tooBig(info.Name, int64(info.Size), limit)
 		}
 		ref = cmp.Or(info.URLPrivateDownload, info.URLPrivate)
 	}
-	link := strings.Trim(ref, "<>")
-	link, _, _ = strings.Cut(link, "|") // Slack's <url|label>
-	u, err := url.Parse(link)
-	if err != nil || u.Host != f.a.filesHost() {
-		return "", nil, broadcast.Errorf(broadcast.EINVALID, "only files uploaded to Slack (%s links) can be imported", f.a.filesHost())
+	link, err := fileLink(ref)
+	if err != nil {
+		return "", nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	name := path.Base(link.Path)
+	target := *f.a.filesURL
+	target.Path, target.RawPath, target.RawQuery = link.Path, link.RawPath, link.RawQuery
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 	if err != nil {
 		return "", nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+f.a.cfg.BotToken)
-	resp, err := f.a.cfg.HTTPClient.Do(req)
+	resp, err := f.a.downloads.Do(req)
 	if err != nil {
-		return "", nil, fmt.Errorf("download %s: %w", u.Path, err)
+		return "", nil, fmt.Errorf("download %s: %w", name, redact(err))
 	}
 	if resp.StatusCode != http.StatusOK || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		resp.Body.Close()
 		// Slack answers a login page, not an error, when the token may not read the file.
 		return "", nil, broadcast.Errorf(broadcast.EINVALID, "Slack would not give smsbot the file (status %d): check that the app has the files:read scope", resp.StatusCode)
 	}
-	return path.Base(u.Path), resp.Body, nil
+	if resp.ContentLength > limit {
+		resp.Body.Close()
+		return "", nil, tooBig(name, resp.ContentLength, limit)
+	}
+	return name, &capped{body: resp.Body, left: limit, name: name, limit: limit}, nil
 }
 
-// SaveReport uploads the report to the channel.
+// fileLink checks a link to import: https, the host files.slack.com
+// exactly, no port and no user name. Slack writes links as <url> or
+// <url|label>.
+func fileLink(ref string) (*url.URL, error) {
+	link := strings.TrimSuffix(strings.TrimPrefix(ref, "<"), ">")
+	link, _, _ = strings.Cut(link, "|")
+	u, err := url.Parse(link)
+	if err != nil || u.Scheme != "https" || u.Host != filesHost || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return nil, broadcast.Errorf(broadcast.EINVALID, "only files uploaded to Slack (https://%s/… links) can be imported: upload the CSV after /sms import <list>", filesHost)
+	}
+	return u, nil
+}
+
+// tooBig is the answer to a file over the limit.
+func tooBig(name string, n, limit int64) error {
+	return broadcast.Errorf(broadcast.EINVALID, "%s is %s; smsbot imports files of at most %s (SMSBOT_MAX_IMPORT_BYTES): split it into smaller files or raise the limit",
+		cmp.Or(name, "the file"), mib(n), mib(limit))
+}
+
+func mib(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// capped reads a download and fails once it has given more than limit
+// bytes, whatever Content-Length said.
+type capped struct {
+	body        io.ReadCloser
+	left, limit int64
+	name        string
+	read        int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.body.Read(p)
+	c.read += int64(n)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, tooBig(c.name, c.read, c.limit)
+	}
+	return n, err
+}
+
+func (c *capped) Close() error { return c.body.Close() }
+
+// downloadClient is client for downloads: a redirect must keep the
+// scheme of the files URL (https), so the token is never sent in clear.
+// Go drops the Authorization header on a redirect to another host.
+func downloadClient(client *http.Client, scheme string) *http.Client {
+	c := *client
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != scheme {
+			return errors.New("redirected away from " + scheme)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// SaveReport sends the report to the user who imported, in a direct
+// message: it holds the numbers of every row.
 func (f files) SaveReport(ctx context.Context, input, file string) (string, error) {
 	st, err := os.Stat(file)
 	if err != nil {
 		return "", err
 	}
 	name := strings.TrimSuffix(input, path.Ext(input)) + ".report.csv"
-	_, err = f.a.api.UploadFileContext(ctx, slack.UploadFileParameters{
-		File: file, FileSize: int(st.Size()), Filename: name, Title: "Import report: " + input, Channel: f.channel,
+	return f.a.sendFile(ctx, f.user, slack.UploadFileParameters{
+		File: file, FileSize: int(st.Size()), Filename: name, Title: "Import report: " + input,
 	})
-	if err != nil {
-		return "", fmt.Errorf("upload report: %w", err)
-	}
-	return "attached to this channel as " + name, nil
 }
 
-// filesHost is where shared files live: files.slack.com, or the fake's
-// host in tests.
-func (a *Adapter) filesHost() string {
-	if a.cfg.APIURL != "" {
-		if u, err := url.Parse(a.cfg.APIURL); err == nil {
-			return u.Host
-		}
-	}
-	return "files.slack.com"
-}
-
-// Attach uploads a file to the conversation's channel.
+// Attach sends a file (an export, a chart) to the user who asked for it,
+// in a direct message, never to the channel: an export holds every
+// recipient's number.
 func (c *conversation) Attach(ctx context.Context, name string, data []byte, comment string) (string, error) {
-	_, err := c.a.api.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: name,
-		InitialComment: comment, Channel: c.channel, ThreadTimestamp: c.thread,
+	return c.a.sendFile(ctx, c.user, slack.UploadFileParameters{
+		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: name, InitialComment: comment,
 	})
-	if err != nil {
-		return "", fmt.Errorf("upload %s: %w", name, err)
-	}
-	return "attached to this channel as " + name, nil
 }

@@ -24,7 +24,11 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/events", a.verified(a.serveEvent))
 }
 
-// verified checks a request's signature before next sees its body.
+// verified checks a request's signature before next sees its body. A
+// request that fails gets 401, logged at most once per badSigEvery. A
+// request seen already (the same signature, so the same timestamp and
+// body) within the replay window gets 200 and nothing more: a replayed
+// /sms reply texts no one twice.
 func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
@@ -33,8 +37,16 @@ func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)
 			return
 		}
 		if err := Verify(a.cfg.SigningSecret, r.Header, body, a.clock.Now()); err != nil {
-			a.log.Warn("refused unsigned Slack request", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+			if ok, held := a.badSigs.allow(); ok {
+				a.log.Warn("refused unsigned Slack request", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err,
+					"suppressed", held)
+			}
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		if !a.requests.first(r.Header.Get("X-Slack-Signature")) {
+			a.log.Info("ignored a repeated Slack request", "path", r.URL.Path, "remote", r.RemoteAddr)
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		next(w, r, body)

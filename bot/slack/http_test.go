@@ -38,28 +38,53 @@ type httpChat struct {
 	engine  *broadcast.Engine
 	router  *bot.Router
 	adapter *botslack.Adapter
+	logs    *logSink
 	cursor  int
 	n       int
 }
 
-func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat { return newHTTPChatWith(t, s, nil) }
+func newHTTPChat(t *testing.T, s bottest.Setup) *httpChat {
+	return newHTTPChatOpts(t, s, chatOptions{})
+}
 
 // newHTTPChatWith is newHTTPChat with the router on routerClock, so that
 // only the adapter waits on the chat's clock (nil: the router is on the
 // chat's clock too).
 func newHTTPChatWith(t *testing.T, s bottest.Setup, routerClock clockwork.Clock) *httpChat {
+	return newHTTPChatOpts(t, s, chatOptions{routerClock: routerClock})
+}
+
+// chatOptions change what newHTTPChatOpts builds.
+type chatOptions struct {
+	routerClock clockwork.Clock        // nil: the chat's clock
+	logs        *logSink               // the adapter's and router's logs; nil: t.Log
+	config      func(*botslack.Config) // changes to the adapter's config
+}
+
+func newHTTPChatOpts(t *testing.T, s bottest.Setup, o chatOptions) *httpChat {
 	t.Helper()
 	// The adapter checks request timestamps and waits out rate limits on
 	// this clock, and the router times upload windows on it; the test
 	// signs with it too, and the fake times its rate limits with it.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
+	routerClock := o.routerClock
 	if routerClock == nil {
 		routerClock = clock
 	}
+	if o.logs == nil {
+		o.logs = newLogSink(t)
+	}
 	fake := newSlackFake(t, clock)
-	c := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Clock = routerClock })
-	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
-		APIURL: fake.apiURL(), StaffChannel: staffID, Clock: clock})
+	c := bottest.NewCore(t, s, func(cfg *bot.Config) {
+		cfg.Clock = routerClock
+		cfg.Logger = o.logs.logger()
+	})
+	cfg := botslack.Config{Router: c.Router, BotToken: "xoxb-test", SigningSecret: secret,
+		APIURL: fake.apiURL(), FilesURL: fake.filesURL(), StaffChannel: staffID, Clock: clock, Logger: o.logs.logger()}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	a, err := botslack.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +95,7 @@ func newHTTPChatWith(t *testing.T, s bottest.Setup, routerClock clockwork.Clock)
 		srv.Close()
 		a.Close()
 	})
-	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.Sim, store: c.Store, engine: c.Engine, router: c.Router, adapter: a}
+	return &httpChat{fake: fake, server: srv, clock: clock, sim: c.Sim, store: c.Store, engine: c.Engine, router: c.Router, adapter: a, logs: o.logs}
 }
 
 // post sends a signed form to path and returns the status.

@@ -45,7 +45,7 @@ func TestSlackImportByUpload(t *testing.T) {
 	c.cursor = c.fake.count()
 	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0CREW"), signed)
 	got := c.WaitFor(t, "Imported 2 contacts into crew")
-	for _, want := range []string{"Skipped 1 invalid", `line 4: "555" too short`, "merge fields: team", "attached to this channel as crew.report.csv"} {
+	for _, want := range []string{"Skipped 1 invalid", `line 4: "555" too short`, "merge fields: team", "sent to you in a direct message as crew.report.csv"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
 		}
@@ -53,6 +53,9 @@ func TestSlackImportByUpload(t *testing.T) {
 	report, downloads := c.fake.report("crew.report.csv")
 	if !strings.Contains(report, "4,555,,Bad,invalid,too short") || downloads != 1 {
 		t.Fatalf("uploaded report (%d downloads):\n%s", downloads, report)
+	}
+	if in := c.fake.sharedIn("crew.report.csv"); in != "D0ALICE" {
+		t.Fatalf("the report went to %q, not to Alice's direct message", in)
 	}
 	ada, err := c.store.Contact(context.Background(), "+12065550100")
 	if err != nil || ada.Name != "Ada Lovelace" || ada.Fields["team"] != "red" {
@@ -109,12 +112,26 @@ func TestSlackStatsAttachesChartAndExport(t *testing.T) {
 	c.WaitFor(t, "finished")
 	c.Type(t, "U0ALICE", "stats 1")
 	got := c.WaitFor(t, "Broadcast #1 to crew: completed")
-	if !strings.Contains(got, "attached to this channel as broadcast-1.png") {
+	if !strings.Contains(got, "sent to you in a direct message as broadcast-1.png") {
 		t.Fatalf("stats:\n%s", got)
 	}
 	if png, _ := c.fake.report("broadcast-1.png"); !strings.HasPrefix(png, "\x89PNG") {
 		t.Fatal("the chart uploaded is not a PNG")
 	}
 	c.Type(t, "U0ALICE", "export 1")
-	c.WaitFor(t, "one line per recipient: attached")
+	c.WaitFor(t, "one line per recipient: sent to you in a direct message")
+	// The export holds every recipient's number: it goes to the person who
+	// asked, never to the channel.
+	shared := c.fake.shared()
+	if len(shared) != 2 {
+		t.Fatalf("files shared: %v, want the chart and the export", shared)
+	}
+	for name, in := range shared {
+		if in != "D0ALICE" {
+			t.Errorf("%s went to %q, not to Alice's direct message", name, in)
+		}
+		if csv, _ := c.fake.report(name); strings.HasSuffix(name, ".csv") && !strings.Contains(csv, "+12065550001") {
+			t.Errorf("export %s:\n%s", name, csv)
+		}
+	}
 }

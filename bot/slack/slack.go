@@ -8,9 +8,11 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +34,13 @@ type Config struct {
 	SigningSecret string
 	// APIURL replaces https://slack.com/api/ (tests, local fakes).
 	APIURL string
+	// FilesURL replaces https://files.slack.com, where shared files are
+	// downloaded from (tests, local fakes). Links to import must still
+	// name https://files.slack.com; only their path is fetched from here.
+	FilesURL string
+	// MaxImportBytes is the largest file /sms import downloads (default
+	// 20 MiB).
+	MaxImportBytes int64
 	// StaffChannel, when set, is the only channel (ID) taking commands,
 	// and where incoming texts are relayed.
 	StaffChannel string
@@ -44,12 +53,19 @@ type Config struct {
 
 // Adapter connects the router to Slack.
 type Adapter struct {
-	cfg    Config
-	api    *slack.Client
-	clock  clockwork.Clock
-	log    *slog.Logger
-	events *seenEvents    // event IDs handled lately
-	wg     sync.WaitGroup // handlers running commands
+	cfg   Config
+	api   *slack.Client
+	clock clockwork.Clock
+	// filesURL is where files are downloaded from, with downloads
+	filesURL  *url.URL
+	downloads *http.Client
+	log       *slog.Logger
+	events    *seen // event IDs handled lately
+	// requests (signatures of HTTP requests) and envelopes (Socket Mode
+	// envelope IDs) handled within the replay window
+	requests, envelopes *seen
+	badSigs             *sampler       // the "refused unsigned Slack request" log line
+	wg                  sync.WaitGroup // handlers running commands
 }
 
 // New checks cfg and returns an adapter.
@@ -68,6 +84,11 @@ func New(cfg Config) (*Adapter, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
+	cfg.MaxImportBytes = cmp.Or(cfg.MaxImportBytes, defaultMaxImportBytes)
+	filesURL, err := url.Parse(cmp.Or(cfg.FilesURL, "https://"+filesHost))
+	if err != nil || filesURL.Host == "" || (filesURL.Scheme != "https" && filesURL.Scheme != "http") {
+		return nil, fmt.Errorf("slack: Config.FilesURL %q is not an http(s) URL", cfg.FilesURL)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -80,11 +101,16 @@ func New(cfg Config) (*Adapter, error) {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
 	}
 	return &Adapter{
-		cfg:    cfg,
-		api:    slack.New(cfg.BotToken, opts...),
-		clock:  cfg.Clock,
-		log:    log,
-		events: newSeenEvents(cfg.Clock),
+		cfg:       cfg,
+		api:       slack.New(cfg.BotToken, opts...),
+		clock:     cfg.Clock,
+		log:       log,
+		filesURL:  filesURL,
+		downloads: downloadClient(cfg.HTTPClient, filesURL.Scheme),
+		events:    newSeen(cfg.Clock, seenFor, maxSeen),
+		requests:  newSeen(cfg.Clock, replayWindow, maxRequests),
+		envelopes: newSeen(cfg.Clock, replayWindow, maxRequests),
+		badSigs:   newSampler(cfg.Clock, badSigEvery),
 	}, nil
 }
 
@@ -106,7 +132,7 @@ func (a *Adapter) handleCommand(cmd slack.SlashCommand) {
 			return
 		}
 		a.cfg.Router.Command(ctx, bot.Invocation{User: cmd.UserID, Channel: cmd.ChannelID, Text: cmd.Text,
-			Files: files{a: a, channel: cmd.ChannelID}, Uploads: true}, conv)
+			Files: files{a: a, channel: cmd.ChannelID, user: cmd.UserID}, Uploads: true}, conv)
 	})
 }
 

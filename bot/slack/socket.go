@@ -46,14 +46,16 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 			return
 		}
 		client.Ack(*evt.Request)
-		a.handleCommand(cmd)
+		if a.firstEnvelope(evt.Request) {
+			a.handleCommand(cmd)
+		}
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok || evt.Request == nil {
 			return
 		}
 		client.Ack(*evt.Request)
-		if !a.redelivered(ev, evt.Request.RetryAttempt, evt.Request.RetryReason) {
+		if a.firstEnvelope(evt.Request) && !a.redelivered(ev, evt.Request.RetryAttempt, evt.Request.RetryReason) {
 			a.handleEvent(ev)
 		}
 	case socketmode.EventTypeInteractive:
@@ -62,6 +64,18 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 			return
 		}
 		client.Ack(*evt.Request)
-		a.handleInteraction(cb)
+		if a.firstEnvelope(evt.Request) {
+			a.handleInteraction(cb)
+		}
 	}
+}
+
+// firstEnvelope reports whether req's envelope is new within the replay
+// window; one delivered again is acknowledged (above) and ignored.
+func (a *Adapter) firstEnvelope(req *socketmode.Request) bool {
+	if req.EnvelopeID == "" || a.envelopes.first(req.EnvelopeID) {
+		return true
+	}
+	a.log.Info("ignored a repeated Socket Mode envelope", "envelope_id", req.EnvelopeID, "type", req.Type)
+	return false
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"smsbot/bot"
 	"smsbot/bot/bottest"
 	botslack "smsbot/bot/slack"
 )
@@ -46,10 +47,12 @@ func acked(t *testing.T, f *slackFake, id string) {
 	}
 }
 
-func TestSlackSocketMode(t *testing.T) {
-	fake := newSlackFake(t, clockwork.NewRealClock())
-	c := bottest.NewCore(t, bottest.Setup{Admins: []string{"U0ALICE"}}, nil)
-	a, err := botslack.New(botslack.Config{Router: c.Router, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: fake.apiURL()})
+// startSocket runs an adapter in Socket Mode against fake until the test
+// ends.
+func startSocket(t *testing.T, fake *slackFake, router *bot.Router) *botslack.Adapter {
+	t.Helper()
+	a, err := botslack.New(botslack.Config{Router: router, BotToken: "xoxb-test", AppToken: "xapp-test",
+		APIURL: fake.apiURL(), FilesURL: fake.filesURL(), Logger: newLogSink(t).logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +69,13 @@ func TestSlackSocketMode(t *testing.T) {
 		}
 		a.Close()
 	})
+	return a
+}
+
+func TestSlackSocketMode(t *testing.T) {
+	fake := newSlackFake(t, clockwork.NewRealClock())
+	c := bottest.NewCore(t, bottest.Setup{Admins: []string{"U0ALICE"}}, nil)
+	startSocket(t, fake, c.Router)
 
 	command := func(id, text string) {
 		t.Helper()

@@ -83,7 +83,7 @@ func (a *Adapter) handleFileShared(ev *slackevents.FileSharedEvent) {
 	conv := a.conversation(ev.ChannelID, ev.UserID, "")
 	a.spawn(func(ctx context.Context) {
 		a.cfg.Router.Upload(ctx, bot.Upload{User: ev.UserID, Channel: ev.ChannelID, Ref: fileIDPrefix + ev.FileID,
-			Files: files{a: a, channel: ev.ChannelID}}, conv)
+			Files: files{a: a, channel: ev.ChannelID, user: ev.UserID}}, conv)
 	})
 }
 
