@@ -127,7 +127,7 @@ func TestSlackSocketModeRepeatedEnvelopeTextsOnce(t *testing.T) {
 	command("env-2", "add crew +12065550001 Ada", "to crew")
 	command("env-3", "reply +12065550001 Room C", "texted")
 	command("env-3", "reply +12065550001 Room C", "") // the same envelope again
-	command("env-4", "status", "")                     // handled after env-3's second delivery
+	command("env-4", "status", "")                    // handled after env-3's second delivery
 	a.Close()
 	if sent := c.Sim.Sent(); len(sent) != 1 {
 		t.Fatalf("%d texts for one envelope delivered twice", len(sent))
