@@ -100,17 +100,30 @@ func fileLink(ref string) (*url.URL, error) {
 	return u, nil
 }
 
-// tooBig is the answer to a file over the limit.
+// tooBig is the answer to a file of n bytes (-1: more than was read)
+// over the limit: one line that says what to do.
 func tooBig(name string, n, limit int64) error {
-	return broadcast.Errorf(broadcast.EINVALID, "%s is %s; smsbot imports files of at most %s (SMSBOT_MAX_IMPORT_BYTES): split it into smaller files or raise the limit",
-		cmp.Or(name, "the file"), mib(n), mib(limit))
+	size := ""
+	if n >= 0 {
+		size = bytesText(n) + ", "
+	}
+	return broadcast.Errorf(broadcast.EINVALID, "%s is %sover the %s smsbot imports (SMSBOT_MAX_IMPORT_BYTES): split it into smaller files or raise the limit",
+		cmp.Or(name, "the file"), size, bytesText(limit))
 }
 
-func mib(n int64) string {
-	if n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
+// bytesText writes n bytes for people: 512 bytes, 2 KiB, 1.5 MiB.
+func bytesText(n int64) string {
+	unit, div := "bytes", int64(1)
+	switch {
+	case n >= 1<<20:
+		unit, div = "MiB", 1<<20
+	case n >= 1<<10:
+		unit, div = "KiB", 1<<10
 	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	if n%div == 0 {
+		return fmt.Sprintf("%d %s", n/div, unit)
+	}
+	return fmt.Sprintf("%.1f %s", float64(n)/float64(div), unit)
 }
 
 // capped reads a download and fails once it has given more than limit
@@ -119,7 +132,6 @@ type capped struct {
 	body        io.ReadCloser
 	left, limit int64
 	name        string
-	read        int64
 }
 
 func (c *capped) Read(p []byte) (int, error) {
@@ -127,10 +139,9 @@ func (c *capped) Read(p []byte) (int, error) {
 		p = p[:c.left+1]
 	}
 	n, err := c.body.Read(p)
-	c.read += int64(n)
 	c.left -= int64(n)
 	if c.left < 0 {
-		return 0, tooBig(c.name, c.read, c.limit)
+		return 0, tooBig(c.name, -1, c.limit)
 	}
 	return n, err
 }
