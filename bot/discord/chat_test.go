@@ -13,11 +13,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 
+	"smsbot/bot"
 	"smsbot/bot/bottest"
 	"smsbot/bot/discord"
 	"smsbot/broadcast/sim"
@@ -34,17 +36,42 @@ type chat struct {
 	core    *bottest.Core
 	adapter *discord.Adapter
 	sms     map[string]any // /sms as registered
+	logs    tlog           // the adapter's and the router's
 	cursor  int
 	n       int
 }
 
-// tlog sends the adapter's log to the test's.
-type tlog struct{ t *testing.T }
+// tlog sends the adapter's log to the test's, and keeps it for tests that
+// read it (tokens must never appear).
+type tlog struct {
+	t   *testing.T
+	mu  *sync.Mutex
+	buf *bytes.Buffer
+}
+
+func newTlog(t *testing.T) tlog { return tlog{t: t, mu: &sync.Mutex{}, buf: &bytes.Buffer{}} }
 
 func (l tlog) Write(p []byte) (int, error) {
 	l.t.Helper()
 	l.t.Log(strings.TrimSpace(string(p)))
+	if l.mu != nil {
+		l.mu.Lock()
+		l.buf.Write(p)
+		l.mu.Unlock()
+	}
 	return len(p), nil
+}
+
+// String is everything logged so far.
+func (l tlog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// logger logs at debug level to l.
+func (l tlog) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func newChat(t *testing.T, s bottest.Setup) *chat {
@@ -53,14 +80,15 @@ func newChat(t *testing.T, s bottest.Setup) *chat {
 	// clock, the fake times its limits with it, and the test signs with it.
 	clock := clockwork.NewFakeClockAt(time.Unix(1764300000, 0))
 	fake := newDiscordFake(t, clock)
-	core := bottest.NewCore(t, s, nil)
+	logs := newTlog(t)
+	core := bottest.NewCore(t, s, func(cfg *bot.Config) { cfg.Logger = logs.logger() })
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, err := discord.New(discord.Config{Router: core.Router, Token: token, AppID: appID, GuildID: guildID,
 		PublicKey: hex.EncodeToString(pub), StaffChannel: staffID, Lists: core.Store.Lists,
-		APIURL: fake.url(), Clock: clock, Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
+		APIURL: fake.url(), Clock: clock, Logger: logs.logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +102,7 @@ func newChat(t *testing.T, s bottest.Setup) *chat {
 		srv.Close()
 		a.Close()
 	})
-	c := &chat{fake: fake, server: srv, clock: clock, key: priv, core: core, adapter: a}
+	c := &chat{fake: fake, server: srv, clock: clock, key: priv, core: core, adapter: a, logs: logs}
 	c.sms = fake.registered(guildID)[0]
 	return c
 }

@@ -71,8 +71,11 @@ func markdown(s string) []piece {
 				s = s[1:]
 				continue
 			}
+			if s == "" {
+				break
+			}
 		}
-		if m := codeRe.FindString(s); m != "" {
+		if m := codeRe.FindString(s); s[0] == '`' && m != "" {
 			add("`", "`")
 			for rest := m[1 : len(m)-1]; rest != ""; {
 				n := clusterEnd(rest)
@@ -83,7 +86,7 @@ func markdown(s string) []piece {
 			s = s[len(m):]
 			continue
 		}
-		if m := boldRe.FindStringSubmatch(s); m != nil {
+		if m := boldRe.FindStringSubmatch(s); s[0] == '*' && m != nil {
 			add("**", "**")
 			for _, p := range inline(m[1]) {
 				add(p, "**")
@@ -98,14 +101,7 @@ func markdown(s string) []piece {
 			lineStart = true
 			continue
 		}
-		n := len(s)
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			n = i
-		}
-		// Up to the next newline, or the next `code` or *bold*.
-		if i := strings.IndexAny(s[1:n], "`*"); i >= 0 {
-			n = i + 1
-		}
+		n := inlineEnd(s)
 		for _, p := range inline(s[:n]) {
 			add(p, "")
 		}
@@ -114,12 +110,28 @@ func markdown(s string) []piece {
 	return out
 }
 
+// inlineEnd is where the text at the start of s ends: at the next line,
+// or the next `code` or *bold* (but inside a link).
+func inlineEnd(s string) int {
+	for i := 0; i < len(s); {
+		if m := urlRe.FindString(s[i:]); s[i] == 'h' && m != "" {
+			i += len(m)
+			continue
+		}
+		if i > 0 && (s[i] == '`' || s[i] == '*') || s[i] == '\n' {
+			return max(i, 1)
+		}
+		i++
+	}
+	return len(s)
+}
+
 // inline escapes text within a line: characters (with what extends them)
 // and links, one piece each.
 func inline(s string) []string {
 	var out []string
 	for s != "" {
-		if m := urlRe.FindString(s); m != "" {
+		if m := urlRe.FindString(s); s[0] == 'h' && m != "" {
 			out = append(out, percentEncode(m))
 			s = s[len(m):]
 			continue
@@ -174,7 +186,7 @@ func fit(s string, n int) string {
 		b.WriteString(p.s)
 		closer = p.closer
 	}
-	return b.String() + ellipsis + closer
+	return strings.TrimRight(b.String(), " ") + ellipsis + closer
 }
 
 // plain cleans s for text Discord shows without markdown (button labels,
@@ -196,8 +208,12 @@ func clean(s string) string {
 		if i+n < len(s) {
 			next, _ = utf8.DecodeRuneInString(s[i+n:])
 		}
-		b.WriteString(cleanRune(prev, r, next))
-		prev, i = r, i+n
+		c := cleanRune(prev, r, next)
+		b.WriteString(c)
+		if c != "" {
+			prev, _ = utf8.DecodeLastRuneInString(c)
+		}
+		i += n
 	}
 	return b.String()
 }

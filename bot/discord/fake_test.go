@@ -181,6 +181,9 @@ func (f *discordFake) interactionCallback(w http.ResponseWriter, r *http.Request
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.callbacks++
+	if f.dropped(w, "POST interactions/callback") {
+		return
+	}
 	if errs := checkCallback(body); errs != nil {
 		f.invalid(w, refusal{route: "POST interactions/callback", code: 50035, errors: errs}, "Invalid Form Body")
 		return

@@ -28,7 +28,7 @@ const (
 	limitCustomID    = 100
 	limitThreadName  = 100
 	limitChoices     = 25
-	limitChoiceName  = 100 // and value
+	limitChoiceName  = 100      // and value
 	limitUpload      = 10 << 20 // bytes per file, without boosts (since January 2025)
 )
 

@@ -151,7 +151,11 @@ func (f *discordFake) attachment(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.fetched++
 	content, ok := f.served[r.PathValue("path")]
+	drop := f.dropped(w, "GET attachments")
 	f.mu.Unlock()
+	if drop {
+		return
+	}
 	if !ok || r.Header.Get("Authorization") != "" { // the CDN needs no token; none may leak there
 		http.Error(w, "This content is no longer available.", http.StatusNotFound)
 		return

@@ -3,7 +3,6 @@ package discord_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ func newGateway(t *testing.T, s bottest.Setup) (*chat, *discord.Adapter) {
 	t.Helper()
 	c := newChat(t, s)
 	a, err := discord.New(discord.Config{Router: c.core.Router, Token: token, AppID: appID, StaffChannel: staffID,
-		Lists: c.core.Store.Lists, APIURL: c.fake.url(), Clock: c.clock, Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
+		Lists: c.core.Store.Lists, APIURL: c.fake.url(), Clock: c.clock, Logger: c.logs.logger()})
 	if err != nil {
 		t.Fatal(err)
 	}

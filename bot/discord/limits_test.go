@@ -14,6 +14,7 @@ import (
 
 	"smsbot/bot"
 	"smsbot/bot/bottest"
+	"smsbot/bot/discord"
 )
 
 // huge is a message over every limit of Discord's embeds and components:
@@ -125,4 +126,89 @@ func TestDiscordFakeRefusesWhatDiscordRefuses(t *testing.T) {
 	if n := fake.count(); n != 0 {
 		t.Fatalf("the fake showed %d refused messages", n)
 	}
+}
+
+// Discord's limits hold in UTF-16 units (an emoji is 2), however the text
+// is made: emoji, CJK, combining marks. Before, the adapter counted code
+// points, and an emoji-heavy field was 2,044 units in a 1,024 limit.
+func TestDiscordLimitsInUTF16Units(t *testing.T) {
+	c := newChat(t, bottest.Setup{})
+	ctx := context.Background()
+	accent := strings.Repeat("e\u0301", 3000) // é as e and a combining accent: 2 units each
+	m := bot.Message{
+		Title:  strings.Repeat("🙂", 300),
+		Text:   strings.Repeat("界", 2000) + accent,
+		Fields: []bot.Field{{Label: strings.Repeat("👩\u200d💻", 100), Value: strings.Repeat("🙂", 1000)}, {Label: "CJK", Value: strings.Repeat("界", 1100)}, {Label: "Marks", Value: accent}},
+	}
+	from := c.fake.count()
+	ref, err := c.adapter.Channel(staffID).Post(ctx, m)
+	if err != nil {
+		t.Fatalf("Post: %v", err)
+	}
+	if err := c.adapter.Channel(staffID).Update(ctx, ref, m); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	shown, _ := c.fake.since(from)
+	if len(shown) != 2 {
+		t.Fatalf("shown %d messages", len(shown))
+	}
+	for _, s := range shown {
+		lines := strings.Split(s.text, "\n")
+		title, fields := lines[0], lines[2:]
+		if n := discord.Units(title); n > limitTitle || n < limitTitle-2 {
+			t.Errorf("title of %d units, want just under %d", n, limitTitle)
+		}
+		for _, f := range fields {
+			name, value, _ := strings.Cut(f, ": ")
+			if n := discord.Units(value); n > limitFieldValue || n < limitFieldValue-60 {
+				t.Errorf("field %.20s: value of %d units", name, n)
+			}
+			if strings.HasPrefix(name, "Marks") && !strings.HasSuffix(value, "\u0301…") {
+				t.Errorf("a combining accent was cut from its letter: %q", value[len(value)-10:])
+			}
+			if strings.HasPrefix(name, "👩") && !strings.HasSuffix(name, "💻…") {
+				t.Errorf("an emoji sequence was cut: %q", name[len(name)-12:])
+			}
+		}
+	}
+
+	// A contact's thread is named within 100 units.
+	staff := c.adapter.Staff()
+	if _, err := staff.Relay(ctx, "", bot.Message{Title: "💬 " + strings.Repeat("🎉", 120), Text: "> hi"}); err != nil {
+		t.Fatalf("Relay: %v", err)
+	}
+	th := c.fake.waitFor(t, from, "🎉", "thread")
+	if n := discord.Units(th.text); n > limitThreadName || n < limitThreadName-2 {
+		t.Errorf("thread name of %d units", n)
+	}
+}
+
+// A message Discord refuses as too long anyway (its count differs from the
+// adapter's) is posted again shortened, with its numbers and buttons, and
+// says so: the user is not left with nothing.
+func TestDiscordRefusedPreviewIsShownShortened(t *testing.T) {
+	c := newChat(t, bottest.Setup{Admins: []string{"alice"}})
+	c.Type(t, "alice", "numbers add +12065550101 50")
+	c.WaitFor(t, "Added")
+	c.Type(t, "alice", "add crew +12065550001 Ada")
+	c.WaitFor(t, "to crew")
+	c.fake.mu.Lock()
+	c.fake.allowRefusals = true
+	c.fake.mu.Unlock()
+	c.fake.refuseAsTooLongNext("POST channels/messages", "waiting for approval")
+	c.Type(t, "alice", "send crew Dinner is served")
+	got := c.fake.waitFor(t, c.cursor, "Too long for Discord to show", "post")
+	for _, want := range []string{"Broadcast #1 to crew: waiting for approval", "Recipients: 1", "Segments: 1 per text"} {
+		if !strings.Contains(got.text, want) {
+			t.Errorf("the shortened preview lacks %q:\n%s", want, got.text)
+		}
+	}
+	if got.buttons["Approve"] != "approve:1" || got.buttons["Cancel"] != "cancel:1" {
+		t.Fatalf("the shortened preview lost its buttons: %v", got.buttons)
+	}
+	if refused, _ := c.fake.refusals(); len(refused) != 1 {
+		t.Fatalf("Discord refused %d posts, want only the first: %+v", len(refused), refused)
+	}
+	c.Click(t, "alice", "Approve")
+	c.WaitFor(t, "finished")
 }
