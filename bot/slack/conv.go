@@ -32,58 +32,77 @@ func unref(r bot.Ref) (channel, ts string, ok bool) {
 	return strings.Cut(string(r), "/")
 }
 
-// Post posts m in the channel with chat.postMessage, or, when ephemeral,
-// shows it to the user alone through the response URL.
-func (c *conversation) Post(ctx context.Context, m bot.Message) (bot.Ref, error) {
-	if m.Ephemeral {
-		return "", c.ephemeral(ctx, m)
-	}
-	ch, ts, err := c.a.api.PostMessageContext(ctx, c.channel, c.options(m)...)
-	if err != nil {
-		if isNotInChannel(err) {
-			_ = c.ephemeral(ctx, bot.Message{Text: "⚠️ smsbot cannot post in this channel: invite it with `/invite @smsbot`"})
-		}
-		return "", fmt.Errorf("chat.postMessage: %w", err)
-	}
-	return ref(ch, ts), nil
+// rendered is a message as Slack is sent it: the text field and blocks.
+type rendered struct {
+	text   string
+	blocks []slack.Block
 }
 
-// Update edits a posted message in place with chat.update.
+func render(m bot.Message) rendered { return rendered{text: Fallback(m), blocks: Blocks(m)} }
+
+// Post posts m in the channel with chat.postMessage, or, when ephemeral,
+// shows it to the user alone through the response URL. A message Slack
+// refuses for its content is posted again in short (see shorten).
+func (c *conversation) Post(ctx context.Context, m bot.Message) (bot.Ref, error) {
+	if m.Ephemeral {
+		return "", c.a.orShort(m, func(r rendered) error { return c.ephemeral(ctx, r) })
+	}
+	var posted bot.Ref
+	err := c.a.orShort(m, func(r rendered) error {
+		ch, ts, err := c.a.api.PostMessageContext(ctx, c.channel, c.options(r)...)
+		if err != nil {
+			return fmt.Errorf("chat.postMessage: %w", redact(err))
+		}
+		posted = ref(ch, ts)
+		return nil
+	})
+	if isNotInChannel(err) {
+		_ = c.ephemeral(ctx, render(bot.Message{Text: "⚠️ smsbot cannot post in this channel: invite it with `/invite @smsbot`"}))
+	}
+	return posted, err
+}
+
+// Update edits a posted message in place with chat.update, in short if
+// Slack refuses it for its content.
 func (c *conversation) Update(ctx context.Context, r bot.Ref, m bot.Message) error {
 	ch, ts, ok := unref(r)
 	if !ok {
 		return fmt.Errorf("chat.update: bad message reference %q", r)
 	}
-	_, _, _, err := c.a.api.UpdateMessageContext(ctx, ch, ts,
-		slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...))
-	if err != nil {
-		return fmt.Errorf("chat.update: %w", err)
-	}
-	return nil
+	return c.a.orShort(m, func(r rendered) error {
+		_, _, _, err := c.a.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(r.text, false), slack.MsgOptionBlocks(r.blocks...))
+		if err != nil {
+			return fmt.Errorf("chat.update: %w", redact(err))
+		}
+		return nil
+	})
 }
 
-func (c *conversation) ephemeral(ctx context.Context, m bot.Message) error {
+// ephemeral shows r to the user alone: through the response URL (which
+// no error or log line names: it answers as the user for 30 minutes), or
+// with chat.postEphemeral.
+func (c *conversation) ephemeral(ctx context.Context, r rendered) error {
 	if c.responseURL != "" {
 		err := slack.PostWebhookCustomHTTPContext(ctx, c.responseURL, c.a.cfg.HTTPClient, &slack.WebhookMessage{
 			ResponseType: slack.ResponseTypeEphemeral,
-			Text:         Fallback(m),
-			Blocks:       &slack.Blocks{BlockSet: Blocks(m)},
+			Text:         r.text,
+			Blocks:       &slack.Blocks{BlockSet: r.blocks},
 		})
 		if err != nil {
-			return fmt.Errorf("response_url: %w", err)
+			return fmt.Errorf("response_url: %w", redact(err))
 		}
 		return nil
 	}
-	_, err := c.a.api.PostEphemeralContext(ctx, c.channel, c.user, c.options(m)...)
+	_, err := c.a.api.PostEphemeralContext(ctx, c.channel, c.user, c.options(r)...)
 	if err != nil {
-		return fmt.Errorf("chat.postEphemeral: %w", err)
+		return fmt.Errorf("chat.postEphemeral: %w", redact(err))
 	}
 	return nil
 }
 
-// options renders m, in the conversation's thread if it has one.
-func (c *conversation) options(m bot.Message) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...)}
+// options sends r, in the conversation's thread if it has one.
+func (c *conversation) options(r rendered) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(r.text, false), slack.MsgOptionBlocks(r.blocks...)}
 	if c.thread != "" {
 		opts = append(opts, slack.MsgOptionTS(c.thread))
 	}
@@ -91,7 +110,7 @@ func (c *conversation) options(m bot.Message) []slack.MsgOption {
 }
 
 func isNotInChannel(err error) bool {
-	return strings.Contains(err.Error(), "not_in_channel") || strings.Contains(err.Error(), "channel_not_found")
+	return err != nil && (strings.Contains(err.Error(), "not_in_channel") || strings.Contains(err.Error(), "channel_not_found"))
 }
 
 // Channel returns a channel as a Conversation, for notices the bot posts on

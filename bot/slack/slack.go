@@ -125,10 +125,7 @@ func (a *Adapter) Close() { a.wg.Wait() }
 func (a *Adapter) handleCommand(cmd slack.SlashCommand) {
 	conv := a.conversation(cmd.ChannelID, cmd.UserID, cmd.ResponseURL)
 	a.spawn(func(ctx context.Context) {
-		if a.cfg.StaffChannel != "" && cmd.ChannelID != a.cfg.StaffChannel {
-			a.log.Info("command refused outside the staff channel", "user", cmd.UserID, "channel", cmd.ChannelID)
-			_, _ = conv.Post(ctx, bot.Message{Ephemeral: true,
-				Text: "⚠️ smsbot takes commands only in <#" + a.cfg.StaffChannel + ">"})
+		if a.outsideStaff(ctx, conv, "command") {
 			return
 		}
 		a.cfg.Router.Command(ctx, bot.Invocation{User: cmd.UserID, Channel: cmd.ChannelID, Text: cmd.Text,
@@ -137,6 +134,9 @@ func (a *Adapter) handleCommand(cmd slack.SlashCommand) {
 }
 
 // handleInteraction runs the button presses of a block_actions payload.
+// A press in another channel than the staff channel is refused, as a
+// command there is: whoever can see a message with buttons elsewhere (a
+// forwarded or shared one) cannot approve or cancel from there.
 func (a *Adapter) handleInteraction(cb slack.InteractionCallback) {
 	if cb.Type != slack.InteractionTypeBlockActions {
 		return
@@ -145,11 +145,43 @@ func (a *Adapter) handleInteraction(cb slack.InteractionCallback) {
 	if ts == "" {
 		ts = cb.Message.Timestamp
 	}
-	conv := a.conversation(cb.Channel.ID, cb.User.ID, cb.ResponseURL)
-	for _, act := range cb.ActionCallback.BlockActions {
-		click := bot.Click{User: cb.User.ID, Action: act.ActionID, Message: ref(cb.Channel.ID, ts)}
-		a.spawn(func(ctx context.Context) { a.cfg.Router.Click(ctx, click, conv) })
+	channel := cmp.Or(cb.Channel.ID, cb.Container.ChannelID)
+	conv := a.conversation(channel, cb.User.ID, cb.ResponseURL)
+	a.spawn(func(ctx context.Context) {
+		if a.outsideStaff(ctx, conv, "button press") {
+			return
+		}
+		for _, act := range cb.ActionCallback.BlockActions {
+			a.cfg.Router.Click(ctx, bot.Click{User: cb.User.ID, Action: act.ActionID, Message: ref(channel, ts)}, conv)
+		}
+	})
+}
+
+// outsideStaff refuses, and tells the user, what comes from outside the
+// staff channel when one is set.
+func (a *Adapter) outsideStaff(ctx context.Context, conv *conversation, what string) bool {
+	if a.cfg.StaffChannel == "" || conv.channel == a.cfg.StaffChannel {
+		return false
 	}
+	a.log.Info(what+" refused outside the staff channel", "user", conv.user, "channel", conv.channel)
+	err := conv.ephemeral(ctx, rendered{
+		text:   "⚠️ smsbot takes commands only in the staff channel",
+		blocks: []slack.Block{section("⚠️ smsbot takes commands and button presses only in " + a.staffLink())},
+	})
+	if err != nil {
+		a.log.Error("answering outside the staff channel failed", "err", err)
+	}
+	return true
+}
+
+// staffLink is the staff channel as a link, "<#C…>": the one mrkdwn smsbot
+// writes itself, from a channel ID it checks.
+func (a *Adapter) staffLink() string {
+	id := a.cfg.StaffChannel
+	if id == "" || strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		return escape(id)
+	}
+	return "<#" + id + ">"
 }
 
 // spawn runs fn on a goroutine that Close waits for. fn's context is not

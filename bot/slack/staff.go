@@ -36,13 +36,18 @@ func (s *Staff) Platform() string { return Platform }
 // Relay posts m in the staff channel, in thread when it is set. It
 // returns the thread: the timestamp of the thread's first message.
 func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string, error) {
-	opts := []slack.MsgOption{slack.MsgOptionText(Fallback(m), false), slack.MsgOptionBlocks(Blocks(m)...)}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
-	_, ts, err := s.a.api.PostMessageContext(ctx, s.channel, opts...)
+	var ts string
+	err := s.a.orShort(m, func(r rendered) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(r.text, false), slack.MsgOptionBlocks(r.blocks...)}
+		if thread != "" {
+			opts = append(opts, slack.MsgOptionTS(thread))
+		}
+		var err error
+		_, ts, err = s.a.api.PostMessageContext(ctx, s.channel, opts...)
+		return err
+	})
 	if err != nil {
-		return "", withRetryAfter(fmt.Errorf("chat.postMessage to staff channel: %w", err))
+		return "", withRetryAfter(fmt.Errorf("chat.postMessage to staff channel: %w", redact(err)))
 	}
 	if thread != "" {
 		return thread, nil
