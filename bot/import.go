@@ -96,6 +96,10 @@ func (r *Router) Import(ctx context.Context, user, list, ref string, files Files
 	return rep, importMessage(rep, where), nil
 }
 
+// maxRawShown is the most of a bad cell an import's message quotes, in
+// UTF-16 code units: the full report has the rest.
+const maxRawShown = 40
+
 // importMessage shows an import's report.
 func importMessage(rep importer.Report, where string) Message {
 	m := Message{Title: fmt.Sprintf("Imported %s into %s", plural(rep.Imported, "contact"), rep.List)}
@@ -134,7 +138,7 @@ func importMessage(rep importer.Report, where string) Message {
 	if len(rep.Problems) > 0 {
 		var lines []string
 		for _, p := range rep.Problems {
-			lines = append(lines, fmt.Sprintf("line %d: %q %s", p.Line, p.Raw, p.Reason))
+			lines = append(lines, fmt.Sprintf("line %d: %q %s", p.Line, clip(p.Raw, maxRawShown), p.Reason))
 		}
 		label := "Invalid rows"
 		if rep.Invalid > len(rep.Problems) {

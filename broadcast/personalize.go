@@ -3,7 +3,6 @@ package broadcast
 import (
 	"context"
 	"slices"
-	"unicode/utf8"
 )
 
 // personalize renders a template for every recipient of a list, to count
@@ -27,10 +26,10 @@ func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *P
 				missing[f] = true
 			}
 		}
-		if utf8.RuneCountInString(text) > MaxBodyChars {
+		info := CountSegments(text)
+		if info.Units > MaxBodyChars {
 			tooLong++
 		}
-		info := CountSegments(text)
 		p.TotalSegments += info.Segments
 		if info.Segments > longestSegs || longest == "" {
 			longest, longestSegs = text, info.Segments

@@ -8,8 +8,21 @@ import (
 	"unicode/utf8"
 )
 
-// MaxBodyChars is the longest message Twilio accepts, in characters.
+// MaxBodyChars is the longest message Twilio accepts (beyond it, error
+// 21617), in characters as Twilio counts them: septets for a GSM-7 body,
+// where ^ { } \ [ ~ ] | € count 2, and UTF-16 code units for a UCS-2 body,
+// where an emoji or another character beyond U+FFFF counts 2. That is
+// CountSegments' Units (BodyChars).
 const MaxBodyChars = 1600
+
+// MaxSegments is the most segments a text should take: carriers may not
+// join more, and Twilio recommends far fewer. Previews warn above it; it
+// is not refused, since Twilio takes up to MaxBodyChars (24 segments of
+// UCS-2).
+const MaxSegments = 10
+
+// BodyChars is body's length as Twilio counts it against MaxBodyChars.
+func BodyChars(body string) int { return CountSegments(body).Units }
 
 // Draft is a broadcast as requested, before its preview.
 type Draft struct {
@@ -52,15 +65,28 @@ type Share struct {
 	Time       time.Duration // at the rate it can reach (see Preview.ETA)
 }
 
-// ValidateBody checks a message body against what a broadcast may carry.
+// ValidateBody checks a message body against what a broadcast may carry:
+// not empty, and at most MaxBodyChars as Twilio counts them.
 func ValidateBody(body string) error {
 	if strings.TrimSpace(body) == "" {
 		return Errorf(EINVALID, "the message is empty: write it after the list name")
 	}
-	if n := utf8.RuneCountInString(body); n > MaxBodyChars {
-		return Errorf(EINVALID, "the message is %d characters long; the limit is %d", n, MaxBodyChars)
+	if info := CountSegments(body); info.Units > MaxBodyChars {
+		return Errorf(EINVALID, "the message is %d characters long%s; the limit is %d", info.Units, countedAs(body, info), MaxBodyChars)
 	}
 	return nil
+}
+
+// countedAs says why Twilio's count of body differs from its characters,
+// or nothing when it does not.
+func countedAs(body string, info SegmentInfo) string {
+	if info.Units == utf8.RuneCountInString(body) {
+		return ""
+	}
+	if info.Encoding == GSM7 {
+		return " as Twilio counts them (^ { } \\ [ ~ ] | € count 2)"
+	}
+	return " as Twilio counts them (emoji and a few rare characters count 2)"
 }
 
 // Prepare validates a draft, stores it as a pending broadcast and returns
