@@ -109,6 +109,10 @@ func (f *slackFake) webAPI(method, kind string) http.HandlerFunc {
 			f.refuse(w, refusal{method: method, channel: s.channel, text: s.text, err: code, details: details})
 			return
 		}
+		if code := f.refusedFor(method, s.text); code != "" {
+			f.refuse(w, refusal{method: method, channel: s.channel, text: s.text, err: code})
+			return
+		}
 		if kind == "post" {
 			f.seq++
 			s.ts = fmt.Sprintf("1764300000.%06d", f.seq)
@@ -129,7 +133,11 @@ func (f *slackFake) responseURL(w http.ResponseWriter, r *http.Request) {
 	s.text, s.buttons = render(msg.Text, string(msg.Blocks))
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if code, details := checkMessage(msg.Text, string(msg.Blocks)); code != "" {
+	code, details := checkMessage(msg.Text, string(msg.Blocks))
+	if code == "" {
+		code = f.refusedFor("response_url", s.text)
+	}
+	if code != "" {
 		// Response URLs answer like incoming webhooks: a status and the
 		// error code as plain text.
 		f.refused = append(f.refused, refusal{method: "response_url", text: s.text, err: code, details: details, at: f.clock.Now()})

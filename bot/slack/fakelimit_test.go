@@ -59,10 +59,35 @@ type refusal struct {
 }
 
 // fault makes the next call of method whose text contains contains
-// answer 429 with Retry-After after.
+// answer 429 with Retry-After after, or, with code, refuse it for its
+// content with that error code (a response URL: 400 with the code).
 type fault struct {
 	method, contains string
 	after            time.Duration
+	code             string
+}
+
+// refuseNext makes the next call of method ("response_url" for response
+// URLs) whose rendered text contains contains refused for its content
+// with code, as Slack refuses what it documents no limit for
+// (msg_blocks_too_long). The test must allow refusals.
+func (f *slackFake) refuseNext(method, contains, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.allowRefusals = true
+	f.faults = append(f.faults, fault{method: method, contains: contains, code: code})
+}
+
+// refusedFor returns the content fault of the call, if any, and forgets
+// it; callers hold f.mu.
+func (f *slackFake) refusedFor(method, text string) string {
+	for i, ft := range f.faults {
+		if ft.code != "" && ft.method == method && strings.Contains(text, ft.contains) {
+			f.faults = append(f.faults[:i], f.faults[i+1:]...)
+			return ft.code
+		}
+	}
+	return ""
 }
 
 // rateLimitNext makes the next call of method whose rendered text contains
@@ -78,7 +103,7 @@ func (f *slackFake) rateLimitNext(method, contains string, after time.Duration) 
 // ahead; callers hold f.mu. It returns the Retry-After of a refusal.
 func (f *slackFake) limit(method, channel, text string) (time.Duration, bool) {
 	for i, ft := range f.faults {
-		if ft.method == method && strings.Contains(text, ft.contains) {
+		if ft.code == "" && ft.method == method && strings.Contains(text, ft.contains) {
 			f.faults = append(f.faults[:i], f.faults[i+1:]...)
 			return ft.after, false
 		}

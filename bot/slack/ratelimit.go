@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +37,17 @@ type retrier struct {
 	log    *slog.Logger
 
 	mu      sync.Mutex
-	limited map[string]time.Time // URL path (the method) → no call before
+	limited map[string]time.Time // method → no call before
+}
+
+// methodOf names a call for limits and logs: the Web API method
+// (chat.postMessage), or, for any other URL (an upload URL holds a
+// secret in its path), its host.
+func methodOf(u *url.URL) string {
+	if _, method, ok := strings.Cut(u.Path, "/api/"); ok && method != "" && !strings.Contains(method, "/") {
+		return method
+	}
+	return u.Host
 }
 
 func newRetrier(client *http.Client, clock clockwork.Clock, log *slog.Logger) *retrier {
@@ -46,7 +57,7 @@ func newRetrier(client *http.Client, clock clockwork.Clock, log *slog.Logger) *r
 // Do sends r, waiting first while its method is limited, and again after
 // each 429.
 func (t *retrier) Do(r *http.Request) (*http.Response, error) {
-	ctx, key := r.Context(), r.URL.Path
+	ctx, key := r.Context(), methodOf(r.URL)
 	for attempt := 1; ; attempt++ {
 		if wait := t.hold(key); wait > 0 {
 			if !replay.Fits(ctx, wait) {

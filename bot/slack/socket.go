@@ -27,7 +27,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("slack socket mode: %w", err)
+			return fmt.Errorf("slack socket mode: %w", redact(err))
 		case evt := <-client.Events:
 			a.socketEvent(client, evt)
 		}
@@ -39,7 +39,8 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 	case socketmode.EventTypeConnected:
 		a.log.Info("connected to Slack over Socket Mode")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
-		a.log.Error("Slack connection problem", "event", string(evt.Type), "data", fmt.Sprint(evt.Data))
+		// Socket Mode URLs hold a ticket: the log names their host only.
+		a.log.Error("Slack connection problem", "event", string(evt.Type), "data", redactText(fmt.Sprint(evt.Data)))
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || evt.Request == nil {
