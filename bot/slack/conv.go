@@ -51,7 +51,7 @@ func (c *conversation) Post(ctx context.Context, m bot.Message) (bot.Ref, error)
 	err := c.a.orShort(m, func(r rendered) error {
 		ch, ts, err := c.a.api.PostMessageContext(ctx, c.channel, c.options(r)...)
 		if err != nil {
-			return fmt.Errorf("chat.postMessage: %w", redact(err))
+			return fmt.Errorf("chat.postMessage: %w", bot.Redact(err))
 		}
 		posted = ref(ch, ts)
 		return nil
@@ -72,7 +72,7 @@ func (c *conversation) Update(ctx context.Context, r bot.Ref, m bot.Message) err
 	return c.a.orShort(m, func(r rendered) error {
 		_, _, _, err := c.a.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(r.text, false), slack.MsgOptionBlocks(r.blocks...))
 		if err != nil {
-			return fmt.Errorf("chat.update: %w", redact(err))
+			return fmt.Errorf("chat.update: %w", bot.Redact(err))
 		}
 		return nil
 	})
@@ -89,13 +89,13 @@ func (c *conversation) ephemeral(ctx context.Context, r rendered) error {
 			Blocks:       &slack.Blocks{BlockSet: r.blocks},
 		})
 		if err != nil {
-			return fmt.Errorf("response_url: %w", redact(err))
+			return fmt.Errorf("response_url: %w", bot.Redact(err))
 		}
 		return nil
 	}
 	_, err := c.a.api.PostEphemeralContext(ctx, c.channel, c.user, c.options(r)...)
 	if err != nil {
-		return fmt.Errorf("chat.postEphemeral: %w", redact(err))
+		return fmt.Errorf("chat.postEphemeral: %w", bot.Redact(err))
 	}
 	return nil
 }

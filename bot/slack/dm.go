@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/slack-go/slack"
+
+	"smsbot/bot"
 )
 
 // sendFile uploads a file to the direct message between the bot and
@@ -18,11 +20,11 @@ func (a *Adapter) sendFile(ctx context.Context, user string, p slack.UploadFileP
 	}
 	dm, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
-		return "", fmt.Errorf("conversations.open with %s: %w", user, redact(err))
+		return "", fmt.Errorf("conversations.open with %s: %w", user, bot.Redact(err))
 	}
 	p.Channel, p.Channels, p.ThreadTimestamp = dm.ID, nil, ""
 	if _, err := a.api.UploadFileContext(ctx, p); err != nil {
-		return "", fmt.Errorf("upload %s: %w", p.Filename, redact(err))
+		return "", fmt.Errorf("upload %s: %w", p.Filename, bot.Redact(err))
 	}
 	return "sent to you in a direct message as " + p.Filename, nil
 }

@@ -67,25 +67,25 @@ func TestSlackImportRefusesFilesOverTheLimit(t *testing.T) {
 	}})
 	big := "phone,name\n" + strings.Repeat("+12065550100,Ada Lovelace\n", 100) // 2,611 bytes
 	link := c.fake.share("F0BIG", "crew.csv", big)
-	want := "crew.csv is 2.5 KiB, over the 1 KiB smsbot imports (SMSBOT_MAX_IMPORT_BYTES): split it into smaller files or raise the limit"
+	want := "the file is 2.6 KiB; the limit is 1 KiB (SMSBOT_MAX_IMPORT_BYTES)"
 
 	c.Type(t, "U0ALICE", "import crew")
 	c.WaitFor(t, "within 5 minutes")
 	c.cursor = c.fake.count()
 	c.post(t, "/slack/events", fileShared(t, "U0ALICE", staffID, "F0BIG"), signed)
-	oneLine(t, c.WaitFor(t, "over the 1 KiB"), want)
+	oneLine(t, c.WaitFor(t, "the limit is 1 KiB"), want)
 	if _, downloads := c.fake.report(""); downloads != 0 {
 		t.Fatalf("%d downloads of a file Slack said was too big", downloads)
 	}
 
 	c.Type(t, "U0ALICE", "import crew <"+link+">")
-	oneLine(t, c.WaitFor(t, "over the 1 KiB"), want)
+	oneLine(t, c.WaitFor(t, "the limit is 1 KiB"), want)
 
 	c.fake.mu.Lock()
 	c.fake.chunked = true // no Content-Length
 	c.fake.mu.Unlock()
 	c.Type(t, "U0ALICE", "import crew <"+link+">")
-	oneLine(t, c.WaitFor(t, "over the 1 KiB"), "crew.csv is over the 1 KiB smsbot imports (SMSBOT_MAX_IMPORT_BYTES): split it into smaller files or raise the limit")
+	oneLine(t, c.WaitFor(t, "the limit is 1 KiB"), "the file is more than 1 KiB; the limit is 1 KiB (SMSBOT_MAX_IMPORT_BYTES)")
 	if _, err := c.store.ListByName(context.Background(), "crew"); broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
 		t.Fatalf("a file over the limit was imported: %v", err)
 	}

@@ -27,10 +27,6 @@ const fileIDPrefix = "slack-file:"
 // import may name, and the only one the bot token is sent to.
 const filesHost = "files.slack.com"
 
-// defaultMaxImportBytes is Config.MaxImportBytes unless set: 20 MiB, about
-// 200,000 contacts.
-const defaultMaxImportBytes = 20 << 20
-
 // files opens files shared in Slack with the bot token, and keeps import
 // reports by sending them to the user who imported, in a direct message.
 type files struct {
@@ -52,10 +48,10 @@ func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, err
 	if id, ok := strings.CutPrefix(ref, fileIDPrefix); ok {
 		info, _, _, err := f.a.api.GetFileInfoContext(ctx, id, 0, 0)
 		if err != nil {
-			return "", nil, fmt.Errorf("files.info %s: %w", id, redact(err))
+			return "", nil, fmt.Errorf("files.info %s: %w", id, bot.Redact(err))
 		}
 		if int64(info.Size) > limit {
-			return "", nil, tooBig(info.Name, int64(info.Size), limit)
+			return "", nil, bot.FileTooLarge(int64(info.Size), limit)
 		}
 		ref = cmp.Or(info.URLPrivateDownload, info.URLPrivate)
 	}
@@ -73,7 +69,7 @@ func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, err
 	req.Header.Set("Authorization", "Bearer "+f.a.cfg.BotToken)
 	resp, err := f.a.downloads.Do(req)
 	if err != nil {
-		return "", nil, fmt.Errorf("download %s: %w", name, redact(err))
+		return "", nil, fmt.Errorf("download %s: %w", name, bot.Redact(err))
 	}
 	if resp.StatusCode != http.StatusOK || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		resp.Body.Close()
@@ -82,9 +78,9 @@ func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, err
 	}
 	if resp.ContentLength > limit {
 		resp.Body.Close()
-		return "", nil, tooBig(name, resp.ContentLength, limit)
+		return "", nil, bot.FileTooLarge(resp.ContentLength, limit)
 	}
-	return name, &capped{body: resp.Body, left: limit, name: name, limit: limit}, nil
+	return name, &capped{body: resp.Body, left: limit, limit: limit, size: resp.ContentLength}, nil
 }
 
 // fileLink checks a link to import: https, the host files.slack.com
@@ -100,38 +96,12 @@ func fileLink(ref string) (*url.URL, error) {
 	return u, nil
 }
 
-// tooBig is the answer to a file of n bytes (-1: more than was read)
-// over the limit: one line that says what to do.
-func tooBig(name string, n, limit int64) error {
-	size := ""
-	if n >= 0 {
-		size = bytesText(n) + ", "
-	}
-	return broadcast.Errorf(broadcast.EINVALID, "%s is %sover the %s smsbot imports (SMSBOT_MAX_IMPORT_BYTES): split it into smaller files or raise the limit",
-		cmp.Or(name, "the file"), size, bytesText(limit))
-}
-
-// bytesText writes n bytes for people: 512 bytes, 2 KiB, 1.5 MiB.
-func bytesText(n int64) string {
-	unit, div := "bytes", int64(1)
-	switch {
-	case n >= 1<<20:
-		unit, div = "MiB", 1<<20
-	case n >= 1<<10:
-		unit, div = "KiB", 1<<10
-	}
-	if n%div == 0 {
-		return fmt.Sprintf("%d %s", n/div, unit)
-	}
-	return fmt.Sprintf("%.1f %s", float64(n)/float64(div), unit)
-}
-
 // capped reads a download and fails once it has given more than limit
-// bytes, whatever Content-Length said.
+// bytes, whatever Content-Length said. Its Size is the Content-Length (-1:
+// unknown), for the router to refuse a large file before reading it.
 type capped struct {
-	body        io.ReadCloser
-	left, limit int64
-	name        string
+	body              io.ReadCloser
+	left, limit, size int64
 }
 
 func (c *capped) Read(p []byte) (int, error) {
@@ -141,10 +111,12 @@ func (c *capped) Read(p []byte) (int, error) {
 	n, err := c.body.Read(p)
 	c.left -= int64(n)
 	if c.left < 0 {
-		return 0, tooBig(c.name, -1, c.limit)
+		return 0, bot.FileTooLarge(-1, c.limit)
 	}
 	return n, err
 }
+
+func (c *capped) Size() int64 { return c.size }
 
 func (c *capped) Close() error { return c.body.Close() }
 

@@ -11,7 +11,8 @@ import (
 )
 
 // A response URL answers as the user for 30 minutes: when posting to one
-// fails, what is logged names Slack's host, never the URL.
+// fails, what is logged (by the router, from the error the adapter returns,
+// and by the adapter) names Slack's host, never the URL.
 func TestSlackLogsNoResponseURL(t *testing.T) {
 	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
 	dead := httptest.NewServer(nil)
@@ -39,7 +40,16 @@ func TestSlackLogsNoResponseURL(t *testing.T) {
 	raw, _ := json.Marshal(payload)
 	click.Set("payload", string(raw))
 	c.post(t, "/slack/interactions", click.Encode(), signed)
+
+	// The adapter's own answer (a command from another channel), which
+	// the adapter logs itself when it fails.
+	form.Set("channel_id", "C0RANDOM")
+	form.Set("trigger_id", "another")
+	c.post(t, "/slack/commands", form.Encode(), signed)
 	c.adapter.Close()
+	if n := len(c.logs.lines("answering outside the staff channel failed")); n != 1 {
+		t.Fatalf("the adapter logged %d failed answers, want 1", n)
+	}
 
 	logs, _ := c.logs.text()
 	if n := len(c.logs.lines("posting answer failed")); n != 2 {

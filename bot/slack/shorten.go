@@ -44,7 +44,7 @@ func (a *Adapter) orShort(m bot.Message, send func(rendered) error) error {
 	if why == "" {
 		return err
 	}
-	a.log.Warn("Slack refused a message for its content; sending it in short", "reason", why, "err", err)
+	a.log.Warn("Slack refused a message for its content; sending it in short", "reason", why, "err", bot.Redact(err))
 	if err2 := send(render(shorten(m, why))); err2 != nil {
 		return fmt.Errorf("%w; in short: %v", err, err2)
 	}

@@ -38,8 +38,8 @@ type Config struct {
 	// downloaded from (tests, local fakes). Links to import must still
 	// name https://files.slack.com; only their path is fetched from here.
 	FilesURL string
-	// MaxImportBytes is the largest file /sms import downloads (default
-	// 20 MiB).
+	// MaxImportBytes is the largest file /sms import downloads
+	// (SMSBOT_MAX_IMPORT_BYTES; default bot.DefaultMaxImportBytes, 20 MiB).
 	MaxImportBytes int64
 	// StaffChannel, when set, is the only channel (ID) taking commands,
 	// and where incoming texts are relayed.
@@ -84,7 +84,7 @@ func New(cfg Config) (*Adapter, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
-	cfg.MaxImportBytes = cmp.Or(cfg.MaxImportBytes, defaultMaxImportBytes)
+	cfg.MaxImportBytes = cmp.Or(cfg.MaxImportBytes, bot.DefaultMaxImportBytes)
 	filesURL, err := url.Parse(cmp.Or(cfg.FilesURL, "https://"+filesHost))
 	if err != nil || filesURL.Host == "" || (filesURL.Scheme != "https" && filesURL.Scheme != "http") {
 		return nil, fmt.Errorf("slack: Config.FilesURL %q is not an http(s) URL", cfg.FilesURL)

@@ -8,6 +8,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"smsbot/bot"
 )
 
 // Run connects over Socket Mode and handles events until ctx ends. Each
@@ -27,7 +29,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("slack socket mode: %w", redact(err))
+			return fmt.Errorf("slack socket mode: %w", bot.Redact(err))
 		case evt := <-client.Events:
 			a.socketEvent(client, evt)
 		}
@@ -40,7 +42,7 @@ func (a *Adapter) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 		a.log.Info("connected to Slack over Socket Mode")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 		// Socket Mode URLs hold a ticket: the log names their host only.
-		a.log.Error("Slack connection problem", "event", string(evt.Type), "data", redactText(fmt.Sprint(evt.Data)))
+		a.log.Error("Slack connection problem", "event", string(evt.Type), "data", bot.Redact(fmt.Errorf("%v", evt.Data)).Error())
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || evt.Request == nil {

@@ -47,7 +47,7 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 		return err
 	})
 	if err != nil {
-		return "", withRetryAfter(fmt.Errorf("chat.postMessage to staff channel: %w", redact(err)))
+		return "", withRetryAfter(fmt.Errorf("chat.postMessage to staff channel: %w", bot.Redact(err)))
 	}
 	if thread != "" {
 		return thread, nil
