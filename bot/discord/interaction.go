@@ -88,7 +88,7 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, arr arr
 	if err != nil {
 		return err
 	}
-	a.log.Debug("command", "user", inv.User, "channel", inv.Channel, "text", inv.Text)
+	a.log.Debug("command", "user", inv.User, "channel", inv.Channel, "text", redactLinks(inv.Text))
 	a.spawn(func(ctx context.Context) {
 		defer conv.finish(ctx)
 		if !a.inStaffChannel(i.ChannelID) {

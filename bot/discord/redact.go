@@ -1,9 +1,11 @@
 package discord
 
 import (
-	"errors"
 	"net/url"
+	"regexp"
 	"strings"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // redacted replaces secrets in what smsbot logs or shows.
@@ -39,18 +41,35 @@ func redactPath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// scrub hides the URLs of the *url.Errors in err's chain (an HTTP call
-// that failed names its URL, and Discord's interaction and webhook URLs
-// hold their token), and returns err. Every error the adapter returns or
-// logs passes through it.
+// scrub hides the URLs in err's chain, and returns err: an HTTP call that
+// failed names its URL (*url.Error), and so does discordgo's
+// *RateLimitError, and Discord's interaction and webhook URLs hold their
+// token. Every error the adapter returns or logs passes through it.
 func scrub(err error) error {
-	for e := err; e != nil; {
-		var ue *url.Error
-		if !errors.As(e, &ue) {
-			break
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *url.Error:
+		e.URL = redactURL(e.URL)
+	case *discordgo.RateLimitError:
+		if e.RateLimit != nil {
+			e.URL = redactURL(e.URL)
 		}
-		ue.URL = redactURL(ue.URL)
-		e = ue.Err
+	}
+	switch e := err.(type) {
+	case interface{ Unwrap() error }:
+		scrub(e.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			scrub(inner)
+		}
 	}
 	return err
 }
+
+// linkRe finds links in text.
+var linkRe = regexp.MustCompile(`https?://[^\s<>]+`)
+
+// redactLinks redacts the links in text (a command's attachment link is
+// signed).
+func redactLinks(text string) string { return linkRe.ReplaceAllStringFunc(text, redactURL) }
