@@ -1,13 +1,16 @@
 package slack_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"smsbot/bot"
+	"smsbot/bot/bottest"
 	botslack "smsbot/bot/slack"
 )
 
@@ -53,6 +56,42 @@ func TestSlackEscapesHostileText(t *testing.T) {
 				t.Errorf("fallback:\n got %q\nwant %q", got, want)
 			}
 		})
+	}
+}
+
+// What Slack is sent, posted, edited, relayed to the staff channel or
+// shown to one user, has its text field escaped like its blocks: Slack
+// notifies from the text field.
+func TestSlackSendsEscapedTextFields(t *testing.T) {
+	c := newHTTPChat(t, bottest.Setup{Admins: []string{"U0ALICE"}})
+	ctx := context.Background()
+	m := bot.Message{Title: "💬 <!channel>", Text: "> <https://evil.example|https://tickets.example.com> \u202Eok"}
+	want := "💬 &lt;!channel&gt;\n> &lt;https://evil.example|https://tickets.example.com&gt; [U+202E]ok"
+	conv := c.adapter.Channel(staffID)
+	ref, err := conv.Post(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conv.Update(ctx, ref, m); err != nil {
+		t.Fatal(err)
+	}
+	c.clock.Advance(time.Second) // within the channel's rate limit
+	if _, err := c.adapter.Staff().Relay(ctx, "", m); err != nil {
+		t.Fatal(err)
+	}
+	c.Type(t, "U0ALICE", "numbers add <!channel>") // the router's answer quotes it
+	c.WaitFor(t, "channel")
+	all, _ := c.fake.since(0)
+	if len(all) != 4 {
+		t.Fatalf("shown %d messages, want 4:\n%s", len(all), dump(all))
+	}
+	for _, s := range all[:3] {
+		if s.field != want {
+			t.Errorf("%s sent the text field %q, want %q", s.kind, s.field, want)
+		}
+	}
+	if f := all[3].field; all[3].kind != "ephemeral" || strings.Contains(f, "<!") || !strings.Contains(f, "&lt;!channel&gt;") {
+		t.Errorf("the %s answer's text field is %q", all[3].kind, f)
 	}
 }
 

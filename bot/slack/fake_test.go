@@ -24,6 +24,7 @@ type shown struct {
 	channel string
 	ts      string
 	text    string
+	field   string            // the message's text field, as sent
 	buttons map[string]string // label → action ID
 	at      time.Time         // on the fake's clock
 }
@@ -97,7 +98,7 @@ func (f *slackFake) webAPI(method, kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		form, _ := url.ParseQuery(string(body))
-		s := shown{kind: kind, channel: form.Get("channel"), ts: form.Get("ts")}
+		s := shown{kind: kind, channel: form.Get("channel"), ts: form.Get("ts"), field: form.Get("text")}
 		s.text, s.buttons = render(form.Get("text"), form.Get("blocks"))
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -129,7 +130,7 @@ func (f *slackFake) responseURL(w http.ResponseWriter, r *http.Request) {
 		Blocks json.RawMessage `json:"blocks"`
 	}
 	json.NewDecoder(r.Body).Decode(&msg)
-	s := shown{kind: "ephemeral"}
+	s := shown{kind: "ephemeral", field: msg.Text}
 	s.text, s.buttons = render(msg.Text, string(msg.Blocks))
 	f.mu.Lock()
 	defer f.mu.Unlock()
