@@ -8,6 +8,13 @@
 // and run on a goroutine. Ephemeral answers go through the interaction;
 // everything else is posted with the bot token, so that progress can
 // still be edited after the interaction token expires (15 minutes).
+// Files (exports, import reports) go to the person who asked alone, in
+// ephemeral follow-ups, zipped or split when over Discord's upload limit.
+//
+// Everything shown is escaped for Discord's markdown and clipped to its
+// limits in UTF-16 units (escape.go, measure.go); interaction tokens never
+// reach logs or errors (redact.go); an interaction is acted on once
+// (seen.go); commands and clicks are taken in the staff channel alone.
 package discord
 
 import (

@@ -22,8 +22,12 @@ const maxSkew = 5 * time.Minute
 // Routes registers POST /discord/interactions, the Interactions Endpoint
 // URL to set in the Developer Portal. Each request's ed25519 signature is
 // checked with DISCORD_PUBLIC_KEY before its body is parsed; a request
-// that fails (Discord sends some on purpose) gets 401 and is not acted on.
-// Without PublicKey every request is refused.
+// that fails (Discord sends some on purpose) gets 401 and is not acted on,
+// and is logged at most once per 10 s (with the count of those left out).
+// A signed request older than 5 minutes is refused as stale; within them,
+// a repeat of an interaction already acted on (a replay) gets the answer
+// Discord expects and changes nothing. Without PublicKey every request is
+// refused.
 func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /discord/interactions", a.serveInteraction)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -89,6 +90,8 @@ func TestDiscordFakeRefusesWhatDiscordRefuses(t *testing.T) {
 			map[string]any{"type": 2, "label": "e", "custom_id": "e"}, map[string]any{"type": 2, "label": "f", "custom_id": "f"}}}}}, 50035,
 			`{"components":{"0":{"components":{"_errors":[{"code":"BASE_TYPE_MAX_LENGTH","message":"Must be 5 or fewer in length."}]}}}}`},
 		{"nothing", map[string]any{"embeds": []any{}}, 50006, ""},
+		{"content over 2,000 UTF-16 units in 1,001 emoji", map[string]any{"content": strings.Repeat("🙂", 1001)}, 50035,
+			`{"content":{"_errors":[{"code":"BASE_TYPE_MAX_LENGTH","message":"Must be 2000 or fewer in length."}]}}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clock.Advance(time.Second) // within the channel's rate limit
@@ -122,6 +125,27 @@ func TestDiscordFakeRefusesWhatDiscordRefuses(t *testing.T) {
 				t.Fatalf("errors %s, want %s", got.Errors, tt.errors)
 			}
 		})
+	}
+	// A file over 10 MiB: 413, code 40005.
+	clock.Advance(time.Second)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("payload_json", `{"content":"big"}`)
+	fw, _ := mw.CreateFormFile("files[0]", "big.csv")
+	fw.Write(bytes.Repeat([]byte("x"), 10<<20+1))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, fake.url()+"/api/v9/channels/"+staffID+"/messages", &body)
+	req.Header.Set("Authorization", "Bot "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct{ Code int }
+	json.NewDecoder(resp.Body).Decode(&got)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || got.Code != 40005 {
+		t.Fatalf("a file over 10 MiB answered %d %+v, want 413 with 40005", resp.StatusCode, got)
 	}
 	if n := fake.count(); n != 0 {
 		t.Fatalf("the fake showed %d refused messages", n)
