@@ -98,7 +98,7 @@ func (s *Service) notifyDeadLetters(ctx context.Context) bool {
 func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 	pending, err := s.store.UnnotifiedDeadLetters(ctx, relayBatch)
 	if err != nil {
-		s.log.Error("reading dead letters failed; will retry", "err", safeErr(err))
+		s.log.Error("reading dead letters failed; will retry", "err", bot.Redact(err))
 		s.log.Debug("reading dead letters failed; will retry", "err", err)
 		s.relays.failed(s.clock.Now(), "", nil)
 		return false
@@ -122,7 +122,7 @@ func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 		cancel()
 		if err != nil {
 			s.relays.failed(s.clock.Now(), "", err)
-			s.log.Warn("telling staff of a dead letter failed; will retry", "dead_letter", d.ID, "err", safeErr(err))
+			s.log.Warn("telling staff of a dead letter failed; will retry", "dead_letter", d.ID, "err", bot.Redact(err))
 			s.log.Debug("telling staff of a dead letter failed; will retry", "dead_letter", d.ID, "err", err)
 			return false
 		}
@@ -139,7 +139,7 @@ func (s *Service) notifyDeadLettersLocked(ctx context.Context) bool {
 // lands, the relayer remembers key, so a retry marks rather than tells again.
 func (s *Service) markNotified(ctx context.Context, key string, id int64) bool {
 	if err := s.store.MarkDeadLetterNotified(ctx, id, s.clock.Now()); err != nil {
-		s.log.Error("marking dead letter notified failed; will retry", "dead_letter", id, "err", safeErr(err))
+		s.log.Error("marking dead letter notified failed; will retry", "dead_letter", id, "err", bot.Redact(err))
 		s.log.Debug("marking dead letter notified failed; will retry", "dead_letter", id, "err", err)
 		s.relays.failed(s.clock.Now(), "", nil)
 		return false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"smsbot/bot"
 	"smsbot/broadcast"
 )
 
@@ -87,7 +88,7 @@ func NewPoller(cfg PollConfig) (*Poller, error) {
 func (p *Poller) Run(ctx context.Context) error {
 	for {
 		if err := p.Poll(ctx); err != nil && ctx.Err() == nil {
-			p.log.Warn("polling Twilio failed; will retry", "err", safeErr(err))
+			p.log.Warn("polling Twilio failed; will retry", "err", bot.Redact(err))
 			p.log.Debug("polling Twilio failed; will retry", "err", err)
 		}
 		t := p.cfg.Clock.NewTimer(p.cfg.Every)
@@ -165,7 +166,7 @@ func (p *Poller) pollReceived(ctx context.Context, number string) error {
 		}
 		if reply != "" {
 			if err := p.cfg.Reply(ctx, t.From, reply); err != nil {
-				p.log.Warn("sending reply failed", "sid", t.SID, "err", safeErr(err))
+				p.log.Warn("sending reply failed", "sid", t.SID, "err", bot.Redact(err))
 				p.log.Debug("sending reply failed", "sid", t.SID, "err", err)
 			}
 		}

@@ -74,7 +74,7 @@ func (s *Service) relayPass(ctx context.Context) (wait time.Duration, again bool
 	}
 	full, failed, err := s.relayOnce(ctx, false)
 	if err != nil && ctx.Err() == nil {
-		s.log.Warn("reading texts to relay failed; will retry", "err", safeErr(err))
+		s.log.Warn("reading texts to relay failed; will retry", "err", bot.Redact(err))
 		s.log.Debug("reading texts to relay failed; will retry", "err", err)
 		s.relays.failed(s.clock.Now(), "", nil)
 	}
@@ -120,12 +120,17 @@ func (s *Service) relayOnce(ctx context.Context, now bool) (full, failed bool, e
 // relayNew relays a text Receive just stored, at once unless an earlier
 // text of the contact still waits or posts are backing off: then Run
 // relays it in turn. The post runs on a context of its own, so a webhook
-// request that ends does not cut it off.
+// request that ends does not cut it off. A text whose media is fetched
+// is left to Run, so that the webhook answers Twilio without waiting for
+// the files.
 func (s *Service) relayNew(ctx context.Context, saved Saved) {
 	if s.cfg.Staff == nil {
 		return
 	}
 	defer s.relays.kick()
+	if len(saved.Text.Media) > 0 && s.showsFiles() {
+		return
+	}
 	if s.relays.due(s.clock.Now()) > 0 || !s.takeTurn(ctx) {
 		return
 	}
@@ -136,7 +141,7 @@ func (s *Service) relayNew(ctx context.Context, saved Saved) {
 	own := context.WithoutCancel(ctx)
 	earlier, err := s.store.UnrelayedBefore(own, saved.Contact.ID, saved.Text.SID)
 	if err != nil {
-		s.log.Error("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", safeErr(err))
+		s.log.Error("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", bot.Redact(err))
 		s.log.Debug("checking earlier texts failed; the relay will be retried", "sid", saved.Text.SID, "err", err)
 		return
 	}
@@ -196,19 +201,26 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 	platform := s.cfg.Staff.Platform()
 	msg, thread := relayNotice(saved), ""
 	threaded := msg.Text == ""
+	var media []fetched // the files to attach after the text
 	if threaded {
 		var err error
 		if thread, err = s.store.Thread(ctx, saved.Contact.ID, platform); err != nil {
-			s.log.Error("reading thread failed; the relay will be retried", "sid", sid, "err", safeErr(err))
+			s.log.Error("reading thread failed; the relay will be retried", "sid", sid, "err", bot.Redact(err))
 			s.log.Debug("reading thread failed; the relay will be retried", "sid", sid, "err", err)
 			s.relays.failed(s.clock.Now(), "", nil)
 			return false
 		}
-		msg = relayMessage(saved)
+		files := len(saved.Text.Media) > 0 && s.showsFiles()
+		if files {
+			if media = s.fetchMedia(ctx, saved); ctx.Err() != nil {
+				return false // shutting down: shown whole at the next start
+			}
+		}
+		msg = relayMessage(saved, s.mediaFields(saved, media, files))
 	}
 	if n := s.relays.giveUp(sid); n > 0 {
 		msg = bot.Message{Text: fmt.Sprintf("⚠️ A text from %s (%s) could not be shown here after %d tries; it is stored.", who(saved), sid, n)}
-		thread, threaded = "", false
+		thread, threaded, media = "", false, nil
 	}
 	// A post once started finishes (within relayTimeout) even at shutdown:
 	// cut off, one Slack had shown would be shown again at the next start.
@@ -217,18 +229,22 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 	cancel()
 	if err != nil {
 		s.relays.failed(s.clock.Now(), sid, err)
-		s.log.Warn("relaying a text to staff failed; it will be retried", "sid", sid, "err", safeErr(err))
+		s.log.Warn("relaying a text to staff failed; it will be retried", "sid", sid, "err", bot.Redact(err))
 		s.log.Debug("relaying a text to staff failed; it will be retried", "sid", sid, "err", err)
 		return false
 	}
 	s.relays.succeeded(sid)
 	if threaded && got != "" && got != thread {
 		if err := s.store.SetThread(ctx, saved.Contact.ID, platform, got); err != nil {
-			s.log.Error("saving thread failed", "err", safeErr(err))
+			s.log.Error("saving thread failed", "err", bot.Redact(err))
 			s.log.Debug("saving thread failed", "err", err)
 		}
 	}
 	s.relays.setUnmarked(sid, true)
+	if got != "" {
+		thread = got
+	}
+	s.attachMedia(ctx, thread, sid, media)
 	return s.markRelayed(ctx, sid)
 }
 
@@ -236,7 +252,7 @@ func (s *Service) post(ctx context.Context, saved Saved) bool {
 // remembers it, so a retry marks it rather than showing it again.
 func (s *Service) markRelayed(ctx context.Context, sid string) bool {
 	if err := s.store.MarkRelayed(ctx, sid, s.clock.Now()); err != nil {
-		s.log.Error("marking text relayed failed; will retry", "sid", sid, "err", safeErr(err))
+		s.log.Error("marking text relayed failed; will retry", "sid", sid, "err", bot.Redact(err))
 		s.log.Debug("marking text relayed failed; will retry", "sid", sid, "err", err)
 		s.relays.failed(s.clock.Now(), "", nil)
 		return false

@@ -90,8 +90,13 @@ type Config struct {
 	AutoReplyEvery time.Duration
 	// HelpReply answers HELP and INFO.
 	HelpReply string
-	Clock     clockwork.Clock
-	Logger    *slog.Logger
+	// Media, with a Staff that is a FileStaff, fetches a text's media so
+	// that staff see the files, each up to MaxMediaBytes (default
+	// DefaultMaxMediaBytes). Without, staff are shown the media's links.
+	Media         MediaSource
+	MaxMediaBytes int64
+	Clock         clockwork.Clock
+	Logger        *slog.Logger
 }
 
 // Service handles incoming texts. It is safe for concurrent use. Run
@@ -114,6 +119,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	cfg.AutoReplyEvery = cmp.Or(cfg.AutoReplyEvery, 12*time.Hour)
 	cfg.HelpReply = cmp.Or(cfg.HelpReply, DefaultHelpReply)
+	cfg.MaxMediaBytes = cmp.Or(cfg.MaxMediaBytes, DefaultMaxMediaBytes)
 	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -232,8 +238,9 @@ func relayNotice(saved Saved) bot.Message {
 }
 
 // relayMessage shows an incoming text: who sent it, to which number, the
-// text and its media, and whether they opted out (they get no auto-reply).
-func relayMessage(saved Saved) bot.Message {
+// text, whether they opted out (they get no auto-reply), and media, the
+// fields of its media (mediaFields).
+func relayMessage(saved Saved, media []bot.Field) bot.Message {
 	m := bot.Message{Title: "💬 " + who(saved), Text: "> " + strings.ReplaceAll(saved.Text.Body, "\n", "\n> ")}
 	if len(saved.Lists) > 0 {
 		m.Fields = append(m.Fields, bot.Field{Label: "Lists", Value: strings.Join(saved.Lists, ", ")})
@@ -242,9 +249,7 @@ func relayMessage(saved Saved) bot.Message {
 	if saved.Contact.OptedOutAt != nil {
 		m.Fields = append(m.Fields, bot.Field{Label: "Opted out", Value: "yes: they get no auto-reply"})
 	}
-	for i, u := range saved.Text.Media {
-		m.Fields = append(m.Fields, bot.Field{Label: fmt.Sprintf("Media %d", i+1), Value: u})
-	}
+	m.Fields = append(m.Fields, media...)
 	return m
 }
 

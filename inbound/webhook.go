@@ -8,6 +8,8 @@ import (
 
 	"github.com/twilio/twilio-go/client"
 	"github.com/twilio/twilio-go/twiml"
+
+	"smsbot/bot"
 )
 
 // maxForm caps the size of a webhook request.
@@ -112,7 +114,7 @@ func (h *Webhooks) status(w http.ResponseWriter, r *http.Request) {
 	u, final := ParseStatus(sid, f.Get("MessageStatus"), f.Get("ErrorCode"), h.svc.clock.Now())
 	if final {
 		if err := h.svc.Status(r.Context(), u); err != nil {
-			h.svc.log.Error("recording delivery receipt failed", "sid", u.SID, "err", safeErr(err))
+			h.svc.log.Error("recording delivery receipt failed", "sid", u.SID, "err", bot.Redact(err))
 			h.svc.log.Debug("recording delivery receipt failed", "sid", u.SID, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return

@@ -32,11 +32,15 @@ func (m *Main) startInbound(ctx context.Context, a *app, staff inbound.Staff) er
 			run(ctx) // both return nil once ctx ends, and only then
 		}()
 	}
-	var err error
-	a.inbox, err = inbound.New(inbound.Config{
+	ic := inbound.Config{
 		Store: a.store, Staff: staff, AutoReply: c.AutoReply, AutoReplyEvery: c.AutoReplyEvery,
 		HelpReply: c.HelpReply, Logger: a.log,
-	})
+	}
+	if a.twilio != nil {
+		ic.Media = a.twilio // MMS files shown to staff, fetched with the account's credentials
+	}
+	var err error
+	a.inbox, err = inbound.New(ic)
 	if err != nil {
 		return err
 	}

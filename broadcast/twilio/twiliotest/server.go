@@ -249,6 +249,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/2010-04-01/Accounts/{AccountSid}/Messages.json", s.handleMessages)
 	mux.HandleFunc("/2010-04-01/Accounts/{AccountSid}/Messages/{file}", s.handleFetch)
+	s.mediaRoutes(mux) // media.go
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w, r)
 	})
