@@ -1,7 +1,9 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -34,3 +36,8 @@ func Escape(s string, n int) string { return fit(s, n) }
 
 // Units is the length of s in UTF-16 units.
 func Units(s string) int { return units(s) }
+
+// OpenAttachment opens an attachment link as /sms import does.
+func (a *Adapter) OpenAttachment(ctx context.Context, link string) (string, io.ReadCloser, error) {
+	return files{a: a}.Open(ctx, link)
+}

@@ -51,8 +51,19 @@ func (f files) Open(ctx context.Context, ref string) (string, io.ReadCloser, err
 		// Attachment links expire after a day or so.
 		return "", nil, broadcast.Errorf(broadcast.EINVALID, "Discord would not give smsbot the file (status %d): attach it again", resp.StatusCode)
 	}
-	return path.Base(u.Path), http.MaxBytesReader(nil, resp.Body, maxDownload), nil
+	return path.Base(u.Path), download{http.MaxBytesReader(nil, resp.Body, maxDownload), resp.ContentLength}, nil
 }
+
+// download is an attachment being downloaded; Size is its length as
+// Discord announced it (-1 unknown), so the router can refuse a file over
+// its import limit before reading it.
+type download struct {
+	io.ReadCloser
+	size int64
+}
+
+// Size is the download's announced length in bytes, or -1.
+func (d download) Size() int64 { return d.size }
 
 // SaveReport attaches the report for the person who asked alone (an
 // ephemeral follow-up), zipped or in parts when it is over Discord's

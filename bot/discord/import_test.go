@@ -81,3 +81,18 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// A download tells its size, so the router refuses a file over its import
+// limit (SMSBOT_MAX_IMPORT_BYTES) before reading it.
+func TestDiscordDownloadTellsItsSize(t *testing.T) {
+	c := newChat(t, bottest.Setup{})
+	name, r, err := c.adapter.OpenAttachment(context.Background(), c.fake.share("crew.csv", crewCSV(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sized, ok := r.(interface{ Size() int64 })
+	if name != "crew.csv" || !ok || sized.Size() != int64(len(crewCSV(t))) {
+		t.Fatalf("download %s: Size %v (%v), want %d", name, sized, ok, len(crewCSV(t)))
+	}
+}
