@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -34,7 +35,7 @@ func (c *conversation) Attach(ctx context.Context, name string, data []byte, com
 		case note != "":
 			text += " (" + note + ")"
 		}
-		if err := c.send(ctx, f, text); err != nil {
+		if err := c.send(ctx, f, strings.TrimSpace(text)); err != nil {
 			return "", err
 		}
 	}

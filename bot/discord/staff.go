@@ -1,12 +1,15 @@
 package discord
 
 import (
+	"cmp"
 	"context"
+	"path"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"smsbot/bot"
+	"smsbot/inbound"
 )
 
 // threadArchive is how long a contact's thread stays open without
@@ -68,6 +71,21 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 		return "", nil
 	}
 	return th.ID, nil
+}
+
+var _ inbound.FileStaff = (*Staff)(nil)
+
+// RelayFile shows a file of a contact's text (an MMS's picture) in their
+// thread, or in the staff channel when thread is "". A file over Discord's
+// upload limit is zipped, or split into zipped parts.
+func (s *Staff) RelayFile(ctx context.Context, thread, name string, data []byte) error {
+	conv := &conversation{a: s.a, channel: cmp.Or(thread, s.channel), limit: defaultUploadLimit}
+	name = strings.Trim(plain(path.Base(name), 100), ". ")
+	if name == "" {
+		name = "file"
+	}
+	_, err := conv.Attach(ctx, name, data, "")
+	return withRetryAfter(err)
 }
 
 // onMessage handles a message from the gateway: a person's message in a

@@ -1,6 +1,7 @@
 package discord_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"smsbot/bot"
 	"smsbot/bot/bottest"
 	"smsbot/bot/discord"
 	"smsbot/inbound"
@@ -135,5 +137,29 @@ func TestDiscordStaffThreads(t *testing.T) {
 	text("+12065550001", "hello?")
 	if ref := threadOf("+12065550001"); ref == adaThread || len(threads(c)) != 3 {
 		t.Fatalf("thread %s after the old one was deleted (%d threads)", ref, len(threads(c)))
+	}
+}
+
+// A contact's media file (an MMS's picture, fetched by the server) is shown
+// in their thread, or in the staff channel without one.
+func TestDiscordStaffRelaysFiles(t *testing.T) {
+	c := newChat(t, bottest.Setup{})
+	ctx := context.Background()
+	staff := c.adapter.Staff()
+	thread, err := staff.Relay(ctx, "", bot.Message{Title: "💬 Ada (+12065550001)", Text: "> look"})
+	if err != nil || thread == "" {
+		t.Fatalf("Relay: %q, %v", thread, err)
+	}
+	picture := strings.Repeat("\x89PNG", 100)
+	for _, where := range []string{thread, ""} {
+		from := c.fake.count()
+		if err := staff.RelayFile(ctx, where, "../IMG_0001.png", []byte(picture)); err != nil {
+			t.Fatalf("RelayFile: %v", err)
+		}
+		got, _ := c.fake.since(from)
+		want := cmp.Or(where, staffID)
+		if len(got) != 1 || got[0].kind != "post" || got[0].channel != want || got[0].files["IMG_0001.png"] != picture {
+			t.Fatalf("the file was shown as %+v, want a post in %s", got, want)
+		}
 	}
 }
