@@ -167,6 +167,9 @@ func TestStatsAndExport(t *testing.T) {
 	if len(posts) != 2 || !strings.Contains(posts[0].Title, "Broadcast #1 to crew: completed") {
 		t.Fatalf("posts: %+v", posts)
 	}
+	if !posts[1].Ephemeral {
+		t.Errorf("the export's answer %q is shown to the channel; it names a file with every recipient's number", posts[1].Text)
+	}
 	var fields []string
 	for _, f := range posts[0].Fields {
 		fields = append(fields, f.Label+": "+f.Value)

@@ -102,7 +102,8 @@ const maxRawShown = 40
 
 // importMessage shows an import's report.
 func importMessage(rep importer.Report, where string) Message {
-	m := Message{Title: fmt.Sprintf("Imported %s into %s", plural(rep.Imported, "contact"), rep.List)}
+	// Only for the person who imported: it may quote rows of the file.
+	m := Message{Title: fmt.Sprintf("Imported %s into %s", plural(rep.Imported, "contact"), rep.List), Ephemeral: true}
 	counts := []string{fmt.Sprintf("%d new", rep.New), fmt.Sprintf("%d already present", rep.Existing)}
 	if rep.OnList > 0 {
 		counts[1] += fmt.Sprintf(" (%d already on the list)", rep.OnList)

@@ -129,8 +129,12 @@ func TestImportRefusesLargeFilesBeforeTheTransaction(t *testing.T) {
 		})
 	}
 	r, dir := importRouter(t, b, int64(len(data)))
-	if rep, _, err := r.Import(context.Background(), "console", "crew", "ref", oneFile{stream(strings.NewReader(data))}); err != nil || rep.Imported != 300 || dir.imports.Load() != 1 {
+	rep, m, err := r.Import(context.Background(), "console", "crew", "ref", oneFile{stream(strings.NewReader(data))})
+	if err != nil || rep.Imported != 300 || dir.imports.Load() != 1 {
 		t.Errorf("a file of exactly the limit: %+v, %v, %d transactions", rep, err, dir.imports.Load())
+	}
+	if !m.Ephemeral {
+		t.Errorf("the import's report %q is shown to the channel; it may quote rows of the file", m.Title)
 	}
 }
 

@@ -147,5 +147,5 @@ func (r *Router) exportCmd(ctx context.Context, _ Invocation, args string, conv 
 	if err != nil {
 		return Message{}, fmt.Errorf("share export: %w", err)
 	}
-	return reply(fmt.Sprintf("Broadcast #%d, one line per recipient: %s", id, where)), nil
+	return ephemeral(fmt.Sprintf("Broadcast #%d, one line per recipient: %s", id, where)), nil
 }
