@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"smsbot/bot"
 )
 
 func main() {
@@ -29,7 +31,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, running) // a sentence starting "smsbot is already running"
 			os.Exit(1)
 		}
-		fmt.Fprintln(os.Stderr, "smsbot:", err)
+		fmt.Fprintln(os.Stderr, "smsbot:", bot.Redact(err)) // no URL path (tokens), no phone number
 		os.Exit(1)
 	}
 }
