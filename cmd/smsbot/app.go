@@ -102,7 +102,7 @@ func (m *Main) open(ctx context.Context) (_ *app, err error) {
 		Scheduler: a.sched, Stats: st, Location: c.TZ,
 		Engine: a.engine, Directory: st, Logger: log,
 		Admins: c.Admins, Approvers: c.Approvers, PricePerSegment: c.PricePerSegment,
-		Region: c.Region, DefaultRate: c.DefaultMPS,
+		Region: c.Region, DefaultRate: c.DefaultMPS, MaxImportBytes: c.MaxImportBytes,
 	}
 	if a.sim != nil {
 		a.simInbox = a.newSimInbox()

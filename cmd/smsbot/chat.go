@@ -30,7 +30,7 @@ func (m *Main) startChat(ctx, runCtx context.Context, a *app, mux *http.ServeMux
 		sa, err := botslack.New(botslack.Config{
 			Router: a.router, BotToken: c.SlackBotToken, AppToken: c.SlackAppToken,
 			SigningSecret: c.SlackSigningSecret, APIURL: c.SlackAPIURL, StaffChannel: c.SlackStaffChannel,
-			Logger: a.log,
+			Logger: a.log, MaxImportBytes: c.MaxImportBytes,
 		})
 		if err != nil {
 			return nil, nil, closeAll, err

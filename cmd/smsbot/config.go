@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"smsbot/bot"
 	"smsbot/broadcast/latency"
 	"smsbot/inbound"
 )
@@ -29,6 +30,8 @@ type Config struct {
 	MaxAttempts     int
 	// Concurrency caps the calls in flight to the provider's account.
 	Concurrency int
+	// MaxImportBytes is the largest CSV file an import takes.
+	MaxImportBytes int64
 	// Twilio transport deadlines (twilio.Config).
 	TwilioTimeout, TwilioHeaderTimeout, TwilioDialTimeout, TwilioTLSTimeout time.Duration
 	LogLevel                                                                slog.Level
@@ -115,6 +118,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Region, "region", env("SMSBOT_REGION", "US"), "region for numbers written without a country code [SMSBOT_REGION]")
 	admins := fs.String("admins", env("SMSBOT_ADMINS", ""), "comma-separated user IDs allowed to change data and send; empty: everyone [SMSBOT_ADMINS]")
 	approvers := fs.String("approvers", env("SMSBOT_APPROVERS", ""), "comma-separated user IDs who approve sends (two-person rule); empty: requester confirms [SMSBOT_APPROVERS]")
+	maxImport := fs.String("max-import-bytes", env("SMSBOT_MAX_IMPORT_BYTES", strconv.Itoa(bot.DefaultMaxImportBytes)), "largest CSV file an import takes, in bytes (upload, link, attachment or local file) [SMSBOT_MAX_IMPORT_BYTES]")
 	concurrency := fs.String("twilio-concurrency", env("SMSBOT_TWILIO_CONCURRENCY", "100"), "most calls to Twilio in flight at once, for the whole account (its concurrent-request limit); fewer after 20429s, for a while [SMSBOT_TWILIO_CONCURRENCY]")
 	twTimeout := fs.String("twilio-timeout", env("SMSBOT_TWILIO_TIMEOUT", "30s"), "deadline of a whole call to Twilio; a create cut off is looked up before any resend [SMSBOT_TWILIO_TIMEOUT]")
 	twHeader := fs.String("twilio-header-timeout", env("SMSBOT_TWILIO_HEADER_TIMEOUT", "15s"), "longest wait for Twilio's answer once a request is written; after it a create is looked up before any resend [SMSBOT_TWILIO_HEADER_TIMEOUT]")
@@ -159,6 +163,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if c.PricePerSegment, err = strconv.ParseFloat(*price, 64); err != nil || c.PricePerSegment < 0 {
 		return fmt.Errorf("SMSBOT_PRICE_PER_SEGMENT / -price-per-segment: %q is not a price in USD like 0.0083", *price)
+	}
+	if c.MaxImportBytes, err = strconv.ParseInt(*maxImport, 10, 64); err != nil || c.MaxImportBytes < 1 {
+		return fmt.Errorf("SMSBOT_MAX_IMPORT_BYTES / -max-import-bytes: %q is not a positive number of bytes, like 20971520 (20 MiB)", *maxImport)
 	}
 	if c.Concurrency, err = strconv.Atoi(*concurrency); err != nil || c.Concurrency < 1 || c.Concurrency > 10_000 {
 		return fmt.Errorf("SMSBOT_TWILIO_CONCURRENCY / -twilio-concurrency: %q is not a whole number from 1 to 10000, like 100", *concurrency)

@@ -23,7 +23,7 @@ func (m *Main) runImport(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	r := bot.New(bot.Config{Directory: st, Region: m.Config.Region})
+	r := bot.New(bot.Config{Directory: st, Region: m.Config.Region, MaxImportBytes: m.Config.MaxImportBytes})
 	defer r.Close()
 	_, msg, err := r.Import(ctx, "cli", m.List, m.Args[0], console.LocalFiles{})
 	if err != nil {

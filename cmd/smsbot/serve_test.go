@@ -95,6 +95,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"SMSBOT_PRICE_PER_SEGMENT": "-1"}, "SMSBOT_PRICE_PER_SEGMENT"},
 		{map[string]string{"SMSBOT_MAX_ATTEMPTS": "0"}, "SMSBOT_MAX_ATTEMPTS"},
 		{map[string]string{"SMSBOT_LOG_LEVEL": "loud"}, "SMSBOT_LOG_LEVEL"},
+		{map[string]string{"SMSBOT_MAX_IMPORT_BYTES": "20MiB"}, "SMSBOT_MAX_IMPORT_BYTES"},
 		{map[string]string{"SMSBOT_TWILIO_CONCURRENCY": "0"}, "SMSBOT_TWILIO_CONCURRENCY"},
 		{map[string]string{"SMSBOT_TWILIO_CONCURRENCY": "lots"}, "SMSBOT_TWILIO_CONCURRENCY"},
 		{map[string]string{"SMSBOT_TWILIO_TIMEOUT": "30"}, "SMSBOT_TWILIO_TIMEOUT"},
