@@ -47,6 +47,7 @@ type slackFake struct {
 	downloads  int               // file downloads asked for
 	uploaded   map[string]string // uploaded file name → content
 	uploadedTo map[string]string // uploaded file name → channel it was shared in
+	uploadedIn map[string]string // uploaded file name → thread it was shared in
 	uploadIDs  map[string]string // file ID → name, between upload and completion
 	dms        map[string]string // user → DM channel opened with conversations.open
 
@@ -61,7 +62,7 @@ type slackFake struct {
 // adapter's.
 func newSlackFake(t *testing.T, clock clockwork.Clock) *slackFake {
 	f := &slackFake{clock: clock, latest: map[string]int{}, changed: make(chan struct{}), files: map[string]string{},
-		uploaded: map[string]string{}, uploadedTo: map[string]string{}, uploadIDs: map[string]string{},
+		uploaded: map[string]string{}, uploadedTo: map[string]string{}, uploadedIn: map[string]string{}, uploadIDs: map[string]string{},
 		dms: map[string]string{}, buckets: map[string]*tokens{}, bodies: map[string][]byte{}}
 	for _, name := range []string{"error_ratelimited.json", "error_msg_too_long.json", "error_invalid_blocks.json"} {
 		f.bodies[name] = fixture(t, name)

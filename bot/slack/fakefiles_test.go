@@ -117,6 +117,7 @@ func (f *slackFake) completeUpload(w http.ResponseWriter, r *http.Request) {
 	var out []map[string]any
 	for _, d := range done {
 		f.uploadedTo[f.uploadIDs[d.ID]] = r.Form.Get("channel_id")
+		f.uploadedIn[f.uploadIDs[d.ID]] = r.Form.Get("thread_ts")
 		out = append(out, map[string]any{"id": d.ID, "title": f.uploadIDs[d.ID]})
 	}
 	f.mu.Unlock()
@@ -142,4 +143,11 @@ func (f *slackFake) sharedIn(name string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.uploadedTo[name]
+}
+
+// sharedThread returns the thread an uploaded file was shared in.
+func (f *slackFake) sharedThread(name string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploadedIn[name]
 }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -53,6 +54,20 @@ func (s *Staff) Relay(ctx context.Context, thread string, m bot.Message) (string
 		return thread, nil
 	}
 	return ts, nil
+}
+
+// RelayFile shows data as a file called name in the staff channel, in
+// thread when it is set: a contact's MMS picture next to their text.
+// Staff see the contact's texts already, so it goes to the channel, not
+// to one person.
+func (s *Staff) RelayFile(ctx context.Context, thread, name string, data []byte) error {
+	_, err := s.a.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: name,
+		Channel: s.channel, ThreadTimestamp: thread})
+	if err != nil {
+		return withRetryAfter(fmt.Errorf("upload %s to the staff channel: %w", name, bot.Redact(err)))
+	}
+	return nil
 }
 
 // handleEvent runs Events API callbacks: a staff member's reply in a
