@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/twilio/twilio-go/client"
 	"github.com/twilio/twilio-go/twiml"
@@ -22,18 +21,14 @@ type Webhooks struct {
 	svc       *Service
 	validator client.RequestValidator
 	publicURL string
-	badSig    logLimit // "bad signature" is logged at most once per badSigLogEvery
+	badSig    bot.LogLimit // "bad signature" is logged at most once per bot.RefusalLogEvery
 }
-
-// badSigLogEvery is the least time between two "bad signature" log lines;
-// the next one counts those held back.
-const badSigLogEvery = 10 * time.Second
 
 // NewWebhooks returns the webhook handlers. publicURL is SMSBOT_PUBLIC_URL
 // (the URL Twilio calls, without the path); authToken signs requests.
 func NewWebhooks(svc *Service, authToken, publicURL string) *Webhooks {
 	return &Webhooks{svc: svc, validator: client.NewRequestValidator(authToken), publicURL: strings.TrimSuffix(publicURL, "/"),
-		badSig: logLimit{every: badSigLogEvery}}
+		badSig: bot.LogLimit{Every: bot.RefusalLogEvery}}
 }
 
 // Routes registers POST /twilio/inbound and POST /twilio/status.
@@ -62,7 +57,7 @@ func (h *Webhooks) Verify(next http.Handler) http.Handler {
 		}
 		url := h.publicURL + r.URL.RequestURI()
 		if !h.validator.Validate(url, params, r.Header.Get("X-Twilio-Signature")) {
-			if ok, held := h.badSig.allow(h.svc.clock.Now()); ok {
+			if ok, held := h.badSig.Allow(h.svc.clock.Now()); ok {
 				h.svc.log.Warn("refused Twilio webhook with a bad signature", "path", r.URL.Path, "remote", r.RemoteAddr,
 					"not_logged_since_last", held)
 			}

@@ -87,7 +87,7 @@ type Adapter struct {
 	wg     sync.WaitGroup // handlers running commands
 
 	seen     *seen     // interactions acted on, against replays
-	refusals *logLimit // of the log lines about refused requests
+	refusals *bot.LogLimit // of the log lines about refused requests
 }
 
 // New checks cfg and returns an adapter. It connects to nothing: Run
@@ -141,7 +141,7 @@ func New(cfg Config) (*Adapter, error) {
 	api.ShouldRetryOnRateLimit = false // the limiter retries, on the adapter's clock
 	api.Identify.Intents = intents
 	a.cfg, a.api, a.clock, a.log = cfg, api, cfg.Clock, log
-	a.seen, a.refusals = newSeen(cfg.Clock), &logLimit{clock: cfg.Clock, period: refusalLogEvery}
+	a.seen, a.refusals = newSeen(cfg.Clock), &bot.LogLimit{Every: bot.RefusalLogEvery}
 	return a, nil
 }
 

@@ -35,7 +35,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if a.key == nil || !discordgo.VerifyInteraction(r, a.key) {
-		a.refusals.warn(a.log, "refused unsigned Discord requests", "remote", r.RemoteAddr)
+		a.warnRefused("refused unsigned Discord requests", "remote", r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
@@ -53,7 +53,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	// body is known to be an interaction.
 	signed, ok := a.fresh(r.Header.Get("X-Signature-Timestamp"))
 	if !ok {
-		a.refusals.warn(a.log, "refused stale Discord requests", "remote", r.RemoteAddr)
+		a.warnRefused("refused stale Discord requests", "remote", r.RemoteAddr)
 		http.Error(w, "stale request", http.StatusUnauthorized)
 		return
 	}
@@ -97,4 +97,12 @@ func (a *Adapter) fresh(ts string) (time.Time, bool) {
 	t := time.Unix(sec, 0)
 	d := a.clock.Since(t)
 	return t, d <= maxSkew && d >= -maxSkew
+}
+
+// warnRefused logs a refused request, at most once per
+// bot.RefusalLogEvery, with the count of lines left out before it.
+func (a *Adapter) warnRefused(msg string, args ...any) {
+	if ok, held := a.refusals.Allow(a.clock.Now()); ok {
+		a.log.Warn(msg, append(args, "suppressed", held)...)
+	}
 }

@@ -25,7 +25,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 }
 
 // verified checks a request's signature before next sees its body. A
-// request that fails gets 401, logged at most once per badSigEvery. A
+// request that fails gets 401, logged at most once per bot.RefusalLogEvery. A
 // request seen already (the same signature, so the same timestamp and
 // body) within the replay window gets 200 and nothing more: a replayed
 // /sms reply texts no one twice.
@@ -37,7 +37,7 @@ func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)
 			return
 		}
 		if err := Verify(a.cfg.SigningSecret, r.Header, body, a.clock.Now()); err != nil {
-			if ok, held := a.badSigs.allow(); ok {
+			if ok, held := a.badSigs.Allow(a.clock.Now()); ok {
 				a.log.Warn("refused unsigned Slack request", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err,
 					"suppressed", held)
 			}

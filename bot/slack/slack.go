@@ -64,7 +64,7 @@ type Adapter struct {
 	// requests (signatures of HTTP requests) and envelopes (Socket Mode
 	// envelope IDs) handled within the replay window
 	requests, envelopes *seen
-	badSigs             *sampler       // the "refused unsigned Slack request" log line
+	badSigs             *bot.LogLimit  // the "refused unsigned Slack request" log line
 	wg                  sync.WaitGroup // handlers running commands
 }
 
@@ -110,7 +110,7 @@ func New(cfg Config) (*Adapter, error) {
 		events:    newSeen(cfg.Clock, seenFor, maxSeen),
 		requests:  newSeen(cfg.Clock, replayWindow, maxRequests),
 		envelopes: newSeen(cfg.Clock, replayWindow, maxRequests),
-		badSigs:   newSampler(cfg.Clock, badSigEvery),
+		badSigs:   &bot.LogLimit{Every: bot.RefusalLogEvery},
 	}, nil
 }
 
