@@ -79,6 +79,22 @@ func (p *Pacer) Take(now time.Time, n int) {
 	p.tat = p.tat.Add(time.Duration(n) * p.interval)
 }
 
+// Left says that a message of n segments, booked earlier, actually left
+// at t. When it left late (its goroutine waited for a CPU, say), the next
+// one may not leave before t plus its share of time, so that a late
+// message and the next one on time do not go out together, over the rate
+// in a window that starts at the late one.
+func (p *Pacer) Left(t time.Time, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.interval == 0 {
+		return
+	}
+	if next := t.Add(time.Duration(n) * p.interval); next.After(p.tat) {
+		p.tat = next
+	}
+}
+
 // Hold keeps the sender quiet until t, for example after the provider
 // answered 429 with Retry-After.
 func (p *Pacer) Hold(t time.Time) {

@@ -100,3 +100,46 @@ func TestPacerHold(t *testing.T) {
 		t.Fatalf("Delay after hold = %v", d)
 	}
 }
+
+// TestPacerLeftLate: a message booked on time that leaves late pushes the
+// next one back, so the two never leave closer than one interval apart;
+// one that leaves on time changes nothing.
+func TestPacerLeftLate(t *testing.T) {
+	p := NewPacer(50, 0) // 20 ms per segment
+	p.Take(t0, 1)        // booked at t0
+	p.Left(t0, 1)        // and left at once
+	if d := p.Delay(t0, 1); d != 10*time.Millisecond {
+		t.Fatalf("after an on-time departure: next in %v, want 10ms (20ms less the tolerance)", d)
+	}
+	p.Take(t0.Add(10*time.Millisecond), 1) // booked at 10 ms, the schedule says 20 ms
+	p.Left(t0.Add(45*time.Millisecond), 1) // but left at 45 ms
+	if d := p.Delay(t0.Add(45*time.Millisecond), 1); d != 10*time.Millisecond {
+		t.Fatalf("after a late departure: next in %v, want 10ms (at 65 ms less the tolerance, not at once)", d)
+	}
+	// Over a second of late departures, no window gets more than the bound.
+	times := []time.Time{}
+	now := t0.Add(time.Second)
+	for i := range 200 {
+		if d := p.Delay(now, 1); d > 0 {
+			now = now.Add(d)
+		}
+		p.Take(now, 1)
+		left := now
+		if i%7 == 0 {
+			left = now.Add(40 * time.Millisecond) // this one waits for a CPU
+		}
+		p.Left(left, 1)
+		times = append(times, left)
+	}
+	for i := range times {
+		n := 0
+		for _, u := range times[i:] {
+			if u.Sub(times[i]) < time.Second {
+				n++
+			}
+		}
+		if limit := 50*1.01 + 1; float64(n) > limit {
+			t.Fatalf("%d messages in the second from %v, over %v", n, times[i].Sub(t0), limit)
+		}
+	}
+}

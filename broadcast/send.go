@@ -26,6 +26,7 @@ func (e *Engine) send(w *worker, m Message, slot *Slot) {
 	// off would only turn a clean answer into an ambiguous one.
 	ctx := slot.Bind(context.WithoutCancel(e.ctx))
 	start := e.clock.Now()
+	w.pacer.Left(start, m.Segments)
 	sid, err := e.cfg.Provider.Send(ctx, Outgoing{From: from, To: m.To, Body: body})
 	now := e.clock.Now()
 	slot.Release(err)
