@@ -202,8 +202,8 @@ type GateState struct {
 	InUse int // calls in flight
 	// Waiting counts calls waiting for a slot.
 	Waiting int
-	Peak  int // the most calls in flight at once so far
-	Cuts  int // how many times refusals cut the cap
+	Peak    int // the most calls in flight at once so far
+	Cuts    int // how many times refusals cut the cap
 }
 
 // State returns a snapshot.

@@ -21,11 +21,11 @@ const latencyQuantile = 0.9
 // percentile (for sizing, with headroom). Until calls are measured, both
 // are the configured guess. It is safe for concurrent use.
 type latencies struct {
-	mu    sync.Mutex
-	ring  [latencyWindow]time.Duration
-	n     int // samples so far
-	mean  time.Duration
-	high  time.Duration
+	mu   sync.Mutex
+	ring [latencyWindow]time.Duration
+	n    int // samples so far
+	mean time.Duration
+	high time.Duration
 }
 
 func newLatencies(guess time.Duration) *latencies {

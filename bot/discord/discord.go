@@ -86,7 +86,7 @@ type Adapter struct {
 	log    *slog.Logger
 	wg     sync.WaitGroup // handlers running commands
 
-	seen     *seen     // interactions acted on, against replays
+	seen     *seen         // interactions acted on, against replays
 	refusals *bot.LogLimit // of the log lines about refused requests
 }
 
