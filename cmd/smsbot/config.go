@@ -158,6 +158,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		m.Args = fs.Args()
 	}
 	var err error
+	if c.Region, err = checkRegion(c.Region); err != nil {
+		return err
+	}
+	if err := c.checkAPIURLs(); err != nil {
+		return err
+	}
 	if c.DefaultMPS, err = strconv.ParseFloat(*mps, 64); err != nil || c.DefaultMPS <= 0 {
 		return fmt.Errorf("SMSBOT_DEFAULT_MPS / -default-mps: %q is not a positive number of segments per second", *mps)
 	}

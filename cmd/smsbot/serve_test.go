@@ -103,6 +103,21 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"SMSBOT_TWILIO_DIAL_TIMEOUT": "0s"}, "SMSBOT_TWILIO_DIAL_TIMEOUT"},
 		{map[string]string{"SMSBOT_TWILIO_TLS_TIMEOUT": "soon"}, "SMSBOT_TWILIO_TLS_TIMEOUT"},
 		{map[string]string{"TWILIO_ACCOUNT_SID": "AC123"}, "TWILIO_AUTH_TOKEN"},
+		{map[string]string{"SMSBOT_REGION": "XX"}, `SMSBOT_REGION / -region: "XX" is not a region like US, DE or GB`},
+		{map[string]string{"SMSBOT_REGION": "USA"}, "SMSBOT_REGION"},
+		{map[string]string{"TWILIO_API_URL": "127.0.0.1:8081"}, "TWILIO_API_URL"},
+		{map[string]string{"SLACK_API_URL": "slack.test/api/"}, "SLACK_API_URL"},
+		{map[string]string{"DISCORD_API_URL": "ftp://discord.test"}, "DISCORD_API_URL"},
+		{map[string]string{"SMSBOT_SIM_LATENCY": "slow"}, "SMSBOT_SIM_LATENCY"},
+		{map[string]string{"SMSBOT_AUTO_REPLY_EVERY": "daily"}, "SMSBOT_AUTO_REPLY_EVERY"},
+		{map[string]string{"SMSBOT_POLL_EVERY": "100ms"}, "SMSBOT_POLL_EVERY"},
+		{map[string]string{"SMSBOT_PUBLIC_URL": "sms.example.org"}, "SMSBOT_PUBLIC_URL"},
+		{map[string]string{"SMSBOT_TZ": "Mars/Olympus"}, "SMSBOT_TZ"},
+		{map[string]string{"SMSBOT_MISFIRE_GRACE": "-1m"}, "SMSBOT_MISFIRE_GRACE"},
+		{map[string]string{"SMSBOT_HTTP_READ_TIMEOUT": "0s"}, "SMSBOT_HTTP_READ_TIMEOUT"},
+		{map[string]string{"SMSBOT_HTTP_WRITE_TIMEOUT": "x"}, "SMSBOT_HTTP_WRITE_TIMEOUT"},
+		{map[string]string{"SMSBOT_HTTP_IDLE_TIMEOUT": "-5s"}, "SMSBOT_HTTP_IDLE_TIMEOUT"},
+		{map[string]string{"SMSBOT_HTTP_MAX_CONNS": "0"}, "SMSBOT_HTTP_MAX_CONNS"},
 	}
 	for _, tt := range tests {
 		m := NewMain()
@@ -110,6 +125,19 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		err := m.ParseFlags(nil, func(k string) string { return tt.env[k] })
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("env %v: %v, want an error naming %s", tt.env, err, tt.want)
+		}
+	}
+}
+
+func TestConfigRegionIsCaseInsensitive(t *testing.T) {
+	for in, want := range map[string]string{"us": "US", "De": "DE", " gb ": "GB"} {
+		m := NewMain()
+		m.Stderr = io.Discard
+		if err := m.ParseFlags(nil, func(k string) string { return map[string]string{"SMSBOT_REGION": in}[k] }); err != nil {
+			t.Fatalf("SMSBOT_REGION=%q: %v", in, err)
+		}
+		if m.Config.Region != want {
+			t.Errorf("SMSBOT_REGION=%q: Region = %q, want %q", in, m.Config.Region, want)
 		}
 	}
 }
