@@ -185,8 +185,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"SMSBOT_TWILIO_DIAL_TIMEOUT", "-twilio-dial-timeout", *twDial, &c.TwilioDialTimeout},
 		{"SMSBOT_TWILIO_TLS_TIMEOUT", "-twilio-tls-timeout", *twTLS, &c.TwilioTLSTimeout},
 	} {
-		if *d.to, err = time.ParseDuration(d.raw); err != nil || *d.to <= 0 {
-			return fmt.Errorf("%s / %s: %q is not a positive duration like 15s", d.name, d.flag, d.raw)
+		if *d.to, err = parseDuration(d.name, d.flag, d.raw, time.Nanosecond, "15s"); err != nil {
+			return err
 		}
 	}
 	if c.MaxAttempts, err = strconv.Atoi(*attempts); err != nil || c.MaxAttempts < 1 {
@@ -198,11 +198,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if c.SimLatency, err = latency.Parse(*simLatency); err != nil {
 		return fmt.Errorf("SMSBOT_SIM_LATENCY / -sim-latency: %w", err)
 	}
-	if c.AutoReplyEvery, err = time.ParseDuration(*every); err != nil || c.AutoReplyEvery <= 0 {
-		return fmt.Errorf("SMSBOT_AUTO_REPLY_EVERY / -auto-reply-every: %q is not a duration like 12h", *every)
+	if c.AutoReplyEvery, err = parseDuration("SMSBOT_AUTO_REPLY_EVERY", "-auto-reply-every", *every, time.Nanosecond, "12h"); err != nil {
+		return err
 	}
-	if c.PollEvery, err = time.ParseDuration(*poll); err != nil || c.PollEvery < time.Second {
-		return fmt.Errorf("SMSBOT_POLL_EVERY / -poll-every: %q is not a duration of at least 1s, like 5s", *poll)
+	if c.PollEvery, err = parseDuration("SMSBOT_POLL_EVERY", "-poll-every", *poll, time.Second, "5s"); err != nil {
+		return err
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
@@ -216,10 +216,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return fmt.Errorf("SMSBOT_TZ / -tz: %q is not a time zone; use a name like Europe/Berlin or America/Los_Angeles", *tz)
 	}
 	if *tz == "" {
-		c.TZ = time.Local
+		c.TZ = localZone(getenv("TZ"), etcLocaltime) // named, not "Local"
 	}
-	if c.MisfireGrace, err = time.ParseDuration(*grace); err != nil || c.MisfireGrace < 0 {
-		return fmt.Errorf("SMSBOT_MISFIRE_GRACE / -misfire-grace: %q is not a duration like 10m", *grace)
+	if c.MisfireGrace, err = parseDuration("SMSBOT_MISFIRE_GRACE", "-misfire-grace", *grace, 0, "10m"); err != nil {
+		return err
 	}
 	if strings.EqualFold(c.AutoReply, "off") {
 		c.AutoReply = ""

@@ -49,8 +49,8 @@ func (c *Config) httpFlags(fs *flag.FlagSet, env func(name, def string) string, 
 			{"SMSBOT_HTTP_IDLE_TIMEOUT", "-http-idle-timeout", *idle, &c.HTTPIdleTimeout},
 		} {
 			var err error
-			if *d.to, err = time.ParseDuration(d.raw); err != nil || *d.to <= 0 {
-				return fmt.Errorf("%s / %s: %q is not a positive duration like 30s", d.name, d.flag, d.raw)
+			if *d.to, err = parseDuration(d.name, d.flag, d.raw, time.Nanosecond, "30s"); err != nil {
+				return err
 			}
 		}
 		var err error

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -35,4 +36,22 @@ func (c *Config) checkAPIURLs() error {
 		}
 	}
 	return nil
+}
+
+// parseDuration reads a duration setting of at least least (1ns: more
+// than 0), saying which of the two is wrong: not a duration at all, or
+// one too short. example is a good value, like 12h.
+func parseDuration(name, flag, raw string, least time.Duration, example string) (time.Duration, error) {
+	d, err := time.ParseDuration(raw)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%s / %s: %q is not a duration like %s", name, flag, raw, example)
+	case d < least && least == 0:
+		return 0, fmt.Errorf("%s / %s: %q must not be negative; use 0 or a duration like %s", name, flag, raw, example)
+	case d < least && least == time.Nanosecond:
+		return 0, fmt.Errorf("%s / %s: %q must be more than 0, like %s", name, flag, raw, example)
+	case d < least:
+		return 0, fmt.Errorf("%s / %s: %q must be at least %s, like %s", name, flag, raw, least, example)
+	}
+	return d, nil
 }
