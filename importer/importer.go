@@ -83,6 +83,9 @@ type Report struct {
 	Invalid   int
 	// Problems are the first MaxProblems invalid rows.
 	Problems []Problem
+	// Encoding is the encoding the file was read in when it was not UTF-8:
+	// UTF16, or Windows1252 (which Latin-1 files are read as too).
+	Encoding string
 	// What the columns were taken to be.
 	Delimiter     rune
 	Header        bool
@@ -114,10 +117,11 @@ func Import(ctx context.Context, st Store, list, actor string, r io.Reader, cfg 
 	cfg.Region = cmp.Or(cfg.Region, broadcast.DefaultRegion)
 	cfg.BatchSize = cmp.Or(cfg.BatchSize, 1000)
 	rep := Report{List: list}
-	br, err := decode(r)
+	br, enc, err := decode(r)
 	if err != nil {
 		return rep, err
 	}
+	rep.Encoding = enc
 	sample, _ := br.Peek(sniffSize)
 	rep.Delimiter = sniffDelimiter(sample)
 	rd := &reader{recs: newRecords(br, rep.Delimiter)}

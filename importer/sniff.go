@@ -20,32 +20,42 @@ const sniffSize = 64 << 10
 // much of Europe, tab, and pipe.
 var delimiters = []rune{',', ';', '\t', '|'}
 
-// decode strips a UTF-8 byte order mark and transcodes UTF-16 (Excel's
-// "Unicode text") to UTF-8. It refuses files that are not text.
-func decode(r io.Reader) (*bufio.Reader, error) {
+// decode strips a UTF-8 byte order mark, transcodes UTF-16 (Excel's
+// "Unicode text") to UTF-8, and reads a file whose start is not UTF-8 as
+// Windows-1252 (see legacy). It returns the encoding read when not UTF-8
+// (UTF16, Windows1252), and refuses files that are not text.
+func decode(r io.Reader) (*bufio.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, _ := br.Peek(4)
+	enc := ""
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		br.Discard(3)
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), sniffSize)
+		enc = UTF16
 	}
 	sample, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, err
+		return nil, "", err
 	}
 	if len(bytes.TrimSpace(sample)) == 0 {
-		return nil, broadcast.Errorf(broadcast.EINVALID, "the file is empty")
+		return nil, "", broadcast.Errorf(broadcast.EINVALID, "the file is empty")
+	}
+	if hasNUL(sample) {
+		return nil, "", errNotText
 	}
 	if len(sample) == sniffSize {
 		sample = trimPartialRune(sample) // the sample may end mid-character
 	}
-	if bytes.IndexByte(sample, 0) >= 0 || !utf8.Valid(sample) {
-		return nil, broadcast.Errorf(broadcast.EINVALID, "this is not a CSV file: export the sheet as CSV (UTF-8) and try again")
+	if !utf8.Valid(sample) && enc == "" {
+		if br, err = legacy(br, sample); err != nil {
+			return nil, "", err
+		}
+		enc = Windows1252
 	}
-	return br, nil
+	return br, enc, nil
 }
 
 // trimPartialRune drops a rune cut in half at the end of a sample.
