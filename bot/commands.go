@@ -17,18 +17,18 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 		if err := r.access.change(inv.User); err != nil {
 			return Message{}, err
 		}
-		w := words(rest)
-		if len(w) < 1 || len(w) > 2 {
-			return Message{}, usage("numbers add <+E164|MG-SID> [segments-per-second]")
+		addr, rateWord := r.senderAddress(rest)
+		if addr == "" || len(words(rateWord)) > 1 {
+			return Message{}, usage("numbers add <phone|MG-SID> [segments-per-second]")
 		}
 		rate := r.cfg.DefaultRate
-		if len(w) == 2 {
+		if rateWord != "" {
 			var err error
-			if rate, err = broadcast.ParseRate(w[1]); err != nil {
+			if rate, err = broadcast.ParseRate(rateWord); err != nil {
 				return Message{}, err
 			}
 		}
-		s, created, err := r.engine.AddSender(ctx, w[0], rate, inv.User)
+		s, created, err := r.engine.AddSender(ctx, addr, rate, inv.User)
 		if err != nil {
 			return Message{}, err
 		}
@@ -41,15 +41,15 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 		if err := r.access.change(inv.User); err != nil {
 			return Message{}, err
 		}
-		w := words(rest)
-		if len(w) != 1 {
-			return Message{}, usage("numbers remove <+E164|MG-SID>")
+		addr, extra := r.senderAddress(rest)
+		if addr == "" || extra != "" {
+			return Message{}, usage("numbers remove <phone|MG-SID>")
 		}
-		moved, err := r.engine.RemoveSender(ctx, w[0], inv.User)
+		moved, err := r.engine.RemoveSender(ctx, addr, inv.User)
 		if err != nil {
 			return Message{}, err
 		}
-		return reply(fmt.Sprintf("Removed %s. %s moved to the remaining numbers for good.", w[0], plural(moved, "contact"))), nil
+		return reply(fmt.Sprintf("Removed %s. %s moved to the remaining numbers for good.", addr, plural(moved, "contact"))), nil
 	}
 	return Message{}, unknown("subcommand of numbers", sub, []string{"add", "remove"})
 }
@@ -87,7 +87,12 @@ func (r *Router) lists(ctx context.Context, _ Invocation, _ string, _ Conversati
 }
 
 func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
+	if list, phone, name, ok := phoneFirst(args, r.cfg.Region); ok {
+		typed, _ := splitPhone(args, r.cfg.Region)
+		return Message{}, swapped("a phone number", typed, "add", list, phone, name)
+	}
 	list, rest := cut(args)
+	list = listName(list)
 	raw, name := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" {
 		return Message{}, usage("add <list> <phone> [name…]")
@@ -120,13 +125,21 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 }
 
 func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
+	if list, phone, _, ok := phoneFirst(args, r.cfg.Region); ok {
+		typed, _ := splitPhone(args, r.cfg.Region)
+		return Message{}, swapped("a phone number", typed, "remove", list, phone)
+	}
 	list, rest := cut(args)
+	list = listName(list)
 	raw, extra := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" || extra != "" {
 		return Message{}, usage("remove <list> <phone>")
 	}
 	phone, err := broadcast.NormalizePhone(raw, r.cfg.Region)
 	if err != nil {
+		return Message{}, err
+	}
+	if err := r.checkList(ctx, list); err != nil {
 		return Message{}, err
 	}
 	if err := r.dir.RemoveMember(ctx, list, phone, inv.User); err != nil {
@@ -137,8 +150,12 @@ func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conv
 
 func (r *Router) send(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
 	list, body := cut(args)
+	list = listName(list)
 	if list == "" {
 		return Message{}, usage("send <list> <message>")
+	}
+	if err := r.checkList(ctx, list); err != nil {
+		return Message{}, err
 	}
 	p, err := r.engine.Prepare(ctx, broadcast.Draft{List: list, Body: body, RequestedBy: inv.User})
 	if err != nil {

@@ -15,8 +15,15 @@ import (
 // five minutes is the file.
 func (r *Router) importCmd(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
 	list, ref := cut(args)
+	list = listName(list)
 	if list == "" {
 		return Message{}, usage("import <list> <file.csv>")
+	}
+	if looksLikeFile(list) {
+		if w := words(ref); len(w) == 1 && !looksLikeFile(w[0]) && validListName(listName(w[0])) == nil {
+			return Message{}, swapped("a file name", list, "import", listName(w[0]), list)
+		}
+		return Message{}, broadcast.Errorf(broadcast.EINVALID, "%s is a file name, not a list: write /sms import <list> %s", list, list)
 	}
 	if err := validListName(list); err != nil {
 		return Message{}, err

@@ -37,15 +37,24 @@ func usage(form string) error {
 	return broadcast.Errorf(broadcast.EINVALID, "usage: /sms %s", form)
 }
 
-// suggest names the known commands closest to an unknown one.
+// suggest names the known names closest to an unknown one, closest
+// first: those within an edit distance of 2 (1 for names of up to 4
+// letters, where 2 edits change most of the word), and those it begins.
+// Case is ignored.
 func suggest(name string, known []string) []string {
 	type scored struct {
 		name string
 		d    int
 	}
+	name = strings.ToLower(name)
+	limit := 2
+	if len([]rune(name)) <= 4 {
+		limit = 1
+	}
 	var c []scored
 	for _, k := range known {
-		if d := distance(strings.ToLower(name), k); d <= 2 || strings.HasPrefix(k, strings.ToLower(name)) {
+		lk := strings.ToLower(k)
+		if d := distance(name, lk); d <= limit || len(name) >= 2 && strings.HasPrefix(lk, name) {
 			c = append(c, scored{k, d})
 		}
 	}
@@ -57,25 +66,33 @@ func suggest(name string, known []string) []string {
 	return out
 }
 
-// distance is the Levenshtein distance between two short strings.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+// distance is the edit distance between two short strings: insertions,
+// deletions, substitutions and swaps of neighbours ("sned" for "send")
+// cost 1 each (Levenshtein with transpositions, the optimal string
+// alignment distance). It counts runes.
+func distance(as, bs string) int {
+	a, b := []rune(as), []rune(bs)
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev = cur
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // validListName checks a list name: letters, digits, - _ and . only, so it

@@ -65,6 +65,11 @@ func TestSuggest(t *testing.T) {
 		{"stat", []string{"status"}},
 		{"resum", []string{"resume"}},
 		{"xyzzy", nil},
+		{"SNED", []string{"send"}},
+		{"sxnx", nil}, // 2 edits in a 4-letter word: too far
+		{"cancle", []string{"cancel"}},
+		{"numbrs", []string{"numbers"}},
+		{"remvoe", []string{"remove"}},
 	}
 	for _, tt := range tests {
 		if got := suggest(tt.in, known); !slices.Equal(got, tt.want) {
@@ -82,6 +87,59 @@ func TestValidListName(t *testing.T) {
 	for _, bad := range []string{"", "a b", "crew!", "x/y"} {
 		if err := validListName(bad); err == nil {
 			t.Errorf("validListName(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSuggestListNames(t *testing.T) {
+	known := []string{"Friends", "crew", "day-1", "équipe"}
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"frends", []string{"Friends"}},
+		{"CREW", []string{"crew"}},
+		{"cre", []string{"crew"}},
+		{"day-2", []string{"day-1"}},
+		{"equipe", []string{"équipe"}},
+		{"vips", nil},
+	}
+	for _, tt := range tests {
+		if got := suggest(tt.in, known); !slices.Equal(got, tt.want) {
+			t.Errorf("suggest(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"send", "send", 0}, {"sned", "send", 1}, {"frends", "friends", 1}, {"members", "numbers", 2},
+		{"", "add", 3}, {"équipe", "equipe", 1}, {"ab", "ba", 1}, {"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestCommandTextAndListName(t *testing.T) {
+	for in, want := range map[string]string{
+		"/SMS send crew Hi": "send crew Hi", "/sms lists": "lists", "sms lists": "lists",
+		"send sms now": "send sms now", "sms": "sms", "lists": "lists",
+	} {
+		if got := commandText(in); got != want {
+			t.Errorf("commandText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		`"friends"`: "friends", "'crew'": "crew", "“vip”": "vip", "`x`": "x", `"`: `"`, "plain": "plain", `"half`: `"half`,
+	} {
+		if got := listName(in); got != want {
+			t.Errorf("listName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

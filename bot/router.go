@@ -48,7 +48,7 @@ func init() {
 // Command runs one /sms command and posts its answer in conv. Errors are
 // answered too, as one ephemeral line; Command itself never fails.
 func (r *Router) Command(ctx context.Context, inv Invocation, conv Conversation) {
-	name, args := cut(inv.Text)
+	name, args := cut(commandText(inv.Text))
 	name = strings.ToLower(name)
 	log := r.log.With("user", inv.User, "command", name)
 	h, ok := handlers[name]
@@ -108,7 +108,9 @@ func commandNames() []string {
 // unknown is the answer to an unknown command or subcommand.
 func unknown(what, name string, known []string) error {
 	msg := fmt.Sprintf("unknown %s %q", what, name)
-	if s := suggest(name, known); len(s) > 0 {
+	if s := synonym(name, known); s != "" {
+		msg += fmt.Sprintf(": did you mean %s?", s)
+	} else if s := suggest(name, known); len(s) > 0 {
 		msg += fmt.Sprintf(": did you mean %s?", strings.Join(s, " or "))
 	} else {
 		msg += "; try /sms help"
