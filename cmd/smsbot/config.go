@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -84,6 +85,8 @@ Commands:
   console   a terminal chat taking /sms commands (the default otherwise)
   import    -list NAME FILE: import contacts from a CSV file and print the
             report (exit status 1 when the file is refused)
+  version   print the version and exit
+  help      print this text and exit (also -h)
 
 Flags (each also read from the environment variable in brackets):
 `
@@ -95,12 +98,20 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		m.Command, args = args[0], args[1:]
 	}
+	if m.Command == "version" {
+		return nil // no setting needed, none checked
+	}
 	fs := flag.NewFlagSet("smsbot", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, commands)
+	// usage goes to stdout when asked for (-h, help), to stderr after a
+	// wrong flag.
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, commands)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(m.Stderr)
 	}
+	fs.Usage = func() {}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -132,7 +143,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	secrets.add(&c.SlackAppToken, "slack-app-token", "SLACK_APP_TOKEN", "Slack app-level token xapp-…; set: Socket Mode, no public URL needed [SLACK_APP_TOKEN]")
 	secrets.add(&c.SlackSigningSecret, "slack-signing-secret", "SLACK_SIGNING_SECRET", "verifies Slack's HTTP requests in HTTP mode [SLACK_SIGNING_SECRET]")
 	fs.StringVar(&c.SlackAPIURL, "slack-api-url", env("SLACK_API_URL", ""), "replaces https://slack.com/api/, for a fake [SLACK_API_URL]")
-	fs.StringVar(&c.SlackStaffChannel, "slack-staff-channel", env("SLACK_STAFF_CHANNEL", ""), "channel ID that alone takes commands and gets notices [SLACK_STAFF_CHANNEL]")
+	fs.StringVar(&c.SlackStaffChannel, "slack-staff-channel", env("SLACK_STAFF_CHANNEL", ""), "channel ID: the only one taking commands; incoming texts are relayed there, one thread per contact [SLACK_STAFF_CHANNEL]")
 	fs.StringVar(&c.PublicURL, "public-url", env("SMSBOT_PUBLIC_URL", ""), "URL where Twilio reaches smsbot serve's webhooks; unset: poll Twilio instead [SMSBOT_PUBLIC_URL]")
 	fs.StringVar(&c.AutoReply, "auto-reply", env("SMSBOT_AUTO_REPLY", defaultAutoReply), "automatic answer to an incoming text, at most once per contact per -auto-reply-every; \"off\" for none [SMSBOT_AUTO_REPLY]")
 	every := fs.String("auto-reply-every", env("SMSBOT_AUTO_REPLY_EVERY", "12h"), "least time between two auto-replies to one contact [SMSBOT_AUTO_REPLY_EVERY]")
@@ -142,15 +153,21 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.DiscordAppID, "discord-app-id", env("DISCORD_APP_ID", ""), "Discord application ID [DISCORD_APP_ID]")
 	fs.StringVar(&c.DiscordPublicKey, "discord-public-key", env("DISCORD_PUBLIC_KEY", ""), "Discord application public key, hex; set: serve POST /discord/interactions [DISCORD_PUBLIC_KEY]")
 	fs.StringVar(&c.DiscordGuildID, "discord-guild-id", env("DISCORD_GUILD_ID", ""), "server to register /sms on (at once); empty: global [DISCORD_GUILD_ID]")
-	fs.StringVar(&c.DiscordStaffChannel, "discord-staff-channel", env("DISCORD_STAFF_CHANNEL", ""), "channel ID where incoming texts are relayed, one thread per contact [DISCORD_STAFF_CHANNEL]")
+	fs.StringVar(&c.DiscordStaffChannel, "discord-staff-channel", env("DISCORD_STAFF_CHANNEL", ""), "channel ID: the only one taking commands; incoming texts are relayed there, one thread per contact [DISCORD_STAFF_CHANNEL]")
 	fs.StringVar(&c.DiscordAPIURL, "discord-api-url", env("DISCORD_API_URL", ""), "replaces https://discord.com, for a fake [DISCORD_API_URL]")
 	fs.StringVar(&m.List, "list", "", "list to import into (smsbot import)")
 	tz := fs.String("tz", env("SMSBOT_TZ", ""), "time zone schedules are read in, like Europe/Berlin; empty: this machine's [SMSBOT_TZ]")
 	grace := fs.String("misfire-grace", env("SMSBOT_MISFIRE_GRACE", "10m"), "how late a scheduled send may still go after downtime [SMSBOT_MISFIRE_GRACE]")
+	if m.Command == "help" {
+		usage(m.Stdout)
+		return errHelp
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(m.Stdout)
 			return errHelp
 		}
+		usage(m.Stderr)
 		return err
 	}
 	secrets.fill(getenv)

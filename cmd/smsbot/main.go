@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"smsbot/bot"
@@ -72,6 +73,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runServe(ctx)
 	case "import":
 		return m.runImport(ctx)
+	case "version":
+		_, err := fmt.Fprintln(m.Stdout, versionText(debug.ReadBuildInfo()))
+		return err
 	}
 	return fmt.Errorf("unknown command %q: try smsbot -h", m.Command)
 }
