@@ -36,7 +36,7 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 		if !created {
 			verb = "Updated"
 		}
-		return reply(fmt.Sprintf("%s %s at %s segments/s. Contacts already on other numbers stay there.", verb, s.Address, fmtRate(s.Rate))), nil
+		return reply(fmt.Sprintf("%s %s at %s. Contacts already on other numbers stay there.", verb, s.Address, fmtSegmentRate(s.Rate))), nil
 	case "remove":
 		if err := r.access.change(inv.User); err != nil {
 			return Message{}, err
@@ -49,7 +49,7 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 		if err != nil {
 			return Message{}, err
 		}
-		return reply(fmt.Sprintf("Removed %s. %s moved to the remaining numbers for good.", addr, plural(moved, "contact"))), nil
+		return r.removedSender(ctx, addr, moved)
 	}
 	return Message{}, unknown("subcommand of numbers", sub, []string{"add", "remove"})
 }
@@ -62,11 +62,11 @@ func (r *Router) listNumbers(ctx context.Context) (Message, error) {
 	var lines []string
 	for _, s := range senders {
 		if s.Enabled {
-			lines = append(lines, fmt.Sprintf("%s · %s segments/s", s.Address, fmtRate(s.Rate)))
+			lines = append(lines, fmt.Sprintf("%s · %s", s.Address, fmtSegmentRate(s.Rate)))
 		}
 	}
 	if len(lines) == 0 {
-		return reply("No sending numbers yet. Add one with `/sms numbers add <+E164|MG-SID> [segments/s]`."), nil
+		return reply("No sending numbers yet. Add one with `/sms numbers add <phone|MG-SID> [segments/s]`."), nil
 	}
 	return Message{Title: "Sending numbers", Text: strings.Join(lines, "\n")}, nil
 }
@@ -235,4 +235,30 @@ func (r *Router) pauseCmd(ctx context.Context, inv Invocation, args string, _ Co
 
 func (r *Router) resumeCmd(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
 	return r.control(ctx, inv, args, "resume")
+}
+
+// removedSender says what removing a number did: where its contacts went,
+// or, when it was the last one, what waits for the next number.
+func (r *Router) removedSender(ctx context.Context, addr string, moved int) (Message, error) {
+	senders, err := r.engine.Senders(ctx)
+	if err != nil {
+		return Message{}, err
+	}
+	left := 0
+	for _, s := range senders {
+		if s.Enabled {
+			left++
+		}
+	}
+	switch {
+	case left == 0:
+		return reply(fmt.Sprintf("Removed %s. It was the last sending number: broadcasts being sent are paused and new ones cannot start "+
+			"until you add a number with `/sms numbers add <phone|MG-SID> [segments/s]`; its contacts move to that number, "+
+			"and `/sms resume <id>` continues a paused broadcast.", addr)), nil
+	case moved == 0:
+		return reply(fmt.Sprintf("Removed %s. It had no contacts, so none moved.", addr)), nil
+	case moved == 1:
+		return reply(fmt.Sprintf("Removed %s. Its 1 contact moved to the remaining numbers for good.", addr)), nil
+	}
+	return reply(fmt.Sprintf("Removed %s. Its %d contacts moved to the remaining numbers for good.", addr, moved)), nil
 }

@@ -111,8 +111,8 @@ func TestSwappedArgumentsAreCorrected(t *testing.T) {
 func TestNumbersAddAcceptsAnyPhoneFormat(t *testing.T) {
 	b := setup(t, "alice")
 	tests := []struct{ cmd, want string }{
-		{"numbers add +1 206 555 0199 1", "Added +12065550199 at 1 segment"},
-		{"numbers add (206) 555-0198", "Added +12065550198 at 1 segment"},
+		{"numbers add +1 206 555 0199 1", "Added +12065550199 at 1 segment/s."},
+		{"numbers add (206) 555-0198", "Added +12065550198 at 1 segment/s."},
 		{"numbers add 206.555.0197 3", "Added +12065550197 at 3 segments/s"},
 		{"numbers add 1-206-555-0199 2", "Updated +12065550199 at 2 segments/s"},
 		{"numbers remove (206) 555-0198", "Removed +12065550198."},

@@ -206,6 +206,14 @@ func firstWords(s string, n int) string {
 
 func fmtRate(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
 
+// fmtSegmentRate writes a rate with its unit: "1 segment/s", "2.5 segments/s".
+func fmtSegmentRate(r float64) string {
+	if r == 1 {
+		return "1 segment/s"
+	}
+	return fmtRate(r) + " segments/s"
+}
+
 // fmtDuration writes a duration for people: 45s, 5m50s, 2h05m.
 func fmtDuration(d time.Duration) string {
 	d = d.Round(time.Second)

@@ -121,8 +121,8 @@ func unknown(what, name string, known []string) error {
 func (r *Router) help(context.Context, Invocation, string, Conversation) (Message, error) {
 	return Message{Title: "smsbot: SMS announcements from chat", Ephemeral: true, Text: strings.Join([]string{
 		"`/sms numbers` list the numbers texts are sent from",
-		"`/sms numbers add <+E164|MG-SID> [segments/s]` add a number (1/s long code, 3 toll-free, 100 short code)",
-		"`/sms numbers remove <+E164|MG-SID>` stop using a number; its contacts move to the others",
+		"`/sms numbers add <phone|MG-SID> [segments/s]` add a number (1/s long code, 3 toll-free, 100 short code)",
+		"`/sms numbers remove <phone|MG-SID>` stop using a number; its contacts move to the others",
 		"`/sms lists` show the lists",
 		"`/sms add <list> <phone> [name…]` add a contact to a list (creates the list)",
 		"`/sms import <list> [file]` import contacts from a CSV file (in Slack: then upload the file)",

@@ -27,7 +27,7 @@ func ParseSenderAddress(addr string) (string, error) {
 func ParseRate(s string) (float64, error) {
 	r, err := strconv.ParseFloat(s, 64)
 	if err != nil || r <= 0 || r > MaxRate || r != r {
-		return 0, Errorf(EINVALID, "rate %q is not a number of segments per second between 0 and %d (1 for a long code, 3 for toll-free, 100 for a short code)", s, MaxRate)
+		return 0, Errorf(EINVALID, "rate %q is not a number more than 0 and at most %d segments per second (1 for a long code, 3 for toll-free, 100 for a short code)", s, MaxRate)
 	}
 	return r, nil
 }
@@ -46,7 +46,7 @@ func (e *Engine) AddSender(ctx context.Context, addr string, rate float64, actor
 		return Sender{}, false, err
 	}
 	if rate <= 0 || rate > MaxRate {
-		return Sender{}, false, Errorf(EINVALID, "rate must be between 0 and %d segments per second", MaxRate)
+		return Sender{}, false, Errorf(EINVALID, "rate must be more than 0 and at most %d segments per second", MaxRate)
 	}
 	s, created, err := e.store.AddSender(ctx, addr, rate, actor)
 	if err != nil {
