@@ -129,6 +129,9 @@ func importMessage(rep importer.Report, where string) Message {
 	if len(skipped) > 0 {
 		m.Text += " Skipped " + strings.Join(skipped, ", ") + "."
 	}
+	if rep.Encoding != "" {
+		m.Text += " Read as " + rep.Encoding + "."
+	}
 	if rep.OptedOut > 0 {
 		m.Text += fmt.Sprintf(" %s opted out before and will not be texted.", plural(rep.OptedOut, "contact"))
 	}

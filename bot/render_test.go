@@ -65,3 +65,18 @@ func TestImportMessageClipsBadCells(t *testing.T) {
 		t.Errorf("the cell is quoted %d units long: %q", n, quoted)
 	}
 }
+
+// TestImportMessageSaysTheEncoding: a Windows-1252 file is read as such,
+// and the import's message says so.
+func TestImportMessageSaysTheEncoding(t *testing.T) {
+	b := setup(t)
+	r, _ := importRouter(t, b, 0)
+	data := "phone,name\n+12065550001,Zo\xeb \xc5ngstr\xf6m\n"
+	rep, m, err := r.Import(context.Background(), "console", "crew", "ref", oneFile{stream(strings.NewReader(data))})
+	if err != nil || rep.Imported != 1 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	if !strings.Contains(m.Text, "Read as Windows-1252.") {
+		t.Errorf("import message %q does not say the file was read as Windows-1252", m.Text)
+	}
+}

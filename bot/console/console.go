@@ -94,6 +94,9 @@ func (c *Console) line(ctx context.Context, text string) bool {
 		}
 	}
 	word, rest, _ := strings.Cut(text, " ")
+	if strings.EqualFold(word, "/sms") {
+		word = "/sms" // /SMS and /Sms too
+	}
 	switch word {
 	case "", "#":
 		return true

@@ -194,3 +194,12 @@ func TestConsoleSimulatedConversation(t *testing.T) {
 		t.Fatalf("carrier delivered %+v", sent)
 	}
 }
+
+// The console takes /sms in any case, as the router does.
+func TestConsoleTakesSMSInAnyCase(t *testing.T) {
+	c := newChat(t, bottest.Setup{}).(*chat)
+	c.typeLine(t, "@console /SMS numbers add +12065550101 10")
+	c.WaitFor(t, "Added")
+	c.typeLine(t, "@console /Sms add crew +12065550001 Ada")
+	c.WaitFor(t, "to crew")
+}
