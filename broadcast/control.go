@@ -100,7 +100,7 @@ func (e *Engine) refresh(changed Broadcast, note string) {
 		e.log.Error("reloading broadcast failed; keeping the status just set", "broadcast_id", changed.ID, "err", err)
 		b = changed
 	}
-	r.b, r.note = b, note
+	r.b, r.note, r.halting = b, note, ""
 	if r.ready {
 		// A broadcast whose last texts settled while it was paused ends
 		// when it is resumed.

@@ -120,6 +120,9 @@ type run struct {
 	preparing bool
 	// retrying is set while a failed completion waits to be retried.
 	retrying bool
+	// halting is why the engine is pausing it, until the pause commits
+	// and refresh sets note.
+	halting string
 }
 
 // New returns an engine. Call Start to resume unfinished work and begin

@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -307,7 +308,7 @@ func (e *Engine) snapshot(r *run, done bool) Progress {
 	}
 	switch r.b.Status {
 	case StatusPaused:
-		p.Note = r.note
+		p.Note = cmp.Or(r.note, r.halting)
 	case StatusSending:
 		p.Stalled = e.stall
 		p.Throttled = e.gate.Note()

@@ -73,13 +73,27 @@ func (e *Engine) send(w *worker, m Message, slot *Slot) {
 // refuses the credentials, no number is left), with the reason shown in
 // its progress. Resume once the cause is fixed.
 func (e *Engine) halt(id int64, reason string) {
+	// The reason is known before the pause commits: a snapshot that sees
+	// the paused status first (a reload) shows it too.
+	e.setHalting(id, reason)
 	b, err := e.store.Transition(e.ctx, id, []Status{StatusSending}, StatusPaused, "smsbot", e.clock.Now())
 	if err != nil {
+		e.setHalting(id, "")
 		return // already paused (another text hit the same wall), or ended
 	}
 	e.log.Error("broadcast paused by smsbot", "broadcast_id", id, "reason", reason)
 	e.refresh(b, reason)
 	e.wakeAll()
+}
+
+// setHalting records why halt is pausing a run, until refresh sets its
+// note.
+func (e *Engine) setHalting(id int64, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r := e.runs[id]; r != nil {
+		r.halting = reason
+	}
 }
 
 // retryOrFail requeues a row with backoff, or fails it once it has used
