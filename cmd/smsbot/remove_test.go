@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"smsbot/broadcast/latency"
 	"smsbot/broadcast/twilio/twiliotest"
 )
 
@@ -45,9 +46,9 @@ func newRemovalWorld(t *testing.T) *removalWorld {
 			w.mu.Lock()
 			w.requests[r.From] = append(w.requests[r.From], time.Now())
 			w.mu.Unlock()
-			time.Sleep(twilioLatency) // the fake's latency, before the message is stored
 			return twiliotest.FaultNone
 		},
+		Latency: latency.Constant(twilioLatency),
 	})
 	t.Cleanup(w.fake.Close)
 	w.env = childEnv("TWILIO_ACCOUNT_SID="+w.fake.AccountSID(), "TWILIO_AUTH_TOKEN="+w.fake.AuthToken(),
@@ -180,14 +181,7 @@ func TestRemoveLastNumberPausesUntilOneIsAdded(t *testing.T) {
 	t.Parallel()
 	const contacts = 60
 	a, b := "+12065550001", "+12065550002"
-	w := newRemovalWorld(t)
-	p := startConsole(t, "console", w.db, w.env, removeDeadline)
-	script, want := removalScript([]string{a}, contacts)
-	p.send(script)
-
-	p.waitTexts(w.fake, 5, nil)
-	answered := remove(p, a)
-	waitPaused(p)
+	w, p, want, answered := removeLastMidSend(t, "console", a, contacts, 5)
 	atPause := len(w.fake.Outbound())
 	t.Logf("removed the last number after Twilio stored %d texts", atPause)
 	if atPause >= contacts {
@@ -220,13 +214,7 @@ func TestRemoveLastNumberThenEndOfInput(t *testing.T) {
 	t.Parallel()
 	const contacts = 20
 	a, b := "+12065550001", "+12065550002"
-	w := newRemovalWorld(t)
-	p := startConsole(t, "run 1", w.db, w.env, removeDeadline)
-	script, want := removalScript([]string{a}, contacts)
-	p.send(script)
-	p.waitTexts(w.fake, 3, nil)
-	answered := remove(p, a)
-	waitPaused(p)
+	w, p, want, answered := removeLastMidSend(t, "run 1", a, contacts, 3)
 	p.endInput() // fails the test if the console waits for the paused broadcast
 	if n := p.count(summaryRe.MatchString); n != 0 {
 		t.Errorf("run 1 printed %d final reports for a paused broadcast", n)
@@ -243,6 +231,23 @@ func TestRemoveLastNumberThenEndOfInput(t *testing.T) {
 	if n := len(filterTexts(w.fake, from(b))); n != contacts-atExit {
 		t.Errorf("%s sent %d texts, want the %d left when run 1 exited", b, n, contacts-atExit)
 	}
+}
+
+// removeLastMidSend starts a console called name against a new world,
+// sends to contacts from the one number a, removes a once after texts
+// went out, and returns when the progress shows the broadcast paused
+// for want of a number, with the contacts and when the removal was
+// answered.
+func removeLastMidSend(t *testing.T, name, a string, contacts, after int) (*removalWorld, *consoleProc, []string, time.Time) {
+	t.Helper()
+	w := newRemovalWorld(t)
+	p := startConsole(t, name, w.db, w.env, removeDeadline)
+	script, want := removalScript([]string{a}, contacts)
+	p.send(script)
+	p.waitTexts(w.fake, after, nil)
+	answered := remove(p, a)
+	waitPaused(p)
+	return w, p, want, answered
 }
 
 // waitPaused waits for the progress to show broadcast #1 paused by
