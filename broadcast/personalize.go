@@ -7,7 +7,8 @@ import (
 
 // personalize renders a template for every recipient of a list, to count
 // segments exactly and to find texts that would be too long or lack a
-// field. It writes nothing.
+// field. A field no recipient has is an EINVALID error (see
+// knownFields.check). It writes nothing.
 func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *Preview) error {
 	p.Personal, p.TotalSegments = true, 0
 	var longest string
@@ -15,7 +16,9 @@ func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *P
 	nonGSM := map[rune]bool{}
 	var nonGSMOrder []rune
 	missing := map[string]bool{}
+	known := knownFields{}
 	err := e.store.EachRecipient(ctx, list.ID, func(c Contact) error {
+		known.add(c)
 		text, lacks := tmpl.Render(c)
 		if p.Example == "" {
 			p.Example = text
@@ -46,6 +49,9 @@ func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *P
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := known.check(tmpl); err != nil {
 		return err
 	}
 	if tooLong > 0 {
