@@ -94,7 +94,7 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 	}
 	var senders []string
 	for _, s := range rep.Senders {
-		senders = append(senders, fmt.Sprintf("%s: %s, %.2f segments/s (configured %s)", s.Sender.Address, plural(s.Activity.Texts, "text"), s.Achieved, fmtRate(s.Sender.Rate)))
+		senders = append(senders, fmt.Sprintf("%s: %s, %.2f segments/s (%s)", s.Sender.Address, plural(s.Activity.Texts, "text"), s.Achieved, configuredRate(s)))
 	}
 	if len(senders) > 0 {
 		m.Fields = append(m.Fields, Field{"Senders", strings.Join(senders, "\n")})
@@ -118,6 +118,22 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 		}
 	}
 	return m, nil
+}
+
+// configuredRate says what a sender was configured for while it sent the
+// broadcast: "configured 5 segments/s", "configured 5, then 1 segment/s"
+// after a change mid-broadcast, or today's rate, saying so, for a
+// broadcast sent before rates were recorded.
+func configuredRate(s stats.SenderReport) string {
+	if len(s.Configured) == 0 {
+		return "configured " + fmtSegmentRate(s.Sender.Rate) + " now; its rate when it sent was not recorded"
+	}
+	var rates []string
+	for _, r := range s.Configured[:len(s.Configured)-1] {
+		rates = append(rates, fmtRate(r))
+	}
+	rates = append(rates, fmtSegmentRate(s.Configured[len(s.Configured)-1]))
+	return "configured " + strings.Join(rates, ", then ")
 }
 
 // exportCmd shares each recipient's outcome as CSV: /sms export <id>.

@@ -131,6 +131,7 @@ func (e *Engine) load(id int64) error {
 	if err != nil {
 		return fmt.Errorf("load broadcast #%d: %w", id, err)
 	}
+	e.recordRates(id)
 	e.wakeAll()
 	return nil
 }

@@ -27,10 +27,15 @@ type Failure struct {
 }
 
 // SenderReport is one sender's part: its texts and the rate it achieved
-// against the rate it is configured for.
+// against the rates it was configured for while it sent them.
 type SenderReport struct {
-	Sender   broadcast.Sender
+	Sender   broadcast.Sender // as it is now
 	Activity Activity
+	// Configured are the rates the sender was configured for while it
+	// sent this broadcast, in order, without repeats: one unless its rate
+	// changed mid-broadcast. It is empty for a broadcast sent before
+	// rates were recorded; Sender.Rate is today's rate.
+	Configured []float64
 	// Achieved is segments per second between its first and last send.
 	Achieved float64
 }
@@ -71,8 +76,12 @@ func Compute(ctx context.Context, st Store, id int64, price float64) (Report, er
 	for _, s := range senders {
 		byID[s.ID] = s
 	}
+	rates, err := st.Rates(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
 	for _, a := range activity {
-		sr := SenderReport{Sender: byID[a.SenderID], Activity: a}
+		sr := SenderReport{Sender: byID[a.SenderID], Activity: a, Configured: configured(rates, a.SenderID)}
 		if span := a.Last.Sub(a.First); span > 0 && a.Texts > 1 {
 			// Between the first send and the last, all texts but the last
 			// went out: their segments over the span.
@@ -84,4 +93,16 @@ func Compute(ctx context.Context, st Store, id int64, price float64) (Report, er
 	sort.Slice(r.Senders, func(i, j int) bool { return r.Senders[i].Sender.ID < r.Senders[j].Sender.ID })
 	r.Cost = float64(r.SegmentsSent) * price
 	return r, nil
+}
+
+// configured lists the rates recorded for one sender, in order, without
+// consecutive repeats.
+func configured(rates []Rate, senderID int64) []float64 {
+	var out []float64
+	for _, r := range rates {
+		if r.SenderID == senderID && (len(out) == 0 || out[len(out)-1] != r.Rate) {
+			out = append(out, r.Rate)
+		}
+	}
+	return out
 }

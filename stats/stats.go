@@ -27,6 +27,17 @@ type Store interface {
 	Timeline(ctx context.Context, id int64, fn func(Point) error) error
 	// Outcomes calls fn with every recipient's outcome, in contact order.
 	Outcomes(ctx context.Context, id int64, fn func(Outcome) error) error
+	// Rates returns the rates recorded for a broadcast's senders while it
+	// ran, by sender and then in the order they were recorded.
+	Rates(ctx context.Context, id int64) ([]Rate, error)
+}
+
+// Rate is a sender's configured rate, in segments per second, from Since
+// on, while it sent one broadcast.
+type Rate struct {
+	SenderID int64
+	Rate     float64
+	Since    time.Time
 }
 
 // Activity is what one sender did in a broadcast.

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"Senders", testSenders},
 		{"Removal", testRemoval},
 		{"Lists", testLists},
+		{"Manage", testManage},
 		{"Audience", testAudience},
 		{"Queue", testQueue},
 		{"Claims", testClaims},
@@ -43,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Receipts", testReceipts},
 		{"Schedules", testSchedules},
 		{"Stats", testStats},
+		{"Rates", testRates},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,54 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"smsbot/bot"
+)
+
+// statsField returns the value of the field labelled label of m, failing the
+// test when there is none.
+func statsField(t *testing.T, m bot.Message, label string) string {
+	t.Helper()
+	for _, f := range m.Fields {
+		if f.Label == label {
+			return f.Value
+		}
+	}
+	t.Fatalf("no field %q in %+v", label, m)
+	return ""
+}
+
+// waitIdle waits for the engine to finish sending, for at most 10 s.
+func (b *routerBundle) waitIdle(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.engine.WaitIdle(ctx); err != nil {
+		t.Fatalf("waiting for the broadcast to end: %v", err)
+	}
+}
+
+// TestStatsKeepTheRateItWasSentAt: a broadcast sent at 5 segments/s is
+// compared with 5, not with the 1/s its number was changed to afterwards.
+func TestStatsKeepTheRateItWasSentAt(t *testing.T) {
+	b := setup(t)
+	b.do("console", "numbers add +12065550101 5")
+	b.do("console", "add crew +12065550001 Ada")
+	b.do("console", "add crew +12065550002 Bob")
+	b.do("console", "send crew Dinner")
+	b.click("console", "approve:1")
+	b.waitIdle(t)
+	b.do("console", "numbers add +12065550101 1")
+	posts := b.do("console", "stats 1")
+	if len(posts) != 1 {
+		t.Fatalf("stats: %+v", posts)
+	}
+	got := statsField(t, posts[0], "Senders")
+	if !strings.Contains(got, "(configured 5 segments/s)") || strings.Contains(got, "configured 1") {
+		t.Fatalf("senders: %q, want the rate it was sent at, configured 5 segments/s", got)
+	}
+}

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"smsbot/broadcast"
+	"smsbot/stats"
+)
+
+var _ broadcast.RateRecorder = (*Store)(nil)
+
+// RecordRates notes, at now, the rate of each enabled sender that has
+// texts open (queued or sending) in broadcast id, when the broadcast is
+// sending and the rate differs from the last one recorded for that
+// broadcast and sender. Calling it again with nothing changed writes
+// nothing.
+func (s *Store) RecordRates(ctx context.Context, id int64, now time.Time) error {
+	_, err := s.db.DB.ExecContext(ctx, `INSERT INTO broadcast_rates (broadcast_id, sender_id, rate, since)
+		SELECT b.id, sd.id, sd.rate, ?
+		FROM broadcasts b JOIN senders sd ON sd.enabled
+		WHERE b.id = ? AND b.status = ?
+			AND EXISTS (SELECT 1 FROM messages m
+				WHERE m.sender_id = sd.id AND m.status IN (?, ?) AND m.broadcast_id = b.id)
+			AND COALESCE((SELECT r.rate FROM broadcast_rates r
+				WHERE r.broadcast_id = b.id AND r.sender_id = sd.id ORDER BY r.id DESC LIMIT 1), 0) <> sd.rate`,
+		now.UTC(), id, broadcast.StatusSending, broadcast.MsgQueued, broadcast.MsgSending)
+	if err != nil {
+		return fmt.Errorf("record the rates of broadcast #%d: %w", id, err)
+	}
+	return nil
+}
+
+// Rates returns the rates recorded for broadcast id, by sender and then
+// in the order they were recorded.
+func (s *Store) Rates(ctx context.Context, id int64) ([]stats.Rate, error) {
+	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, rate, since FROM broadcast_rates
+		WHERE broadcast_id = ? ORDER BY sender_id, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read the rates of broadcast #%d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []stats.Rate
+	for rows.Next() {
+		var r stats.Rate
+		if err := rows.Scan(&r.SenderID, &r.Rate, &r.Since); err != nil {
+			return nil, fmt.Errorf("read the rates of broadcast #%d: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
