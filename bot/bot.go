@@ -47,6 +47,14 @@ type Directory interface {
 	Lists(ctx context.Context) ([]broadcast.List, error)
 	AddMember(ctx context.Context, list, phone, name, actor string) (broadcast.MemberResult, error)
 	RemoveMember(ctx context.Context, list, phone, actor string) error
+	ListByName(ctx context.Context, name string) (broadcast.List, error)
+	// Members returns a page of a list's members; see store.Members.
+	Members(ctx context.Context, list string, offset, limit int) (broadcast.List, []broadcast.Member, error)
+	RenameList(ctx context.Context, old, new, actor string) (broadcast.List, error)
+	// CheckDeleteList and DeleteList refuse (ECONFLICT) a list that
+	// broadcasts or schedules refer to; DeleteList keeps the contacts.
+	CheckDeleteList(ctx context.Context, id int64) error
+	DeleteList(ctx context.Context, id int64, actor string) (broadcast.List, error)
 	// ContactByThread returns the contact whose staff thread ref is on
 	// platform, or an ENOTFOUND error.
 	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)

@@ -31,6 +31,8 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 	switch verb {
 	case "sapprove", "scancel", "snow", "sdrop":
 		return r.scheduleClick(ctx, c, verb, id, conv)
+	case "ldelete", "forget":
+		return r.manageClick(ctx, c, verb, id, conv)
 	}
 	cur, err := r.engine.Status(ctx, id)
 	if err != nil {

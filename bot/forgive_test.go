@@ -60,8 +60,8 @@ func TestSuggestionsForUnknownNames(t *testing.T) {
 		name, cmd, want string
 		notWant         []string
 	}{
-		{"synonym, not look-alike", "members friends", `unknown command "members": did you mean lists?`, []string{"numbers"}},
-		{"synonym in any case", "Members", "did you mean lists?", []string{"numbers"}},
+		{"synonym, not look-alike", "member friends", `unknown command "member": did you mean list?`, []string{"numbers"}},
+		{"synonym in any case", "Member", "did you mean list?", []string{"numbers"}},
 		{"subcommand synonym", "numbers delete +12065550101", `unknown subcommand of numbers "delete": did you mean remove?`, nil},
 		{"swapped letters", "sned crew Hello", `unknown command "sned": did you mean send?`, nil},
 		{"nothing close", "xyzzy", `unknown command "xyzzy"; try /sms help`, nil},

@@ -26,7 +26,9 @@ func init() {
 	handlers = map[string]handler{
 		"help":       {run: (*Router).help},
 		"numbers":    {run: (*Router).numbers},
-		"lists":      {run: (*Router).lists},
+		"lists":      {run: (*Router).listsCmd},
+		"list":       {run: (*Router).listCmd},
+		"members":    {run: (*Router).membersCmd},
 		"add":        {run: (*Router).add, changes: true},
 		"remove":     {run: (*Router).remove, changes: true},
 		"send":       {run: (*Router).send, changes: true},
@@ -123,7 +125,8 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms numbers` list the numbers texts are sent from",
 		"`/sms numbers add <phone|MG-SID> [segments/s]` add a number (1/s long code, 3 toll-free, 100 short code)",
 		"`/sms numbers remove <phone|MG-SID>` stop using a number; its contacts move to the others",
-		"`/sms lists` show the lists",
+		"`/sms lists` show the lists; `/sms lists rename <old> <new>`, `/sms lists delete <list>` (contacts stay)",
+		"`/sms list <list> [page]` the list's members, with their number and status",
 		"`/sms add <list> <phone> [name…]` add a contact to a list (creates the list)",
 		"`/sms import <list> [file]` import contacts from a CSV file (in Slack: then upload the file)",
 		"`/sms remove <list> <phone>` take a contact off a list",
@@ -135,5 +138,6 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms pause <id>`, `/sms resume <id>`, `/sms cancel <id>` control a broadcast",
 		"`/sms reply <phone> <message>` text one person from their usual number (or reply in their thread)",
 		"`/sms sim reply <phone> <message>` make a contact text in (simulated carrier only)",
+		"`/quit` leave smsbot (console only)",
 	}, "\n")}, nil
 }
