@@ -55,6 +55,9 @@ type Directory interface {
 	// broadcasts or schedules refer to; DeleteList keeps the contacts.
 	CheckDeleteList(ctx context.Context, id int64) error
 	DeleteList(ctx context.Context, id int64, actor string) (broadcast.List, error)
+	// ContactDetails returns a contact with its lists, sender and newest
+	// texts, or ENOTFOUND.
+	ContactDetails(ctx context.Context, phone string, texts int) (broadcast.ContactDetails, error)
 	// ContactByThread returns the contact whose staff thread ref is on
 	// platform, or an ENOTFOUND error.
 	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)

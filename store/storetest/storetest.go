@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"Removal", testRemoval},
 		{"Lists", testLists},
 		{"Manage", testManage},
+		{"ContactDetails", testContactDetails},
 		{"Audience", testAudience},
 		{"Queue", testQueue},
 		{"Claims", testClaims},
