@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"smsbot/broadcast"
 	"smsbot/stats"
@@ -94,7 +97,7 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 	}
 	var senders []string
 	for _, s := range rep.Senders {
-		senders = append(senders, fmt.Sprintf("%s: %s, %.2f segments/s (%s)", s.Sender.Address, plural(s.Activity.Texts, "text"), s.Achieved, configuredRate(s)))
+		senders = append(senders, fmt.Sprintf("%s: %s, %s (%s)", s.Sender.Address, plural(s.Activity.Texts, "text"), achievedRate(s), configuredRate(s)))
 	}
 	if len(senders) > 0 {
 		m.Fields = append(m.Fields, Field{"Senders", strings.Join(senders, "\n")})
@@ -118,6 +121,19 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 		}
 	}
 	return m, nil
+}
+
+// achievedRate says what a sender achieved while it was sending, paused
+// time and downtime left out: "4.98 segments/s over 1m02s of sending".
+func achievedRate(s stats.SenderReport) string {
+	if s.Active <= 0 {
+		return "too few to measure a rate"
+	}
+	active := fmtDuration(s.Active)
+	if s.Active < time.Second {
+		active = strconv.FormatFloat(s.Active.Seconds(), 'f', 1, 64) + "s"
+	}
+	return fmt.Sprintf("%s over %s of sending", fmtSegmentRate(math.Round(s.Achieved*100)/100), active)
 }
 
 // configuredRate says what a sender was configured for while it sent the

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,9 @@ func (b *routerBundle) waitIdle(t *testing.T) {
 	}
 }
 
+// senderLine is a sender's line in /sms stats <id> after two texts at 5/s.
+var senderLine = regexp.MustCompile(`^\+12065550101: 2 texts, [0-9.]+ segments?/s over [0-9.]+s of sending \(configured 5 segments/s\)$`)
+
 // TestStatsKeepTheRateItWasSentAt: a broadcast sent at 5 segments/s is
 // compared with 5, not with the 1/s its number was changed to afterwards.
 func TestStatsKeepTheRateItWasSentAt(t *testing.T) {
@@ -50,5 +54,9 @@ func TestStatsKeepTheRateItWasSentAt(t *testing.T) {
 	got := statsField(t, posts[0], "Senders")
 	if !strings.Contains(got, "(configured 5 segments/s)") || strings.Contains(got, "configured 1") {
 		t.Fatalf("senders: %q, want the rate it was sent at, configured 5 segments/s", got)
+	}
+	// Two texts at 5/s: the rate between them, over the time between them.
+	if !senderLine.MatchString(got) {
+		t.Fatalf("senders: %q, want it to match %s", got, senderLine)
 	}
 }

@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"sort"
+	"time"
 
 	"smsbot/broadcast"
 )
@@ -36,8 +37,12 @@ type SenderReport struct {
 	// changed mid-broadcast. It is empty for a broadcast sent before
 	// rates were recorded; Sender.Rate is today's rate.
 	Configured []float64
-	// Achieved is segments per second between its first and last send.
+	// Achieved is the segments per second it sent while it was sending:
+	// over Active, which leaves out paused time and downtime (see
+	// Stretches).
 	Achieved float64
+	// Active is how long it was sending, in stretches of steady sending.
+	Active time.Duration
 }
 
 // Compute builds the report of broadcast id, pricing segments at price.
@@ -80,13 +85,17 @@ func Compute(ctx context.Context, st Store, id int64, price float64) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
+	sends := map[int64][]Send{}
+	err = st.Timeline(ctx, id, func(p Point) error {
+		sends[p.SenderID] = append(sends[p.SenderID], Send{At: p.Sent, Segments: p.Segments})
+		return nil
+	})
+	if err != nil {
+		return Report{}, err
+	}
 	for _, a := range activity {
 		sr := SenderReport{Sender: byID[a.SenderID], Activity: a, Configured: configured(rates, a.SenderID)}
-		if span := a.Last.Sub(a.First); span > 0 && a.Texts > 1 {
-			// Between the first send and the last, all texts but the last
-			// went out: their segments over the span.
-			sr.Achieved = float64(a.Segments) * float64(a.Texts-1) / float64(a.Texts) / span.Seconds()
-		}
+		sr.Achieved, sr.Active = Achieved(Stretches(sends[a.SenderID]))
 		r.Senders = append(r.Senders, sr)
 		r.SegmentsSent += a.Segments
 	}

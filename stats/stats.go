@@ -51,6 +51,7 @@ type Activity struct {
 // Point is one accepted text, for the chart.
 type Point struct {
 	SenderID  int64
+	Segments  int
 	Sent      time.Time
 	Delivered time.Time // zero when not (yet) delivered
 }

@@ -55,7 +55,7 @@ func (s *Store) Responses(ctx context.Context, id int64, from, to time.Time) (in
 
 // Timeline calls fn with every accepted text of a broadcast, by send time.
 func (s *Store) Timeline(ctx context.Context, id int64, fn func(stats.Point) error) error {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, sent_at, delivered_at FROM messages
+	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, segments, sent_at, delivered_at FROM messages
 		WHERE broadcast_id = ? AND sent_at IS NOT NULL ORDER BY sent_at, id`, id)
 	if err != nil {
 		return fmt.Errorf("read timeline: %w", err)
@@ -64,7 +64,7 @@ func (s *Store) Timeline(ctx context.Context, id int64, fn func(stats.Point) err
 	for rows.Next() {
 		var p stats.Point
 		var delivered sql.NullTime
-		if err := rows.Scan(&p.SenderID, &p.Sent, &delivered); err != nil {
+		if err := rows.Scan(&p.SenderID, &p.Segments, &p.Sent, &delivered); err != nil {
 			return fmt.Errorf("read timeline: %w", err)
 		}
 		p.Delivered = delivered.Time
