@@ -20,6 +20,7 @@ import (
 // app is smsbot's wired core: store, provider, engine and router.
 type app struct {
 	log      *slog.Logger
+	logs     *logSink // where log goes; closed last
 	lock     *store.Lock // held from before the store opens until after it closes
 	store    *store.Store
 	engine   *broadcast.Engine
@@ -41,9 +42,12 @@ type app struct {
 // which resumes unfinished broadcasts. A second console or serve on the
 // same database gets an *alreadyRunningError before anything in the
 // database is touched (no migration, no reconciliation).
-func (m *Main) open(ctx context.Context) (_ *app, err error) {
+func (m *Main) open(ctx context.Context) (_ *app, err error) { return m.openLogged(ctx, false) }
+
+// openLogged is open with the console's logging (to smsbot.log beside
+// the database) when console is set, else to stderr.
+func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error) {
 	c := m.Config
-	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
 	// The engine's Start reconciles every row left sending; holding the
 	// lock first guarantees that no live process owns those rows.
 	lock := store.NewLock(c.DB)
@@ -54,7 +58,9 @@ func (m *Main) open(ctx context.Context) (_ *app, err error) {
 		}
 		return nil, err
 	}
-	a := &app{log: log, lock: lock}
+	logs := m.newLogSink(console) // after the lock: a refused second console writes nothing
+	log := logs.log
+	a := &app{log: log, logs: logs, lock: lock}
 	defer func() {
 		if err != nil { // a named result: every failure below undoes what is open
 			a.abort()
@@ -123,7 +129,7 @@ func (a *app) close() error {
 	a.sched.Close()
 	a.router.Close()
 	err := a.engine.Close()
-	return errors.Join(err, a.store.Close(), a.lock.Release())
+	return errors.Join(err, a.store.Close(), a.lock.Release(), a.logs.close())
 }
 
 // abort undoes a partly done open.
@@ -135,6 +141,7 @@ func (a *app) abort() {
 		a.store.Close()
 	}
 	a.lock.Release()
+	a.logs.close()
 }
 
 func (a *app) carrier() string {
@@ -152,7 +159,8 @@ Type /sms help. To try it: /sms numbers add +15005550006 3
 then copy the /click line of the Approve button. "@name " before a line types it as another user.
 Then: /sms sim reply +1 206 555 0100 which room?   (a contact texts back)
       /sms stats 1                                 (delivery report and chart)
-`, a.carrier(), m.Config.DB)
+Logs: %s
+`, a.carrier(), m.Config.DB, a.logs.where)
 }
 
 // alreadyRunningError is open's refusal when another smsbot holds the

@@ -10,7 +10,7 @@ import (
 // runConsole runs the terminal chat until the end of input, then waits
 // for running broadcasts to finish.
 func (m *Main) runConsole(ctx context.Context) error {
-	a, err := m.open(ctx)
+	a, err := m.openLogged(ctx, true)
 	if err != nil {
 		return err
 	}

@@ -200,7 +200,7 @@ func TestCrashMidSendSendsEachTextOnce(t *testing.T) {
 		t.Errorf("%d texts to %s, who is not on the list", len(got), to)
 	}
 
-	out, logs := run2.stdout.String(), run2.stderr.String()
+	out, logs := run2.stdout.String(), consoleLog(t, db) // the console logs to smsbot.log beside the database
 	if !strings.Contains(out, "Resumed after restart") {
 		t.Errorf("run 2 stdout does not announce the resumed broadcast")
 	}
