@@ -20,7 +20,7 @@ import (
 // app is smsbot's wired core: store, provider, engine and router.
 type app struct {
 	log      *slog.Logger
-	logs     *logSink // where log goes; closed last
+	logs     *logSink    // where log goes; closed last
 	lock     *store.Lock // held from before the store opens until after it closes
 	store    *store.Store
 	engine   *broadcast.Engine
