@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,25 @@ import (
 // the router.
 func setupClock(t *testing.T) (*routerBundle, *clockwork.FakeClock) {
 	t.Helper()
+	return setupClockWith(t, nil)
+}
+
+// refusing is a carrier that refuses every text for good, as Twilio
+// refuses texts to a region the account may not send to.
+type refusing struct{}
+
+func (refusing) Send(context.Context, broadcast.Outgoing) (string, error) {
+	return "", &broadcast.SendError{Class: broadcast.Permanent, Code: "21408", Message: "Permission to send an SMS has not been enabled for the region"}
+}
+
+func (refusing) Lookup(context.Context, broadcast.Sender, string, time.Time) ([]broadcast.Sent, error) {
+	return nil, nil
+}
+
+// setupClockWith is setupClock with another carrier than the simulated
+// one, when provider is not nil.
+func setupClockWith(t *testing.T, provider broadcast.Provider) (*routerBundle, *clockwork.FakeClock) {
+	t.Helper()
 	ctx := context.Background()
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC))
 	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db"), Now: clock.Now})
@@ -27,7 +47,10 @@ func setupClock(t *testing.T) (*routerBundle, *clockwork.FakeClock) {
 		t.Fatal(err)
 	}
 	carrier := sim.New(sim.Config{})
-	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: carrier, Clock: clock})
+	if provider == nil {
+		provider = carrier
+	}
+	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: provider, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,4 +130,111 @@ func TestUnknownMergeFieldIsAnError(t *testing.T) {
 	if v, ok := field(posts[0], "⚠️ Missing fields"); !ok || !strings.Contains(v, "1 recipient has no {{team}}") {
 		t.Fatalf("missing-field warning = %q, %v", v, ok)
 	}
+}
+
+// preview sends text and returns its one preview.
+func (b *routerBundle) preview(t *testing.T, text string) bot.Message {
+	t.Helper()
+	posts := b.do("console", text)
+	if len(posts) != 1 || !strings.Contains(posts[0].Title, "waiting for approval") {
+		t.Fatalf("%q answered %+v, want a preview", text, posts)
+	}
+	return posts[0]
+}
+
+// sendAll approves broadcast id and waits until nothing is sending.
+func (b *routerBundle) sendAll(t *testing.T, id string) {
+	t.Helper()
+	b.click("console", "approve:"+id)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.engine.WaitIdle(ctx); err != nil {
+		t.Fatalf("broadcast #%s never finished: %v", id, err)
+	}
+}
+
+// The preview warns when the same text (white space aside) went to the
+// same list within 6 hours, by the injected clock, and only for
+// broadcasts that sent something or are sending.
+func TestPreviewWarnsOfTheSameTextSentRecently(t *testing.T) {
+	b, clock := setupClock(t)
+	b.do("console", "numbers add +12065550900 3")
+	b.do("console", "add crew +12065550100 Ada")
+	b.do("console", "add friends +12065550101 Grace")
+	const warn = "⚠️ Sent before"
+
+	if _, ok := field(b.preview(t, "send crew Doors open at 7"), warn); ok {
+		t.Fatal("the first broadcast warned")
+	}
+	if m := b.preview(t, "send crew Doors open at 7"); labelled(m, warn) {
+		t.Fatalf("a broadcast waiting for approval counted: %q", fieldValue(m, warn))
+	}
+	b.click("console", "cancel:2") // cancelled before approval: sent nothing
+	b.sendAll(t, "1")
+	clock.Advance(25*time.Minute + 40*time.Second)
+
+	tests := []struct{ name, cmd, want string }{
+		{"white space aside", "send crew   Doors open\tat 7 ", "The same text went to crew 25 min ago as #1."},
+		{"another list", "send friends Doors open at 7", ""},
+		{"another text", "send crew Doors open at 8", ""},
+		{"case counts", "send crew doors open at 7", ""},
+	}
+	for _, tt := range tests {
+		m := b.preview(t, tt.cmd)
+		if got := fieldValue(m, warn); got != tt.want {
+			t.Errorf("%s: warning %q, want %q", tt.name, got, tt.want)
+		}
+	}
+
+	clock.Advance(5*time.Hour + 34*time.Minute) // 5 h 59 min 40 s after #1 started
+	if got := fieldValue(b.preview(t, "send crew Doors open at 7"), warn); got != "The same text went to crew 5 h 59 min ago as #1." {
+		t.Errorf("just within 6 h: warning %q", got)
+	}
+	clock.Advance(time.Minute)
+	if m := b.preview(t, "send crew Doors open at 7"); labelled(m, warn) {
+		t.Errorf("over 6 h: warning %q", fieldValue(m, warn))
+	}
+}
+
+// A broadcast of the same text that is still sending is named too.
+func TestPreviewWarnsOfTheSameTextStillSending(t *testing.T) {
+	b, clock := setupClock(t)
+	b.do("console", "numbers add +12065550900 1")
+	for _, p := range []string{"+12065550100", "+12065550101", "+12065550102"} {
+		b.do("console", "add crew "+p)
+	}
+	b.preview(t, "send crew Dinner is served")
+	b.click("console", "approve:1") // at 1/s on a stopped clock, it stays sending
+	clock.Advance(90 * time.Second)
+	got := fieldValue(b.preview(t, "send crew Dinner is served"), "⚠️ Sent before")
+	if want := "The same text is going to crew as #1 (started 1 min ago)."; got != want {
+		t.Fatalf("warning %q, want %q", got, want)
+	}
+}
+
+// A broadcast that started but sent nothing (every text refused) is not
+// a repeat: the list never got the text.
+func TestPreviewIgnoresABroadcastThatSentNothing(t *testing.T) {
+	b, clock := setupClockWith(t, refusing{})
+	b.do("console", "numbers add +12065550900 3")
+	b.do("console", "add crew +12065550100 Ada")
+	b.preview(t, "send crew Doors open at 7")
+	b.sendAll(t, "1")
+	if posts := b.do("console", "status 1"); len(posts) != 1 || !strings.Contains(posts[0].Text+fmt.Sprint(posts[0].Fields), "failed") {
+		t.Fatalf("#1 did not fail: %+v", posts)
+	}
+	clock.Advance(10 * time.Minute)
+	if m := b.preview(t, "send crew Doors open at 7"); labelled(m, "⚠️ Sent before") {
+		t.Fatalf("a broadcast that sent nothing counted: %q", fieldValue(m, "⚠️ Sent before"))
+	}
+}
+
+func labelled(m bot.Message, label string) bool {
+	_, ok := field(m, label)
+	return ok
+}
+
+func fieldValue(m bot.Message, label string) string {
+	v, _ := field(m, label)
+	return v
 }

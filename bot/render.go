@@ -36,6 +36,9 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 		{"Senders", strings.Join(senders, ", ")},
 		{"ETA", fmtDuration(p.ETA)},
 	}
+	if f, ok := repeatField(p); ok {
+		fields = append(fields, f)
+	}
 	if seg.Segments > broadcast.MaxSegments {
 		fields = append(fields, Field{"⚠️ Long text", fmt.Sprintf("%d segments per text: carriers may not join more than %d into one message, and each segment is billed",
 			seg.Segments, broadcast.MaxSegments)})

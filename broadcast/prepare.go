@@ -53,6 +53,9 @@ type Preview struct {
 	// default; MissingFields names those fields.
 	Missing       int
 	MissingFields []string
+	// Repeat, when set, is the same text sent to the same list within
+	// RepeatWindow.
+	Repeat *Repeat
 }
 
 // Recipients is the number of contacts that would be texted.
@@ -148,6 +151,9 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 		if err := e.personalize(ctx, list, tmpl, &p); err != nil {
 			return Preview{}, List{}, err
 		}
+	}
+	if p.Repeat, err = e.repeat(ctx, list.ID, body); err != nil {
+		return Preview{}, List{}, err
 	}
 	p.Senders = e.project(aud, senders, float64(p.TotalSegments)/float64(aud.Eligible()))
 	for _, s := range p.Senders {

@@ -30,6 +30,9 @@ type Store interface {
 	Broadcast(ctx context.Context, id int64) (Broadcast, error)
 	// RecentBroadcasts returns the newest broadcasts first.
 	RecentBroadcasts(ctx context.Context, limit int) ([]Broadcast, error)
+	// SentToList returns the broadcasts to a list started at or after
+	// since that are sending or sent at least one text, newest first.
+	SentToList(ctx context.Context, listID int64, since time.Time) ([]Broadcast, error)
 	// UnfinishedBroadcasts returns the broadcasts in Sending or Paused.
 	UnfinishedBroadcasts(ctx context.Context) ([]Broadcast, error)
 	// Transition moves a broadcast from one of from to to, recording actor
