@@ -61,7 +61,11 @@ func (r *Router) recentStats(ctx context.Context, st stats.Store) (Message, erro
 	c := total.Counts
 	lines = append(lines, fmt.Sprintf("*Total:* sent %d · delivered %d · failed %d · replies %d · opt-outs %d · %s",
 		c.Done(), c.Delivered, c.Failed, total.Replies, total.OptOuts, fmtDuration(total.Duration)))
-	return Message{Title: fmt.Sprintf("The last %s", plural(len(list), "broadcast")), Text: strings.Join(lines, "\n")}, nil
+	title := "The last broadcast that sent texts"
+	if len(list) > 1 {
+		title = fmt.Sprintf("The last %d broadcasts that sent texts", len(list))
+	}
+	return Message{Title: title, Text: strings.Join(lines, "\n")}, nil
 }
 
 func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, conv Conversation) (Message, error) {

@@ -60,3 +60,26 @@ func TestStatsKeepTheRateItWasSentAt(t *testing.T) {
 		t.Fatalf("senders: %q, want it to match %s", got, senderLine)
 	}
 }
+
+// TestStatsListOnlyWhatSent: /sms stats lists the broadcasts that sent
+// something, not those pending, declined or cancelled before a text.
+func TestStatsListOnlyWhatSent(t *testing.T) {
+	b := setup(t)
+	b.do("console", "numbers add +12065550101 100")
+	b.do("console", "add crew +12065550001 Ada")
+	b.do("console", "send crew Dinner")
+	b.click("console", "approve:1")
+	b.waitIdle(t)
+	b.do("console", "send crew Pending")
+	b.do("console", "send crew Declined")
+	b.click("console", "cancel:3")
+	posts := b.do("console", "stats")
+	if len(posts) != 1 {
+		t.Fatalf("stats: %+v", posts)
+	}
+	m := posts[0]
+	lines := strings.Split(m.Text, "\n")
+	if m.Title != "The last broadcast that sent texts" || len(lines) != 2 || !strings.HasPrefix(lines[0], "#1 ") || strings.Contains(m.Text, "not started") {
+		t.Fatalf("stats: %q\n%s\nwant #1 alone and its total", m.Title, m.Text)
+	}
+}

@@ -14,7 +14,9 @@ import (
 // Store is what reporting needs of the database. *store.Store implements it.
 type Store interface {
 	Broadcast(ctx context.Context, id int64) (broadcast.Broadcast, error)
-	RecentBroadcasts(ctx context.Context, limit int) ([]broadcast.Broadcast, error)
+	// SentBroadcasts returns, newest first, up to limit broadcasts that
+	// sent something: at least one text the provider accepted or refused.
+	SentBroadcasts(ctx context.Context, limit int) ([]broadcast.Broadcast, error)
 	Counts(ctx context.Context, id int64) (broadcast.Counts, error)
 	Reasons(ctx context.Context, id int64) ([]broadcast.Reason, error)
 	Senders(ctx context.Context) ([]broadcast.Sender, error)
@@ -100,9 +102,11 @@ func Summarize(ctx context.Context, st Store, b broadcast.Broadcast) (Summary, e
 	return s, nil
 }
 
-// Recent summarizes the latest broadcasts, newest first, and their total.
+// Recent summarizes the latest broadcasts that sent something, newest
+// first, and their total. Broadcasts that never sent a text (pending,
+// declined, cancelled before starting) are left out.
 func Recent(ctx context.Context, st Store, limit int) ([]Summary, Summary, error) {
-	bs, err := st.RecentBroadcasts(ctx, limit)
+	bs, err := st.SentBroadcasts(ctx, limit)
 	if err != nil {
 		return nil, Summary{}, err
 	}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Schedules", testSchedules},
 		{"Stats", testStats},
 		{"Rates", testRates},
+		{"SentBroadcasts", testSentBroadcasts},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
