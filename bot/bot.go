@@ -35,6 +35,7 @@ type Engine interface {
 	Subscribe(ctx context.Context, id int64) (<-chan broadcast.Progress, func(), error)
 	Unfinished(ctx context.Context) ([]broadcast.Broadcast, error)
 	SendDirect(ctx context.Context, phone, body, actor string) (broadcast.Direct, error)
+	LeftOut(ctx context.Context, id int64, limit int) (broadcast.LeftOut, error)
 }
 
 // Simulator makes a contact text in, on the simulated carrier.
@@ -58,6 +59,9 @@ type Directory interface {
 	// ContactDetails returns a contact with its lists, sender and newest
 	// texts, or ENOTFOUND.
 	ContactDetails(ctx context.Context, phone string, texts int) (broadcast.ContactDetails, error)
+	// Forget erases a contact everywhere (see store.Forget); ENOTFOUND
+	// once forgotten.
+	Forget(ctx context.Context, contactID int64, actor string) (broadcast.Forgotten, error)
 	// ContactByThread returns the contact whose staff thread ref is on
 	// platform, or an ENOTFOUND error.
 	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)

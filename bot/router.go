@@ -30,6 +30,7 @@ func init() {
 		"list":       {run: (*Router).listCmd},
 		"members":    {run: (*Router).membersCmd},
 		"contact":    {run: (*Router).contactCmd},
+		"forget":     {run: (*Router).forgetCmd, changes: true},
 		"add":        {run: (*Router).add, changes: true},
 		"remove":     {run: (*Router).remove, changes: true},
 		"send":       {run: (*Router).send, changes: true},
@@ -45,6 +46,7 @@ func init() {
 		"unschedule": {run: (*Router).unscheduleCmd, changes: true},
 		"stats":      {run: (*Router).statsCmd},
 		"export":     {run: (*Router).exportCmd, changes: true},
+		"skipped":    {run: (*Router).skippedCmd},
 	}
 }
 
@@ -132,10 +134,12 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms import <list> [file]` import contacts from a CSV file (in Slack: then upload the file)",
 		"`/sms remove <list> <phone>` take a contact off a list",
 		"`/sms contact <phone>` a contact's lists, number, opt-out and last texts",
+		"`/sms forget <phone>` erase a contact everywhere, for a privacy request (after a confirmation)",
 		"`/sms send <list> <message>` preview a broadcast; nothing is sent until someone clicks Approve",
 		"`/sms schedule <when> <list> <message>` send later: 18:45, \"tomorrow 09:00\", \"in 30m\", or a cron spec in quotes like \"0 9 * * *\"",
 		"`/sms schedules` what is scheduled; `/sms unschedule <id>` removes one",
 		"`/sms status [id]` recent broadcasts, or one of them",
+		"`/sms skipped <id>` who a broadcast skips (opted out, invalid) or texts with a merge field empty",
 		"`/sms stats [id]` delivery statistics, with a chart; `/sms export <id>` each recipient's outcome as CSV",
 		"`/sms pause <id>`, `/sms resume <id>`, `/sms cancel <id>` control a broadcast",
 		"`/sms reply <phone> <message>` text one person from their usual number (or reply in their thread)",

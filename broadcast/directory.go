@@ -50,7 +50,8 @@ type Forgotten struct {
 	ContactID int64
 	// Lists are the lists the contact was taken off.
 	Lists []string
-	// Texts counts the texts whose bodies and numbers were erased.
+	// Texts counts the outbox rows, staff replies and inbound texts whose
+	// numbers and bodies were erased.
 	Texts int
 }
 
