@@ -62,6 +62,9 @@ type Directory interface {
 	// Forget erases a contact everywhere (see store.Forget); ENOTFOUND
 	// once forgotten.
 	Forget(ctx context.Context, contactID int64, actor string) (broadcast.Forgotten, error)
+	// UndoImport undoes the last import into a list within window (see
+	// store.UndoImport).
+	UndoImport(ctx context.Context, list, actor string, window time.Duration) (broadcast.ImportUndo, error)
 	// ContactByThread returns the contact whose staff thread ref is on
 	// platform, or an ENOTFOUND error.
 	ContactByThread(ctx context.Context, platform, ref string) (broadcast.Contact, error)

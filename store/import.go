@@ -27,6 +27,9 @@ func (s *Store) ImportContacts(ctx context.Context, list, actor string, fn func(
 		if err := fn(w); err != nil {
 			return err
 		}
+		if err := recordImportBatch(ctx, tx, l.ID, actor, now, w.added, w.createdIDs); err != nil {
+			return err
+		}
 		return audit(ctx, tx, now, actor, "list.import", l.Name, fmt.Sprintf("rows=%d new=%d", w.rows, w.created))
 	})
 	if err != nil {
@@ -43,6 +46,10 @@ type importWriter struct {
 	now     time.Time
 	rows    int
 	created int
+	// added are the contacts the import put on the list, createdIDs
+	// those it created: the import's batch (importbatch.go).
+	added      []int64
+	createdIDs map[int64]bool
 }
 
 type known struct {
@@ -102,6 +109,10 @@ func (w *importWriter) Write(ctx context.Context, rows []importer.Row) ([]import
 		}
 		for _, c := range created {
 			byPhone[c.Phone] = known{ID: c.ID, Phone: c.Phone}
+			if w.createdIDs == nil {
+				w.createdIDs = map[int64]bool{}
+			}
+			w.createdIDs[c.ID] = true
 		}
 		w.created += len(created)
 	}
@@ -125,10 +136,12 @@ func (w *importWriter) Write(ctx context.Context, rows []importer.Row) ([]import
 		out[i] = importer.Result{New: !existed[r.Phone], OnList: k.OnList, OptedOut: k.OptedOut}
 	}
 	ij, _ := json.Marshal(ids)
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO memberships (list_id, contact_id, added_at)
-		SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`, w.listID, w.now, string(ij)); err != nil {
+	var added []int64
+	if err := w.tx.NewRaw(`INSERT INTO memberships (list_id, contact_id, added_at)
+		SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING contact_id`, w.listID, w.now, string(ij)).Scan(ctx, &added); err != nil {
 		return nil, fmt.Errorf("add to list: %w", err)
 	}
+	w.added = append(w.added, added...)
 	return out, nil
 }
 

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"Lists", testLists},
 		{"Manage", testManage},
 		{"ContactDetails", testContactDetails},
+		{"ImportUndo", testImportUndo},
 		{"Audience", testAudience},
 		{"Queue", testQueue},
 		{"Claims", testClaims},
