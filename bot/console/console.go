@@ -32,8 +32,12 @@ type Config struct {
 	// broadcasts are done (the engine's WaitIdle).
 	Wait func(ctx context.Context) error
 	// Dir is where shared files (charts, exports) are written (default ".").
-	Dir    string
-	Logger *slog.Logger
+	Dir string
+	// Terminal is set when both input and output are a terminal: markdown
+	// is then shown in bold and colour, and progress is one line redrawn
+	// in place. Unset, output is plain text for scripts and logs.
+	Terminal bool
+	Logger   *slog.Logger
 }
 
 // Console is a terminal chat. It implements bot.Conversation.
@@ -41,7 +45,7 @@ type Console struct {
 	cfg Config
 	log *slog.Logger
 
-	mu      sync.Mutex // serializes output and guards the maps
+	mu      sync.Mutex // serializes output and guards the maps and screen
 	seq     int
 	buttons map[string]bot.Ref // action → message that shows it
 }
@@ -129,18 +133,18 @@ func (c *Console) Post(_ context.Context, m bot.Message) (bot.Ref, error) {
 	c.seq++
 	ref := bot.Ref(fmt.Sprintf("m%d", c.seq))
 	c.mu.Unlock()
-	c.show(ref, m)
+	c.show(ref, m, false)
 	return ref, nil
 }
 
 // Update prints the new version of a message: a terminal cannot edit
 // what it printed, so progress appears as successive lines.
 func (c *Console) Update(_ context.Context, ref bot.Ref, m bot.Message) error {
-	c.show(ref, m)
+	c.show(ref, m, true)
 	return nil
 }
 
-func (c *Console) show(ref bot.Ref, m bot.Message) {
+func (c *Console) show(ref bot.Ref, m bot.Message, update bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for action, r := range c.buttons {
@@ -151,7 +155,7 @@ func (c *Console) show(ref bot.Ref, m bot.Message) {
 	for _, b := range m.Buttons {
 		c.buttons[b.Action] = ref
 	}
-	fmt.Fprint(c.cfg.Out, Render(m))
+	fmt.Fprint(c.cfg.Out, render(m, c.cfg.Terminal))
 }
 
 // Platform names the console as a staff channel.
@@ -177,19 +181,29 @@ func (c *Console) print(line string) {
 	fmt.Fprintln(c.cfg.Out, line)
 }
 
-// Render writes a message as terminal text, buttons as /click lines.
-// Everything in it goes through Escape: titles, labels and buttons on one
-// line, texts and field values with their line breaks.
-func Render(m bot.Message) string {
+// Render writes a message as plain text (for a file or a pipe), buttons
+// as /click lines: see render.
+func Render(m bot.Message) string { return render(m, false) }
+
+// render writes a message as terminal text, buttons as /click lines.
+// Everything in it goes through Escape first: titles, labels and buttons
+// on one line, texts and field values with their line breaks. Then the
+// router's markdown is rendered (see markup): with ANSI bold and colour
+// on a terminal (tty), without its syntax elsewhere.
+func render(m bot.Message, tty bool) string {
 	var b strings.Builder
 	if m.Title != "" {
-		fmt.Fprintf(&b, "── %s\n", Escape(m.Title, true))
+		title := markup(Escape(m.Title, true), tty)
+		if tty {
+			title = ansiBold + title + ansiNoBold
+		}
+		fmt.Fprintf(&b, "── %s\n", title)
 	}
 	if m.Text != "" {
-		b.WriteString(Escape(m.Text, false) + "\n")
+		b.WriteString(markup(Escape(m.Text, false), tty) + "\n")
 	}
 	for _, f := range m.Fields {
-		fmt.Fprintf(&b, "   %s: %s\n", Escape(f.Label, true), strings.ReplaceAll(Escape(f.Value, false), "\n", "\n      "))
+		fmt.Fprintf(&b, "   %s: %s\n", Escape(f.Label, true), strings.ReplaceAll(markup(Escape(f.Value, false), tty), "\n", "\n      "))
 	}
 	for _, btn := range m.Buttons {
 		fmt.Fprintf(&b, "   [%s] /click %s\n", Escape(btn.Label, true), Escape(btn.Action, true))

@@ -161,7 +161,7 @@ func TestRender(t *testing.T) {
 		Fields:  []bot.Field{{Label: "Recipients", Value: "3"}},
 		Buttons: []bot.Button{{Label: "Approve", Action: "approve:1", Style: bot.Primary}},
 	})
-	want := "── Broadcast #1 to crew: waiting for approval\n> Hello\n   Recipients: 3\n   [Approve] /click approve:1\n"
+	want := "── Broadcast #1 to crew: waiting for approval\n│ Hello\n   Recipients: 3\n   [Approve] /click approve:1\n"
 	if got != want {
 		t.Fatalf("Render =\n%s\nwant\n%s", got, want)
 	}

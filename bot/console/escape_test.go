@@ -70,7 +70,7 @@ func TestRelayedTextIsEscaped(t *testing.T) {
 	}
 	shown := `\x1b]0;owned\x07\x1b[2J\u202eevil\u200b`
 	want := "── 💬 " + shown + `\n── Broadcast #1 to crew: finished` + "\n" +
-		"> " + shown + "\n> second line\n" +
+		"│ " + shown + "\n│ second line\n" +
 		"   " + shown + ": " + shown + "\n      more\n" +
 		"   [" + shown + "] /click approve:1\n"
 	if got := out.String(); got != want {
@@ -118,6 +118,9 @@ func FuzzRender(f *testing.F) {
 		out := console.Render(m)
 		if r, ok := shows(out, false); !ok {
 			t.Fatalf("Render printed %U: %q", r, out)
+		}
+		if tty := console.RenderTerminal(m); !onlyOurANSI(tty) {
+			t.Fatalf("on a terminal, Render printed an escape sequence of the text: %q", tty)
 		}
 		lines := 2 + strings.Count(text, "\n") // the field, the button
 		if title != "" {

@@ -18,6 +18,9 @@ func (m *Main) runConsole(ctx context.Context) error {
 	fmt.Fprint(m.Stdout, m.banner(a))
 	con := console.New(console.Config{
 		Router: a.router, In: m.Stdin, Out: m.Stdout, Logger: a.log, Wait: a.engine.WaitIdle,
+		// Bold, colour and a progress line redrawn in place only when a
+		// person types and reads; a pipe on either side gets plain lines.
+		Terminal: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 	})
 	a.router.Resume(ctx, con)
 	inboundCtx, stopInbound := context.WithCancel(ctx)

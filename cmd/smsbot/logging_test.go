@@ -83,3 +83,16 @@ func TestServeLogsToStderr(t *testing.T) {
 		t.Errorf("serve created %s (%v)", logFileName, err)
 	}
 }
+
+// Through a pipe, the router's markdown is printed without its syntax
+// and without escape sequences.
+func TestConsolePlainMarkdownThroughPipe(t *testing.T) {
+	out := runScript(t, filepath.Join(t.TempDir(), "smsbot.db"), "/sms help\n/sms numbers\n")
+	stdout := out.stdout.String()
+	if !strings.Contains(stdout, "/sms numbers add <phone|MG-SID>") {
+		t.Fatalf("no help text:\n%s", stdout)
+	}
+	if strings.ContainsAny(stdout, "`\x1b") {
+		t.Errorf("markdown syntax or an escape sequence through a pipe:\n%q", stdout)
+	}
+}
