@@ -176,8 +176,9 @@ func TestChartHasOneSeriesPerSender(t *testing.T) {
 	if len(series) != 2 || !start.Equal(t0) {
 		t.Fatalf("%d series from %v", len(series), start)
 	}
-	// A: 5 sent and 3 delivered, each line starting at 0.
-	if a := series[0]; len(a.Sent) != 6 || a.Sent[5].Y != 5 || a.Sent[5].X != 4 || len(a.Delivered) != 4 || a.Delivered[3].X != 15 {
+	// A: 5 sent and 3 delivered, each line in one piece starting at 0.
+	if a := series[0]; len(a.Sent) != 1 || len(a.Sent[0]) != 6 || a.Sent[0][5].Y != 5 || a.Sent[0][5].X != 4 ||
+		len(a.Delivered) != 1 || len(a.Delivered[0]) != 4 || a.Delivered[0][3].X != 15 {
 		t.Fatalf("series A = %+v", a)
 	}
 	img, err := stats.Chart("Broadcast #1", series)

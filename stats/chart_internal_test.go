@@ -1,0 +1,163 @@
+package stats
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"smsbot/broadcast"
+)
+
+var c0 = time.Date(2026, 12, 1, 18, 45, 0, 0, time.UTC)
+
+// sendsAt is a sender's series sending one text at each of secs.
+func sendsAt(addr string, id int64, secs ...float64) Series {
+	var at []time.Time
+	var ss []Send
+	for _, s := range secs {
+		t := c0.Add(time.Duration(s * float64(time.Second)))
+		at = append(at, t)
+		ss = append(ss, Send{At: t, Segments: 1})
+	}
+	return Series{Sender: broadcast.Sender{ID: id, Address: addr}, Sent: cumulative(at, c0, IdleGap(ss))}
+}
+
+func steady(n int, from, gap float64) []float64 {
+	var out []float64
+	for i := range n {
+		out = append(out, from+float64(i)*gap)
+	}
+	return out
+}
+
+func TestIntegerTicks(t *testing.T) {
+	for _, r := range [][2]float64{{0, 1}, {0, 3}, {0, 7}, {0, 50}, {0, 1234}, {0.5, 2.5}, {0, 0.4}, {3, 97}} {
+		ticks := integerTicks{}.Ticks(r[0], r[1])
+		labelled := 0
+		for _, tk := range ticks {
+			if tk.Value != math.Trunc(tk.Value) || tk.Value < math.Floor(r[0]) || tk.Value > math.Ceil(r[1]) {
+				t.Errorf("%v: tick at %v", r, tk.Value)
+			}
+			if tk.Label == "" {
+				continue
+			}
+			labelled++
+			if tk.Label != strconv.Itoa(int(tk.Value)) || strings.Contains(tk.Label, ".") {
+				t.Errorf("%v: tick %v labelled %q", r, tk.Value, tk.Label)
+			}
+		}
+		if want := min(2, int(math.Floor(r[1])-math.Ceil(r[0]))+1); labelled < max(want, 1) || labelled > maxTicks {
+			t.Errorf("%v: %d labelled ticks: %+v", r, labelled, ticks)
+		}
+	}
+}
+
+// layoutOf lays out a chart of series on a canvas of the chart's size.
+func layoutOf(t *testing.T, series []Series) (*chart, draw.Canvas, draw.Canvas) {
+	t.Helper()
+	c, err := newChart("Broadcast #1 to crew", series)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := draw.New(vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(96)))
+	plotArea, legendArea := c.layout(dc)
+	return c, plotArea, legendArea
+}
+
+func TestChartLegendIsOutsideTheData(t *testing.T) {
+	series := []Series{sendsAt("+12065550101", 1, steady(20, 0, 1)...), sendsAt("+12065550102", 2, steady(20, 0, 1)...)}
+	c, plotArea, legendArea := layoutOf(t, series)
+	data := c.plot.DataCanvas(plotArea).Rectangle
+	legend := c.legend.Rectangle(legendArea)
+	if legend.Min.X < data.Max.X || legend.Max.X > ChartWidth || legend.Min.Y < 0 || legend.Max.Y > ChartHeight {
+		t.Fatalf("legend at %v, data at %v, canvas %v × %v: the legend must be right of the data, on the canvas", legend, data, ChartWidth, ChartHeight)
+	}
+	if _, ok := c.plot.Y.Tick.Marker.(integerTicks); !ok {
+		t.Errorf("the counts axis ticks with %T", c.plot.Y.Tick.Marker)
+	}
+	if _, ok := c.plot.X.Tick.Marker.(integerTicks); !ok {
+		t.Errorf("the time axis ticks with %T", c.plot.X.Tick.Marker)
+	}
+}
+
+// render draws series and returns the image and a function that gives
+// the pixel of a data point.
+func render(t *testing.T, series []Series) (image.Image, func(x, y float64) image.Point) {
+	t.Helper()
+	c, plotArea, _ := layoutOf(t, series)
+	data := c.plot.DataCanvas(plotArea)
+	img, err := Chart("Broadcast #1 to crew", series)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := png.Decode(bytes.NewReader(img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := func(l vg.Length) int { return int(math.Round(float64(l) * 96 / 72)) }
+	h := decoded.Bounds().Dy()
+	return decoded, func(x, y float64) image.Point {
+		return image.Pt(px(data.X(c.plot.X.Norm(x))), h-px(data.Y(c.plot.Y.Norm(y))))
+	}
+}
+
+// count counts the pixels of exactly color want within r.
+func count(img image.Image, r image.Rectangle, want color.Color) int {
+	n := 0
+	wr, wg, wb, _ := want.RGBA()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if cr, cg, cb, _ := img.At(x, y).RGBA(); cr == wr && cg == wg && cb == wb {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestChartShowsEqualSendersBoth: two senders that sent the same texts at
+// the same times are both visible in the data area.
+func TestChartShowsEqualSendersBoth(t *testing.T) {
+	series := []Series{sendsAt("+12065550101", 1, steady(30, 0, 1)...), sendsAt("+12065550102", 2, steady(30, 0, 1)...)}
+	img, at := render(t, series)
+	area := image.Rectangle{Min: at(0, 30), Max: at(29, 0)}.Canon()
+	for i := range series {
+		if n := count(img, area, plotutil.Color(i)); n < 100 {
+			t.Errorf("sender %d: %d pixels of its color in the data area %v, want it visible", i, n, area)
+		}
+	}
+}
+
+// TestChartBreaksAtAPause: a sender paused between 9 s and 60 s has no
+// line across the pause; joined into one piece, the same columns do.
+func TestChartBreaksAtAPause(t *testing.T) {
+	s := sendsAt("+12065550101", 1, append(steady(10, 0, 1), steady(10, 60, 1)...)...)
+	if len(s.Sent) != 2 {
+		t.Fatalf("%d pieces, want 2: %+v", len(s.Sent), s.Sent)
+	}
+	gap := func(s Series) int {
+		img, at := render(t, []Series{s})
+		area := image.Rectangle{Min: at(9, 20), Max: at(60, 0)}.Canon().Inset(6)
+		return count(img, area, plotutil.Color(0))
+	}
+	if n := gap(s); n != 0 {
+		t.Errorf("%d pixels of the line drawn across the pause", n)
+	}
+	joined := s
+	joined.Sent = []plotter.XYs{append(append(plotter.XYs{}, s.Sent[0]...), s.Sent[1]...)}
+	if n := gap(joined); n == 0 {
+		t.Errorf("the test cannot see a line across the pause")
+	}
+}
