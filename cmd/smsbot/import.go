@@ -18,6 +18,10 @@ func (m *Main) runImport(ctx context.Context) error {
 	if m.List == "" || len(m.Args) != 1 {
 		return errors.New("usage: smsbot import -list NAME FILE.csv")
 	}
+	// The list must be one chat commands can address.
+	if err := bot.ValidListName(m.List); err != nil {
+		return fmt.Errorf("-list: %s", broadcast.ErrorMessage(err))
+	}
 	st, err := store.Open(ctx, store.Config{Path: m.Config.DB})
 	if err != nil {
 		return err
