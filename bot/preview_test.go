@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,7 +129,7 @@ func TestUnknownMergeFieldIsAnError(t *testing.T) {
 	if len(posts) != 1 || !strings.Contains(posts[0].Title, "waiting for approval") {
 		t.Fatalf("a known field was refused: %+v", posts)
 	}
-	if v, ok := field(posts[0], "⚠️ Missing fields"); !ok || !strings.Contains(v, "1 recipient has no {{team}}") {
+	if v, ok := field(posts[0], "⚠️ Missing fields"); !ok || !strings.Contains(v, "1 recipient (Linus) has no {{team}}") {
 		t.Fatalf("missing-field warning = %q, %v", v, ok)
 	}
 }
@@ -237,4 +239,109 @@ func labelled(m bot.Message, label string) bool {
 func fieldValue(m bot.Message, label string) string {
 	v, _ := field(m, label)
 	return v
+}
+
+// picky is a carrier that refuses the numbers in invalid as Twilio
+// refuses a number that is not a mobile one (21211), and sends the rest.
+type picky struct {
+	invalid map[string]bool
+	n       atomic.Int64
+}
+
+func (p *picky) Send(_ context.Context, m broadcast.Outgoing) (string, error) {
+	if p.invalid[m.To] {
+		return "", &broadcast.SendError{Class: broadcast.Permanent, Code: "21211", Message: "Invalid 'To' Phone Number", Effect: broadcast.FlagInvalid}
+	}
+	return fmt.Sprintf("SM%032d", p.n.Add(1)), nil
+}
+
+func (*picky) Lookup(context.Context, broadcast.Sender, string, time.Time) ([]broadcast.Sent, error) {
+	return nil, nil
+}
+
+// The preview names the first five members it skips and the first five
+// recipients lacking a merge field (names, or masked numbers), and
+// /sms skipped <id> lists them all with their numbers and reasons, to
+// whoever asks only.
+func TestPreviewNamesSkippedAndMissingRecipients(t *testing.T) {
+	ctx := context.Background()
+	b, _ := setupClockWith(t, &picky{invalid: map[string]bool{"+12065550104": true}})
+	b.do("console", "numbers add +12065550900 100")
+	b.importFixture(t, "crew", "crew.csv") // Ada Lovelace (+12065550100) and Grace Hopper (+12065550101), with a team
+	b.do("console", "add crew +12065550102 Linus")
+	for i := 103; i <= 113; i++ {
+		if i != 109 {
+			b.do("console", fmt.Sprintf("add crew +12065550%d", i))
+		}
+	}
+	for _, p := range []string{"+12065550100", "+12065550103", "+12065550110", "+12065550111", "+12065550112", "+12065550113"} {
+		if _, err := b.store.OptOut(ctx, p, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.do("console", "add probe +12065550104")
+	b.preview(t, "send probe Is this a mobile?")
+	b.sendAll(t, "1") // flags +12065550104 invalid
+
+	m := b.preview(t, "send crew Your team: {{team}}")
+	if got, want := fieldValue(m, "Recipients"), "6 (7 skipped: 6 opted out, 1 invalid)"; got != want {
+		t.Errorf("recipients %q, want %q", got, want)
+	}
+	if got, want := fieldValue(m, "Skipped"), "Ada Lovelace (opted out), +12…03 (opted out), +12…04 (invalid), +12…10 (opted out), +12…11 (opted out) and 2 more: /sms skipped 2"; got != want {
+		t.Errorf("skipped %q\nwant    %q", got, want)
+	}
+	if got, want := fieldValue(m, "⚠️ Missing fields"), "5 recipients (Linus, +12…05, +12…06, +12…07, +12…08) have no {{team}}: it will be empty; give a default like {{team|…}}"; got != want {
+		t.Errorf("missing %q\nwant    %q", got, want)
+	}
+	b.do("console", "add crew +12065550114")
+	m = b.preview(t, "send crew Your team: {{team}}")
+	if got, want := fieldValue(m, "⚠️ Missing fields"), "6 recipients (Linus, +12…05, +12…06, +12…07, +12…08 and 1 more: /sms skipped 3) have no {{team}}"; !strings.HasPrefix(got, want) {
+		t.Errorf("missing %q\nwant    %q…", got, want)
+	}
+
+	posts := b.do("mallory", "skipped 3")
+	if len(posts) != 1 || !posts[0].Ephemeral {
+		t.Fatalf("/sms skipped answered %+v, want one ephemeral message", posts)
+	}
+	want := []string{
+		"*Skipped (7):*",
+		"• Ada Lovelace (+12065550100): opted out",
+		"• +12065550103: opted out",
+		"• +12065550104: invalid: ",
+		"• +12065550110: opted out",
+		"• +12065550113: opted out",
+		"*Missing a merge field (6):*",
+		"• Linus (+12065550102): no {{team}}",
+		"• +12065550105: no {{team}}",
+		"• +12065550114: no {{team}}",
+	}
+	lines := strings.Split(posts[0].Text, "\n")
+	if len(lines) != 15 || posts[0].Title != "Broadcast #3 to crew: skipped and missing fields" {
+		t.Fatalf("/sms skipped 3 = %q: %q, want 15 lines", posts[0].Title, lines)
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, w) }) {
+			t.Errorf("no line %q in %q", w, lines)
+		}
+	}
+	if got := b.do("console", "skipped 1")[0].Text; got != "*Skipped (1):*\n• +12065550104: invalid: 21211 Invalid 'To' Phone Number\n(as probe is now; the list may have changed since #1)" {
+		t.Errorf("/sms skipped 1 = %q", got)
+	}
+	b.do("console", "add calm +12065550101 Grace")
+	b.preview(t, "send calm Hi {{first_name}}")
+	if got := b.do("console", "skipped 4"); len(got) != 1 || got[0].Text != "Nobody on calm is skipped, and every text has its merge fields." {
+		t.Errorf("/sms skipped 4 = %+v", got)
+	}
+}
+
+func TestSkippedRefusesBadInputInOneLine(t *testing.T) {
+	b, _ := setupClock(t)
+	for cmd, want := range map[string]string{
+		"skipped":      "usage: /sms skipped <id>",
+		"skipped 1 2":  "usage: /sms skipped <id>",
+		"skipped many": `"many" is not a broadcast id`,
+		"skipped 42":   "there is no broadcast #42",
+	} {
+		oneError(t, b.do("console", cmd), want)
+	}
 }

@@ -39,6 +39,9 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 	if f, ok := repeatField(p); ok {
 		fields = append(fields, f)
 	}
+	if f, ok := skippedField(p); ok {
+		fields = append(fields, f)
+	}
 	if seg.Segments > broadcast.MaxSegments {
 		fields = append(fields, Field{"⚠️ Long text", fmt.Sprintf("%d segments per text: carriers may not join more than %d into one message, and each segment is billed",
 			seg.Segments, broadcast.MaxSegments)})
@@ -51,8 +54,8 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 		for _, f := range p.MissingFields {
 			names = append(names, "{{"+f+"}}")
 		}
-		fields = append(fields, Field{"⚠️ Missing fields", fmt.Sprintf("%s %s no %s: it will be empty; give a default like {{%s|…}}",
-			plural(p.Missing, "recipient"), map[bool]string{true: "has", false: "have"}[p.Missing == 1], strings.Join(names, " or "), p.MissingFields[0])})
+		fields = append(fields, Field{"⚠️ Missing fields", fmt.Sprintf("%s (%s) %s no %s: it will be empty; give a default like {{%s|…}}",
+			plural(p.Missing, "recipient"), missingNames(p), map[bool]string{true: "has", false: "have"}[p.Missing == 1], strings.Join(names, " or "), p.MissingFields[0])})
 	}
 	if price := r.cfg.PricePerSegment; price > 0 {
 		fields = append(fields, Field{"Cost", fmt.Sprintf("≈ $%.2f at $%g per segment", float64(p.TotalSegments)*price, price)})

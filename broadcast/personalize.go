@@ -25,6 +25,9 @@ func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *P
 		}
 		if len(lacks) > 0 {
 			p.Missing++
+			if len(p.MissingSample) < PreviewNamed {
+				p.MissingSample = append(p.MissingSample, Missing{Contact: c, Fields: lacks})
+			}
 			for _, f := range lacks {
 				missing[f] = true
 			}

@@ -56,6 +56,11 @@ type Preview struct {
 	// Repeat, when set, is the same text sent to the same list within
 	// RepeatWindow.
 	Repeat *Repeat
+	// Skipped names the first PreviewNamed members that will be skipped
+	// (opted out or invalid), and MissingSample the first PreviewNamed
+	// recipients lacking a merge field; Engine.LeftOut has them all.
+	Skipped       []Contact
+	MissingSample []Missing
 }
 
 // Recipients is the number of contacts that would be texted.
@@ -147,6 +152,11 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 	}
 	seg := CountSegments(body)
 	p := Preview{Audience: aud, Segments: seg, TotalSegments: seg.Segments * aud.Eligible()}
+	if aud.OptedOut+aud.Invalid > 0 {
+		if p.Skipped, err = e.store.SkippedMembers(ctx, list.ID, PreviewNamed); err != nil {
+			return Preview{}, List{}, err
+		}
+	}
 	if tmpl.Personal() {
 		if err := e.personalize(ctx, list, tmpl, &p); err != nil {
 			return Preview{}, List{}, err

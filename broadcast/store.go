@@ -23,6 +23,9 @@ type Store interface {
 	ListByName(ctx context.Context, name string) (List, error)
 	// Audience counts a list's members by how a broadcast would treat them.
 	Audience(ctx context.Context, listID int64) (Audience, error)
+	// SkippedMembers returns up to limit members of a list that a
+	// broadcast would skip (opted out or invalid), oldest contact first.
+	SkippedMembers(ctx context.Context, listID int64, limit int) ([]Contact, error)
 
 	// CreateBroadcast stores a new pending broadcast and returns it with its ID.
 	CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error)
