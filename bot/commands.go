@@ -118,6 +118,9 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 	default:
 		notes = append(notes, fmt.Sprintf("added %s to %s", contactLabel(res.Contact), res.List.Name))
 	}
+	if res.Renamed {
+		notes = append(notes, fmt.Sprintf("updated %s's name (was %s)", oneLine(res.Contact.Name, 64), oneLine(res.PreviousName, 64)))
+	}
 	if res.Contact.OptedOutAt != nil {
 		notes = append(notes, "they have opted out and will not be texted")
 	}

@@ -53,6 +53,10 @@ type MemberResult struct {
 	ContactCreated bool
 	// Added is false when the contact was already on the list.
 	Added bool
+	// Renamed is set when the add gave a known contact a new name;
+	// PreviousName is the name it had.
+	Renamed      bool
+	PreviousName string
 }
 
 // Status is the state of a broadcast.

@@ -46,8 +46,9 @@ func (s *Store) ListByName(ctx context.Context, name string) (broadcast.List, er
 }
 
 // AddMember puts the contact with the E.164 phone on the named list,
-// creating the list and the contact as needed. An existing contact's name
-// is set only if it was empty; opt-outs stay.
+// creating the list and the contact as needed. A name given replaces an
+// existing contact's (MemberResult.Renamed, audited as contact.rename
+// without the names); opt-outs stay.
 func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor string) (broadcast.MemberResult, error) {
 	var res broadcast.MemberResult
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -60,6 +61,13 @@ func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor stri
 		c, created, err := ensureContact(ctx, tx, phone, name, now)
 		if err != nil {
 			return err
+		}
+		if !created && name != "" && c.Name != name {
+			if err := renameContact(ctx, tx, &c, name, actor, now); err != nil {
+				return err
+			}
+			res.Renamed, res.PreviousName = true, c.Name
+			c.Name = name
 		}
 		res.Contact, res.ContactCreated = c.domain(), created
 		r, err := tx.NewInsert().Model(&membershipRow{ListID: list.ID, ContactID: c.ID, AddedAt: now}).On("CONFLICT DO NOTHING").Exec(ctx)

@@ -20,8 +20,22 @@ func testLists(t *testing.T, open Opener) {
 			}
 			again, err := b.st.AddMember(b.ctx, "CREW", phone(1), "Someone else", "alice")
 			b.check(err, "add again")
-			if again.ListCreated || again.ContactCreated || again.Added || again.List.ID != r.List.ID || again.Contact.Name != "Ada" {
-				b.t.Fatalf("adding again (list name in another case) = %+v; want nothing changed", again)
+			if again.ListCreated || again.ContactCreated || again.Added || again.List.ID != r.List.ID ||
+				!again.Renamed || again.PreviousName != "Ada" || again.Contact.Name != "Someone else" {
+				b.t.Fatalf("adding again (list name in another case) = %+v; want only the name changed", again)
+			}
+			if c := b.contact(phone(1)); c.Name != "Someone else" {
+				b.t.Fatalf("renamed contact = %+v", c)
+			}
+			same, err := b.st.AddMember(b.ctx, "crew", phone(1), "Someone else", "alice")
+			b.check(err, "add with the same name")
+			if same.Renamed {
+				b.t.Fatalf("the same name is a rename: %+v", same)
+			}
+			kept, err := b.st.AddMember(b.ctx, "crew", phone(1), "", "alice")
+			b.check(err, "add without a name")
+			if kept.Renamed || kept.Contact.Name != "Someone else" {
+				b.t.Fatalf("no name given changed it: %+v", kept)
 			}
 			// A contact known without a name gets the first name given.
 			if _, err := b.st.OptOut(b.ctx, phone(2), "test"); err != nil {
