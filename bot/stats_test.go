@@ -83,3 +83,25 @@ func TestStatsListOnlyWhatSent(t *testing.T) {
 		t.Fatalf("stats: %q\n%s\nwant #1 alone and its total", m.Title, m.Text)
 	}
 }
+
+// TestStatsOfOneTextAt1PerSecond: one text at 1 segment/s reads in the
+// singular, and says there is no rate to measure.
+func TestStatsOfOneTextAt1PerSecond(t *testing.T) {
+	b := setup(t)
+	b.do("console", "numbers add +12065550101 1")
+	b.do("console", "add crew +12065550001 Ada")
+	b.do("console", "send crew Dinner")
+	b.click("console", "approve:1")
+	b.waitIdle(t)
+	posts := b.do("console", "stats 1")
+	if len(posts) != 1 {
+		t.Fatalf("stats: %+v", posts)
+	}
+	got := statsField(t, posts[0], "Senders")
+	if want := "+12065550101: 1 text, too few to measure a rate (configured 1 segment/s)"; got != want {
+		t.Fatalf("senders: %q, want %q", got, want)
+	}
+	if got := statsField(t, posts[0], "Answers within 24 h"); got != "0 replies, 0 opted out" {
+		t.Fatalf("answers: %q", got)
+	}
+}

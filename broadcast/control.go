@@ -58,6 +58,7 @@ func (e *Engine) Resume(ctx context.Context, id int64, actor string) (Broadcast,
 	if err != nil {
 		return b, err
 	}
+	e.recordRates(id) // a rate changed while it was paused
 	e.mu.Lock()
 	r := e.runs[id]
 	again := r != nil && !r.ready && !r.preparing

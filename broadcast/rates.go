@@ -8,12 +8,15 @@ import (
 // RateRecorder is implemented by a Store that keeps the rate each sender
 // was configured for while it sent a broadcast, for the stats. The engine
 // calls it whenever it loads a run (started, resumed, restarted, or
-// reloaded after a number was added or its rate changed); the store
-// records only what changed. A Store without it records nothing.
+// reloaded after a number was added or its rate changed), before it
+// reads the run's counts, so a run never ends, nor WaitIdle returns,
+// before its rates are recorded. The store records only what changed. A
+// Store without it records nothing.
 type RateRecorder interface {
 	// RecordRates notes, at now, the rate of each enabled sender with
 	// texts open in broadcast id, if the broadcast is sending and the rate
-	// differs from the one last recorded for it.
+	// differs from the one last recorded for it; the first time, also of
+	// senders that are done already (the run completed as it loaded).
 	RecordRates(ctx context.Context, id int64, now time.Time) error
 }
 

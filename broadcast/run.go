@@ -100,6 +100,7 @@ func (e *Engine) writeOutbox(ctx context.Context, b Broadcast) error {
 // load reads a run's counts on the journal goroutine, so that no commit is
 // counted twice or missed, and marks the run ready.
 func (e *Engine) load(id int64) error {
+	e.recordRates(id) // before the run can end: see RateRecorder
 	var err error
 	ran := e.journal.do(func() {
 		var counts Counts
@@ -131,7 +132,6 @@ func (e *Engine) load(id int64) error {
 	if err != nil {
 		return fmt.Errorf("load broadcast #%d: %w", id, err)
 	}
-	e.recordRates(id)
 	e.wakeAll()
 	return nil
 }
