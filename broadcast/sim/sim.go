@@ -3,6 +3,9 @@
 // set, so the whole bot can be tried without an account. Latency (a
 // distribution, like calls across the internet: SMSBOT_SIM_LATENCY) and
 // faults can be injected for tests and to watch progress in the console.
+// Like Twilio, it sends delivery receipts a few seconds after accepting a
+// text, fails a share of texts with Twilio's codes (Failures:
+// SMSBOT_SIM_FAILURES), and has some recipients text STOP back.
 package sim
 
 import (
@@ -31,7 +34,9 @@ type Config struct {
 	// first fails the Lookup with its error. Zero: no delay.
 	LookupLatency latency.Dist
 	// Seed seeds the sampling of both latencies: one PCG source
-	// rand.NewPCG(Seed, Seed), drawn from in call order.
+	// rand.NewPCG(Seed, Seed), drawn from in call order. Failures,
+	// receipt delays and STOP replies draw from a second one,
+	// rand.NewPCG(Seed, Seed+1).
 	Seed  uint64
 	Clock clockwork.Clock
 	// Fault, when set, is asked before each send; a non-nil error is
@@ -44,6 +49,26 @@ type Config struct {
 	// Keep is how many of the latest texts Sent and Lookup remember
 	// (default 10,000), so a long-running console stays small.
 	Keep int
+
+	// Failures fails a share of texts with Twilio's codes, as Twilio
+	// does: the 21xxx codes refuse the send (a Permanent SendError), the
+	// 30xxx ones accept it and end in an undelivered receipt. Its stop
+	// share has recipients of delivered texts text STOP back (Reply).
+	// SetFailures changes it. Empty: every text is delivered.
+	Failures Failures
+	// Receipt, when set, gets every accepted text's delivery receipts,
+	// as Twilio's status callbacks would come: queued at once, sent, then
+	// delivered or undelivered at the end of a ReceiptDelay. It is called
+	// on Clock's timer goroutines, never after Close returns; its context
+	// ends at Close.
+	Receipt func(ctx context.Context, r Receipt)
+	// ReceiptDelay is the time from acceptance to the final receipt
+	// (default: uniform from 1s to 4s).
+	ReceiptDelay latency.Dist
+	// Reply, when set with Receipt, is how a recipient texts back: from
+	// is the recipient, to our number. Failures' stop share of delivered
+	// texts get a STOP, a second ReceiptDelay after the receipt.
+	Reply func(ctx context.Context, from, to, body string)
 }
 
 // Message is a text the simulated carrier accepted.
@@ -64,6 +89,13 @@ type Provider struct {
 	sent     []Message
 	attempts map[string]int // from|to|body → sends tried
 	seq      int
+
+	frng    *rand.Rand // Seed's second source: failures, receipts, STOPs
+	closed  bool
+	timers  map[clockwork.Timer]struct{} // receipts and replies not yet due
+	pending sync.WaitGroup               // one per timer until it is stopped or has run
+	ctx     context.Context              // of Receipt and Reply calls; ends at Close
+	cancel  context.CancelFunc
 }
 
 var _ broadcast.Provider = (*Provider)(nil)
@@ -79,7 +111,14 @@ func New(cfg Config) *Provider {
 	if cfg.Keep <= 0 {
 		cfg.Keep = 10_000
 	}
-	return &Provider{cfg: cfg, attempts: map[string]int{}, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed))}
+	if cfg.ReceiptDelay.IsZero() {
+		cfg.ReceiptDelay = latency.Uniform(time.Second, 4*time.Second)
+	}
+	cfg.Failures = append(Failures(nil), cfg.Failures...)
+	p := &Provider{cfg: cfg, attempts: map[string]int{}, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed)),
+		frng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed+1)), timers: map[clockwork.Timer]struct{}{}}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	return p
 }
 
 // wait sleeps one latency sampled from d on the Clock, or until ctx ends,
@@ -102,7 +141,9 @@ func (p *Provider) wait(ctx context.Context, d latency.Dist) error {
 	}
 }
 
-// Send "delivers" m: it records and prints it and returns a fake SID.
+// Send "delivers" m: it records and prints it and returns a fake SID. A
+// failure drawn from Failures refuses it (21xxx) or makes its receipt
+// undelivered (30xxx).
 func (p *Provider) Send(ctx context.Context, m broadcast.Outgoing) (string, error) {
 	if err := p.wait(ctx, p.cfg.Latency); err != nil {
 		return "", &broadcast.SendError{Class: broadcast.Ambiguous, Message: "interrupted", Err: err}
@@ -115,12 +156,18 @@ func (p *Provider) Send(ctx context.Context, m broadcast.Outgoing) (string, erro
 		p.mu.Unlock()
 		if err, keep := p.cfg.Fault(m, attempt); err != nil {
 			if keep {
-				p.record(m)
+				p.schedule(p.record(m), Failure{}, false)
 			}
 			return "", err
 		}
 	}
-	return p.record(m).SID, nil
+	fail, failed := p.drawFailure()
+	if failed && fail.AtSend() {
+		return "", sendError(fail.Code)
+	}
+	msg := p.record(m)
+	p.schedule(msg, fail, failed)
+	return msg.SID, nil
 }
 
 func (p *Provider) record(m broadcast.Outgoing) Message {

@@ -28,6 +28,7 @@ type app struct {
 	sim      *sim.Provider     // nil with Twilio
 	twilio   *twilio.Provider  // nil on the simulated carrier
 	simInbox *inbound.SimInbox // nil with Twilio
+	simWired simWiring         // the simulated carrier's receipts and replies (simcarrier.go)
 	inbox    *inbound.Service  // set by startInbound
 	webhooks *inbound.Webhooks // set by startInbound when SMSBOT_PUBLIC_URL is set
 	sched    *scheduler.Scheduler
@@ -86,7 +87,7 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 		}
 		prov = a.twilio
 	} else {
-		a.sim = sim.New(sim.Config{Out: m.Stdout, Latency: c.SimLatency, LookupLatency: c.SimLatency})
+		a.sim = sim.New(a.simConfig(sim.Config{Out: m.Stdout, Latency: c.SimLatency, LookupLatency: c.SimLatency}))
 		prov = a.sim
 	}
 	a.metrics = stats.NewMetrics(st)
@@ -123,6 +124,9 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 // finish; queued ones resume at the next start), then the store, and
 // releases the lock.
 func (a *app) close() error {
+	if a.sim != nil {
+		a.sim.Close() // no receipt or reply from now on
+	}
 	if a.stopInbound != nil {
 		a.stopInbound()
 	}

@@ -48,6 +48,7 @@ func (m *Main) startInbound(ctx context.Context, a *app, staff inbound.Staff) er
 	switch {
 	case a.simInbox != nil:
 		a.simInbox.Service = a.inbox
+		a.simWired.ready.Store(a.inbox) // receipts and STOP replies flow from now on
 	case c.PublicURL != "":
 		a.webhooks = inbound.NewWebhooks(a.inbox, c.TwilioToken, c.PublicURL)
 	default:

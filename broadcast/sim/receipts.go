@@ -1,0 +1,124 @@
+package sim
+
+import (
+	"context"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// Receipt is a delivery receipt of an accepted text, with the fields of
+// Twilio's status callback.
+type Receipt struct {
+	SID string
+	// Status is Twilio's MessageStatus: queued, sent, then delivered or
+	// undelivered.
+	Status string
+	// ErrorCode is Twilio's ErrorCode of an undelivered text ("30003").
+	ErrorCode string
+	At        time.Time
+}
+
+// SetFailures replaces the failure setting; texts sent from then on
+// follow it. It is safe to call while texts are sent.
+func (p *Provider) SetFailures(fs Failures) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cfg.Failures = append(Failures(nil), fs...)
+}
+
+// Failures returns the failure setting.
+func (p *Provider) Failures() Failures {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append(Failures(nil), p.cfg.Failures...)
+}
+
+// drawFailure picks the failure of the next text, if Failures has one
+// for it.
+func (p *Provider) drawFailure() (Failure, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.cfg.Failures) == 0 {
+		return Failure{}, false
+	}
+	return p.cfg.Failures.pick(p.frng.Float64() * 100)
+}
+
+// schedule plans the receipts of an accepted text, and its recipient's
+// STOP, on the Clock: queued at once, sent after a third of a sampled
+// ReceiptDelay, then delivered, or undelivered with fail's code, at its
+// end. With Failures' stop share, a delivered text's recipient texts STOP
+// to its sender a second sampled delay later.
+func (p *Provider) schedule(m Message, fail Failure, failed bool) {
+	if p.cfg.Receipt == nil {
+		return
+	}
+	p.mu.Lock()
+	delay := p.cfg.ReceiptDelay.Sample(p.frng)
+	stop := false
+	if pct := p.cfg.Failures.stopPercent(); !failed && pct > 0 && p.cfg.Reply != nil {
+		stop = p.frng.Float64()*100 < pct
+	}
+	var stopAfter time.Duration
+	if stop {
+		stopAfter = delay + p.cfg.ReceiptDelay.Sample(p.frng)
+	}
+	p.mu.Unlock()
+	final := Receipt{SID: m.SID, Status: "delivered"}
+	if failed {
+		final = Receipt{SID: m.SID, Status: "undelivered", ErrorCode: fail.Code}
+	}
+	p.after(0, Receipt{SID: m.SID, Status: "queued"}, nil)
+	p.after(delay/3, Receipt{SID: m.SID, Status: "sent"}, nil)
+	p.after(delay, final, nil)
+	if stop {
+		p.after(stopAfter, Receipt{}, func(ctx context.Context) { p.cfg.Reply(ctx, m.To, m.From, "STOP") })
+	}
+}
+
+// after calls Receipt with r (or run, when set) d from now on the Clock,
+// unless Close comes first.
+func (p *Provider) after(d time.Duration, r Receipt, run func(context.Context)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.pending.Add(1)
+	var t clockwork.Timer
+	t = p.cfg.Clock.AfterFunc(d, func() {
+		defer p.pending.Done()
+		p.mu.Lock()
+		delete(p.timers, t) // after() stored t before it let go of mu
+		closed := p.closed
+		p.mu.Unlock()
+		if closed {
+			return
+		}
+		if run != nil {
+			run(p.ctx)
+			return
+		}
+		r.At = p.cfg.Clock.Now()
+		p.cfg.Receipt(p.ctx, r)
+	})
+	p.timers[t] = struct{}{}
+}
+
+// Close drops the receipts and replies not yet due and waits for those
+// being delivered: Receipt and Reply are not called after it returns.
+// Sending still works, without receipts.
+func (p *Provider) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.cancel()
+	for t := range p.timers {
+		if t.Stop() {
+			p.pending.Done()
+		}
+	}
+	p.timers = nil
+	p.mu.Unlock()
+	p.pending.Wait()
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// simDeadline is a failsafe for each simulated-carrier scenario, not a pace.
+const simDeadline = 90 * time.Second
+
+// textsRe reads the Texts line of /sms stats <id>.
+var textsRe = regexp.MustCompile(`(\d+) sent: (\d+) delivered \([0-9.]+%\), (\d+) awaiting a receipt, (\d+) undelivered · (\d+) failed`)
+
+// textCounts are the counts of one Texts line of /sms stats <id>.
+type textCounts struct{ sent, delivered, awaiting, undelivered, failed int }
+
+// statsUntilReceipts types /sms stats id until its Texts line shows no
+// text awaiting a receipt (each time after the previous answer), and
+// returns the counts and the index of that line. The simulated carrier's
+// receipts come a few seconds after each text: the loop ends once the last
+// one is in, or at p's deadline.
+func statsUntilReceipts(p *consoleProc, id string, from int) (textCounts, int) {
+	p.t.Helper()
+	for {
+		p.send("/sms stats " + id + "\n")
+		l, i := p.waitLine("the Texts line of /sms stats "+id, from, textsRe.MatchString)
+		m := textsRe.FindStringSubmatch(l.text)
+		n := func(k int) int { v, _ := strconv.Atoi(m[k]); return v }
+		c := textCounts{sent: n(1), delivered: n(2), awaiting: n(3), undelivered: n(4), failed: n(5)}
+		if c.awaiting == 0 {
+			return c, i
+		}
+		from = i + 1
+	}
+}
+
+func TestConsoleSimDeliversReceipts(t *testing.T) {
+	smsbotBinary(t)      // built from the module's directory
+	t.Chdir(t.TempDir()) // the chart is written where the console runs
+	db := filepath.Join(t.TempDir(), "smsbot.db")
+	p := startConsole(t, "console", db, childEnv(), simDeadline)
+	script, contacts := sendScript([]string{"+15005550006"}, 20, 6, "Doors open at 7pm")
+	p.send(script)
+	_, i := p.waitLine("the final report", 0, summaryRe.MatchString)
+	c, _ := statsUntilReceipts(p, "1", i+1)
+	if c.sent != len(contacts) || c.delivered != len(contacts) || c.undelivered != 0 || c.failed != 0 {
+		t.Errorf("stats: %+v, want all %d delivered", c, len(contacts))
+	}
+	p.endInput()
+	if !strings.Contains(p.transcript(), "broadcast-1.png") {
+		t.Errorf("no chart shown")
+	}
+}
