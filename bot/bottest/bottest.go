@@ -68,6 +68,10 @@ func Exercise(t *testing.T, newChat Factory) {
 	t.Run("TwoPersonRule", func(t *testing.T) { twoPersonRule(t, newChat) })
 	t.Run("CancelBeforeApproval", func(t *testing.T) { cancelBeforeApproval(t, newChat) })
 	t.Run("BadInputGetsOneLine", func(t *testing.T) { badInput(t, newChat) })
+	t.Run("ListMembersRenameAndNames", func(t *testing.T) { listMembers(t, newChat) })
+	t.Run("ListDeleteAfterConfirmation", func(t *testing.T) { listDelete(t, newChat) })
+	t.Run("ContactAndForget", func(t *testing.T) { contactAndForget(t, newChat) })
+	t.Run("ListAndContactBadInputGetsOneLine", func(t *testing.T) { listBadInput(t, newChat) })
 }
 
 // seed adds two numbers and three contacts as user.

@@ -53,12 +53,20 @@ var subcommands = []subcommand{
 	{group: "numbers", name: "add", desc: "Add a number to send from", params: []param{numberParam,
 		{name: "rate", desc: "segments per second: 1 long code, 3 toll-free, 100 short code", kind: discordgo.ApplicationCommandOptionNumber}}},
 	{group: "numbers", name: "remove", desc: "Stop sending from a number; its contacts move to the others", params: []param{numberParam}},
-	{name: "lists", desc: "Show the contact lists"},
+	{group: "lists", name: "list", desc: "Show the contact lists", text: "lists"},
+	{group: "lists", name: "rename", desc: "Rename a list", params: []param{listParam,
+		{name: "new", desc: "the new name: letters, digits, - _ and .", kind: discordgo.ApplicationCommandOptionString, required: true}}},
+	{group: "lists", name: "delete", desc: "Delete a list, after a confirmation; its contacts stay", params: []param{listParam}},
+	{name: "list", desc: "A list's members, 20 a page", params: []param{listParam,
+		{name: "page", desc: "the page, from 1", kind: discordgo.ApplicationCommandOptionInteger}}},
+	{name: "contact", desc: "A contact's lists, number, opt-out and last texts", params: []param{phoneParam}},
+	{name: "forget", desc: "Erase a contact everywhere, after a confirmation (privacy requests)", params: []param{phoneParam}},
 	{name: "add", desc: "Add a contact to a list (creates the list)", params: []param{listParam, phoneParam,
 		{name: "name", desc: "the contact's name", kind: discordgo.ApplicationCommandOptionString}}},
 	{name: "remove", desc: "Take a contact off a list", params: []param{listParam, phoneParam}},
 	{name: "import", desc: "Import contacts from a CSV file", params: []param{listParam,
 		{name: "attachment", desc: "the CSV file", kind: discordgo.ApplicationCommandOptionAttachment, required: true}}},
+	{name: "undo-import", desc: "Undo the last import into a list, within 24 hours", text: "import undo", params: []param{listParam}},
 	{name: "send", desc: "Preview a broadcast; nothing is sent until someone clicks Approve", params: []param{listParam, messageParam}},
 	{name: "schedule", desc: "Send a broadcast later, once or repeatedly", params: []param{
 		{name: "when", desc: `18:45, tomorrow 09:00, in 30m, or a cron spec like 0 9 * * *`, kind: discordgo.ApplicationCommandOptionString, required: true, cron: true},
@@ -78,6 +86,7 @@ var subcommands = []subcommand{
 // groupDesc describes the subcommand groups.
 var groupDesc = map[string]string{
 	"numbers": "The numbers texts are sent from",
+	"lists":   "The contact lists",
 	"sim":     "The simulated carrier",
 }
 

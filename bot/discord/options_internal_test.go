@@ -61,6 +61,11 @@ func TestCommandText(t *testing.T) {
 		{"schedule cron", []*opt{subc("schedule", str("when", "0 9 * * 1-5"), str("list", "crew"), str("message", "Hi"))}, `schedule "0 9 * * 1-5" crew Hi`},
 		{"schedule quoted cron", []*opt{subc("schedule", str("when", `"0 9 * * *"`), str("list", "crew"), str("message", "Hi"))}, `schedule "0 9 * * *" crew Hi`},
 		{"import", []*opt{subc("import", str("list", "crew"), &opt{Name: "attachment", Type: discordgo.ApplicationCommandOptionAttachment, Value: "9"})}, "import crew " + csv},
+		{"lists", []*opt{group("lists", subc("list"))}, "lists"},
+		{"lists rename", []*opt{group("lists", subc("rename", str("list", "crew"), str("new", "team")))}, "lists rename crew team"},
+		{"list page", []*opt{subc("list", str("list", "crew"), num("page", 2, discordgo.ApplicationCommandOptionInteger))}, "list crew 2"},
+		{"forget", []*opt{subc("forget", str("phone", "+1 206 555 0001"))}, "forget +12065550001"},
+		{"undo-import", []*opt{subc("undo-import", str("list", "crew"))}, "import undo crew"},
 		{"unknown subcommand", []*opt{subc("sned", str("args", "crew Hello"))}, "sned crew Hello"},
 		{"nothing", nil, ""},
 	} {
