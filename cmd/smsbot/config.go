@@ -13,6 +13,7 @@ import (
 
 	"smsbot/bot"
 	"smsbot/broadcast/latency"
+	"smsbot/broadcast/sim"
 	"smsbot/inbound"
 )
 
@@ -37,6 +38,8 @@ type Config struct {
 	TwilioTimeout, TwilioHeaderTimeout, TwilioDialTimeout, TwilioTLSTimeout time.Duration
 	LogLevel                                                                slog.Level
 	SimLatency                                                              latency.Dist
+	// SimFailures fails a share of simulated texts (simfailures.go).
+	SimFailures sim.Failures
 
 	// HTTP server of smsbot serve (httpconfig.go).
 	HTTPAddr                                           string
@@ -137,6 +140,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	twTLS := fs.String("twilio-tls-timeout", env("SMSBOT_TWILIO_TLS_TIMEOUT", "5s"), "deadline of the TLS handshake with Twilio [SMSBOT_TWILIO_TLS_TIMEOUT]")
 	attempts := fs.String("max-attempts", env("SMSBOT_MAX_ATTEMPTS", "10"), "provider calls per text before it is failed [SMSBOT_MAX_ATTEMPTS]")
 	level := fs.String("log-level", env("SMSBOT_LOG_LEVEL", "info"), "debug, info, warn or error [SMSBOT_LOG_LEVEL]")
+	checkSim := c.simFlags(fs, env)
 	simLatency := fs.String("sim-latency", env("SMSBOT_SIM_LATENCY", "0"), "time each simulated send takes: 150ms, or 150ms/400ms for a median and a 99th percentile (long tail); 0 for none [SMSBOT_SIM_LATENCY]")
 	checkHTTP := c.httpFlags(fs, env, secrets)
 	secrets.add(&c.SlackBotToken, "slack-bot-token", "SLACK_BOT_TOKEN", "Slack bot token xoxb-…; set: Slack is on [SLACK_BOT_TOKEN]")
@@ -214,6 +218,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if c.SimLatency, err = latency.Parse(*simLatency); err != nil {
 		return fmt.Errorf("SMSBOT_SIM_LATENCY / -sim-latency: %w", err)
+	}
+	if err := checkSim(); err != nil {
+		return err
 	}
 	if c.AutoReplyEvery, err = parseDuration("SMSBOT_AUTO_REPLY_EVERY", "-auto-reply-every", *every, time.Nanosecond, "12h"); err != nil {
 		return err

@@ -19,7 +19,8 @@ type simWiring struct {
 // simConfig is the simulated carrier's Config: receipts through the path
 // of Twilio's status callbacks and STOP replies through that of incoming
 // texts.
-func (a *app) simConfig(cfg sim.Config) sim.Config {
+func (a *app) simConfig(c Config, cfg sim.Config) sim.Config {
+	cfg.Failures = c.SimFailures
 	cfg.Receipt = a.simReceipt
 	cfg.Reply = a.simReply
 	return cfg
