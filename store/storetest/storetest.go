@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Manage", testManage},
 		{"ContactDetails", testContactDetails},
 		{"ImportUndo", testImportUndo},
+		{"Forget", testForget},
 		{"Audience", testAudience},
 		{"Queue", testQueue},
 		{"Claims", testClaims},
