@@ -37,7 +37,10 @@ type Config struct {
 	// is then shown in bold and colour, and progress is one line redrawn
 	// in place. Unset, output is plain text for scripts and logs.
 	Terminal bool
-	Logger   *slog.Logger
+	// Width, when set, gives the terminal's width in columns (0: unknown,
+	// taken as 80); the progress line is cut to it.
+	Width  func() int
+	Logger *slog.Logger
 }
 
 // Console is a terminal chat. It implements bot.Conversation.
@@ -48,6 +51,7 @@ type Console struct {
 	mu      sync.Mutex // serializes output and guards the maps and screen
 	seq     int
 	buttons map[string]bot.Ref // action → message that shows it
+	screen  screen
 }
 
 var (
@@ -62,7 +66,7 @@ func New(cfg Config) *Console {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Console{cfg: cfg, log: cfg.Logger.With("component", "console"), buttons: map[string]bot.Ref{}}
+	return &Console{cfg: cfg, log: cfg.Logger.With("component", "console"), buttons: map[string]bot.Ref{}, screen: newScreen()}
 }
 
 // Run reads lines until the end of input (or /quit), then waits for
@@ -137,8 +141,9 @@ func (c *Console) Post(_ context.Context, m bot.Message) (bot.Ref, error) {
 	return ref, nil
 }
 
-// Update prints the new version of a message: a terminal cannot edit
-// what it printed, so progress appears as successive lines.
+// Update prints the new version of a message. A terminal cannot edit
+// what it printed, except its last line: progress is that line, redrawn
+// in place (see progress.go); other updates print the new version, once.
 func (c *Console) Update(_ context.Context, ref bot.Ref, m bot.Message) error {
 	c.show(ref, m, true)
 	return nil
@@ -155,7 +160,11 @@ func (c *Console) show(ref bot.Ref, m bot.Message, update bool) {
 	for _, b := range m.Buttons {
 		c.buttons[b.Action] = ref
 	}
-	fmt.Fprint(c.cfg.Out, render(m, c.cfg.Terminal))
+	if running(m) {
+		c.progress(ref, m)
+		return
+	}
+	c.block(ref, m, update)
 }
 
 // Platform names the console as a staff channel.
@@ -178,7 +187,7 @@ func (c *Console) Relay(ctx context.Context, thread string, m bot.Message) (stri
 func (c *Console) print(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fmt.Fprintln(c.cfg.Out, line)
+	c.write(line + "\n")
 }
 
 // Render writes a message as plain text (for a file or a pipe), buttons

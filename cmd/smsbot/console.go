@@ -10,6 +10,7 @@ import (
 // runConsole runs the terminal chat until the end of input, then waits
 // for running broadcasts to finish.
 func (m *Main) runConsole(ctx context.Context) error {
+	m.quietSim = true
 	a, err := m.openLogged(ctx, true)
 	if err != nil {
 		return err
@@ -21,6 +22,7 @@ func (m *Main) runConsole(ctx context.Context) error {
 		// Bold, colour and a progress line redrawn in place only when a
 		// person types and reads; a pipe on either side gets plain lines.
 		Terminal: isTerminal(m.Stdin) && isTerminal(m.Stdout),
+		Width:    terminalWidth(m.Stdout),
 	})
 	a.router.Resume(ctx, con)
 	inboundCtx, stopInbound := context.WithCancel(ctx)

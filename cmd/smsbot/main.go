@@ -52,6 +52,8 @@ type Main struct {
 	// MetricsListening, when set, is called with the address of the
 	// /metrics server once it listens (SMSBOT_METRICS_ADDR).
 	MetricsListening func(addr string)
+
+	quietSim bool // set by the console: the simulated carrier prints no line per text
 }
 
 // NewMain returns a Main on the process's standard streams.

@@ -1,0 +1,190 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"smsbot/bot"
+)
+
+// screen is what the console keeps of its output: the live progress
+// lines and what it printed of each message, so that a broadcast's
+// progress takes one line and each of its states is printed once.
+type screen struct {
+	live   map[bot.Ref]string // ref → its progress line, while it runs
+	order  []bot.Ref          // live refs, oldest first
+	drawn  bool               // a progress line is on the terminal's last line
+	header map[bot.Ref]string // the heading printed above a ref's progress
+	step   map[bot.Ref]int    // not a terminal: the last tenth printed
+	block  map[string]string  // title → the last block an update printed
+}
+
+func newScreen() screen {
+	return screen{live: map[bot.Ref]string{}, header: map[bot.Ref]string{},
+		step: map[bot.Ref]int{}, block: map[string]string{}}
+}
+
+// running reports whether m is a broadcast's progress while it sends: a
+// bar without a Resume button (a paused broadcast is a block, printed
+// once, with that button), or a cancellation waiting for texts in flight.
+func running(m bot.Message) bool {
+	for _, b := range m.Buttons {
+		if strings.HasPrefix(b.Action, "resume:") {
+			return false
+		}
+	}
+	return m.Progress != nil || strings.HasSuffix(m.Title, ": cancelling")
+}
+
+// progress shows m, the progress of ref. On a terminal, a heading (the
+// title and the buttons, on one line) is printed when it changes, and the
+// progress is the last line, redrawn in place. Elsewhere, a compact line
+// is printed at each tenth of the way, so at most 11 of them.
+func (c *Console) progress(ref bot.Ref, m bot.Message) {
+	s := &c.screen
+	if head := heading(m); s.header[ref] != head {
+		s.header[ref] = head
+		c.write(head + "\n")
+	}
+	line := progressLine(m)
+	if !c.cfg.Terminal {
+		if m.Progress == nil { // cancelling: once
+			if s.live[ref] == line {
+				return
+			}
+			s.live[ref] = line
+		} else {
+			step := int(math.Floor(min(max(*m.Progress, 0), 1) * 10))
+			if last, ok := s.step[ref]; ok && step <= last {
+				return
+			}
+			s.step[ref] = step
+		}
+		c.write(line + "\n")
+		return
+	}
+	if old, ok := s.live[ref]; ok && old == line {
+		return
+	}
+	if _, ok := s.live[ref]; !ok {
+		s.order = append(s.order, ref)
+	}
+	s.live[ref] = line
+	c.redraw()
+}
+
+// block prints m whole. A ref that showed progress leaves the progress
+// line. An update identical to the last one printed under its title (a
+// broadcast paused, cancelled or finished, told twice) is not printed
+// again.
+func (c *Console) block(ref bot.Ref, m bot.Message, update bool) {
+	s := &c.screen
+	if _, ok := s.live[ref]; ok {
+		delete(s.live, ref)
+		for i, r := range s.order {
+			if r == ref {
+				s.order = append(s.order[:i], s.order[i+1:]...)
+				break
+			}
+		}
+	}
+	delete(s.header, ref)
+	out := render(m, c.cfg.Terminal)
+	if update && m.Title != "" {
+		if s.block[m.Title] == out {
+			c.redraw()
+			return
+		}
+		s.block[m.Title] = out
+	}
+	c.write(out)
+}
+
+// write prints text above the progress lines: it clears them, prints,
+// and draws them again below. Callers hold c.mu.
+func (c *Console) write(text string) {
+	if c.screen.drawn {
+		io.WriteString(c.cfg.Out, "\r\x1b[2K")
+		c.screen.drawn = false
+	}
+	io.WriteString(c.cfg.Out, text)
+	c.redraw()
+}
+
+// redraw draws the live progress lines, joined, on the terminal's last
+// line, cut to its width so that it never wraps (a wrapped line could not
+// be redrawn in place). Callers hold c.mu.
+func (c *Console) redraw() {
+	s := &c.screen
+	if !c.cfg.Terminal {
+		return
+	}
+	if len(s.order) == 0 {
+		if s.drawn {
+			io.WriteString(c.cfg.Out, "\r\x1b[2K")
+			s.drawn = false
+		}
+		return
+	}
+	parts := make([]string, len(s.order))
+	for i, r := range s.order {
+		parts[i] = s.live[r]
+	}
+	width := 80
+	if c.cfg.Width != nil {
+		if w := c.cfg.Width(); w > 0 {
+			width = w
+		}
+	}
+	io.WriteString(c.cfg.Out, "\r\x1b[2K"+cut(strings.Join(parts, "  │  "), width-1))
+	s.drawn = true
+}
+
+// heading is a progress message's title and buttons on one line.
+func heading(m bot.Message) string {
+	h := "── " + Escape(m.Title, true)
+	for _, b := range m.Buttons {
+		h += fmt.Sprintf("   [%s] /click %s", Escape(b.Label, true), Escape(b.Action, true))
+	}
+	return h
+}
+
+// progressLine is a progress message in one line: "#3 to crew: sending
+// ▓▓▓▓▓░░░░░ 50% · sent 5 · failed 0 · remaining 5 · ETA 5s".
+func progressLine(m bot.Message) string {
+	title := Escape(m.Title, true)
+	if i := strings.Index(title, "Broadcast #"); i >= 0 {
+		title = title[i+len("Broadcast "):]
+	}
+	parts := []string{title}
+	if m.Progress != nil {
+		frac := min(max(*m.Progress, 0), 1)
+		n := int(frac*20 + 0.5)
+		parts[0] += fmt.Sprintf(" %s%s %d%%", strings.Repeat("▓", n), strings.Repeat("░", 20-n), int(frac*100))
+	} else if m.Text != "" {
+		parts[0] += " · " + markup(Escape(m.Text, true), false)
+	}
+	for _, f := range m.Fields {
+		label, value := Escape(f.Label, true), markup(Escape(f.Value, true), false)
+		if value == "0" && label != "Sent" && label != "Failed" && label != "Remaining" {
+			continue
+		}
+		if label != "" && label != strings.ToUpper(label) && label[0] >= 'A' && label[0] <= 'Z' {
+			label = string(label[0]+'a'-'A') + label[1:]
+		}
+		parts = append(parts, label+" "+value)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// cut shortens s to at most n runes, ending it with "…" when cut.
+func cut(s string, n int) string {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
