@@ -67,11 +67,16 @@ func (r *Router) threadReply(ctx context.Context, inv Invocation, c broadcast.Co
 	return r.sendReply(ctx, inv.User, c.Phone, body)
 }
 
-// simCmd drives the simulated carrier: /sms sim reply <phone> <message>.
-func (r *Router) simCmd(ctx context.Context, _ Invocation, args string, _ Conversation) (Message, error) {
+// simCmd drives the simulated carrier: /sms sim reply <phone> <message>,
+// and /sms sim failures [<setting>|off] (simfail.go).
+func (r *Router) simCmd(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
 	sub, rest := cut(args)
-	if strings.ToLower(sub) != "reply" {
-		return Message{}, unknown("subcommand of sim", sub, []string{"reply"})
+	switch strings.ToLower(sub) {
+	case "reply":
+	case "failures":
+		return r.simFailuresCmd(ctx, inv.User, rest)
+	default:
+		return Message{}, unknown("subcommand of sim", sub, []string{"reply", "failures"})
 	}
 	if r.cfg.Simulator == nil {
 		return Message{}, broadcast.Errorf(broadcast.EINVALID, "/sms sim only works on the simulated carrier (without TWILIO_ACCOUNT_SID)")

@@ -145,6 +145,7 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms pause <id>`, `/sms resume <id>`, `/sms cancel <id>` control a broadcast",
 		"`/sms reply <phone> <message>` text one person from their usual number (or reply in their thread)",
 		"`/sms sim reply <phone> <message>` make a contact text in (simulated carrier only)",
+		"`/sms sim failures [<setting>|off]` show or change the simulated carrier's failures, like `30003:2%,21610:0.5%,stop:1%`",
 		"`/quit` leave smsbot (console only)",
 	}, "\n")}, nil
 }

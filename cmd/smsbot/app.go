@@ -87,7 +87,7 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 		}
 		prov = a.twilio
 	} else {
-		a.sim = sim.New(a.simConfig(c, sim.Config{Out: m.simOut(), Latency: c.SimLatency, LookupLatency: c.SimLatency}))
+		a.sim = sim.New(a.simConfig(c, sim.Config{Out: m.Stdout, Latency: c.SimLatency, LookupLatency: c.SimLatency}))
 		prov = a.sim
 	}
 	a.metrics = stats.NewMetrics(st)
@@ -113,7 +113,7 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 	}
 	if a.sim != nil {
 		a.simInbox = a.newSimInbox()
-		rc.Simulator = a.simInbox
+		rc.Simulator = simControl{SimInbox: a.simInbox, carrier: a.sim} // also /sms sim failures
 	}
 	a.router = bot.New(rc)
 	return a, nil

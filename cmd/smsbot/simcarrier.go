@@ -59,4 +59,26 @@ type simControl struct {
 	carrier *sim.Provider
 }
 
-var _ bot.Simulator = simControl{}
+var _ bot.SimFailures = simControl{}
+
+// SimFailures returns the carrier's failure setting.
+func (s simControl) SimFailures() []bot.SimFailure { return botFailures(s.carrier.Failures()) }
+
+// SetSimFailures reads spec as SMSBOT_SIM_FAILURES is read and applies it
+// to texts sent from then on.
+func (s simControl) SetSimFailures(spec string) ([]bot.SimFailure, error) {
+	fs, err := sim.ParseFailures(spec)
+	if err != nil {
+		return nil, err
+	}
+	s.carrier.SetFailures(fs)
+	return botFailures(fs), nil
+}
+
+func botFailures(fs sim.Failures) []bot.SimFailure {
+	out := make([]bot.SimFailure, len(fs))
+	for i, f := range fs {
+		out[i] = bot.SimFailure{Code: f.Code, Percent: f.Percent, AtSend: f.AtSend()}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -54,4 +55,26 @@ func TestConsoleSimDeliversReceipts(t *testing.T) {
 	if !strings.Contains(p.transcript(), "broadcast-1.png") {
 		t.Errorf("no chart shown")
 	}
+}
+
+func TestConsoleSimFailuresCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "smsbot.db")
+	p := startConsole(t, "console", db, childEnv("SMSBOT_SIM_FAILURES=30003:2%"), simDeadline)
+	p.send("/sms sim failures\n")
+	p.waitLine("the setting from SMSBOT_SIM_FAILURES", 0, func(l string) bool { return strings.Contains(l, "30003:2%") })
+	p.send("/sms sim failures 21610:two%\n")
+	_, i := p.waitLine("the refusal", 0, func(l string) bool { return strings.Contains(l, `"21610:two%" is not a share like 2%`) })
+	p.send("/sms sim failures 21610:100%\n")
+	_, i = p.waitLine("the new setting", i, func(l string) bool {
+		return strings.Contains(l, "21610 the recipient opted out (replied STOP): 100% of texts, refused at the send")
+	})
+	script, contacts := sendScript([]string{"+15005550006"}, 20, 3, "Doors open at 7pm")
+	p.send(script)
+	l, i := p.waitLine("the final report", i, summaryRe.MatchString)
+	if want := fmt.Sprintf("Sent 0, failed %d, skipped 0 of %d", len(contacts), len(contacts)); !strings.HasPrefix(l.text, want) {
+		t.Errorf("final report %q, want %q: every text refused with 21610", l.text, want)
+	}
+	p.send("/sms sim failures off\n")
+	p.waitLine("the setting turned off", i, func(l string) bool { return strings.Contains(l, "Off: every simulated text is delivered") })
+	p.endInput()
 }
