@@ -87,7 +87,7 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 		}
 		prov = a.twilio
 	} else {
-		a.sim = sim.New(a.simConfig(c, sim.Config{Out: m.Stdout, Latency: c.SimLatency, LookupLatency: c.SimLatency}))
+		a.sim = sim.New(a.simConfig(c, sim.Config{Out: m.simOut(), Latency: c.SimLatency, LookupLatency: c.SimLatency}))
 		prov = a.sim
 	}
 	a.metrics = stats.NewMetrics(st)
