@@ -78,3 +78,26 @@ func TestConsoleSimFailuresCommand(t *testing.T) {
 	p.waitLine("the setting turned off", i, func(l string) bool { return strings.Contains(l, "Off: every simulated text is delivered") })
 	p.endInput()
 }
+
+func TestConsoleSimRecipientsTextStop(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "smsbot.db")
+	p := startConsole(t, "console", db, childEnv("SMSBOT_SIM_FAILURES=stop:100%"), simDeadline)
+	script, contacts := sendScript([]string{"+15005550006"}, 20, 3, "Doors open at 7pm")
+	p.send(script)
+	for _, c := range contacts { // relayed to staff, each once
+		p.waitLine("the STOP of "+c, 0, func(l string) bool { return strings.Contains(l, c+" texted STOP: opted out") })
+	}
+	_, i := p.waitLine("the final report", 0, summaryRe.MatchString)
+	p.send("/sms send crew Doors open at 8pm\n")
+	p.waitLine("the refusal to text opted-out contacts", i, func(l string) bool {
+		return strings.Contains(l, `list "crew" has nobody to text (3 members, 3 opted out`)
+	})
+	p.send("/sms stats 1\n")
+	p.waitLine("the opt-outs in /sms stats 1", i, func(l string) bool { return strings.Contains(l, "3 replies, 3 opted out") })
+	p.endInput()
+	for _, c := range contacts {
+		if n := p.count(func(l string) bool { return strings.Contains(l, c+" texted STOP") }); n != 1 {
+			t.Errorf("%s texted STOP %d times, want once", c, n)
+		}
+	}
+}
