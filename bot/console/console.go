@@ -17,8 +17,10 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"smsbot/bot"
+	"smsbot/broadcast"
 )
 
 // Config configures a Console. Router, In and Out are required.
@@ -37,6 +39,15 @@ type Config struct {
 	// is then shown in bold and colour, and progress is one line redrawn
 	// in place. Unset, output is plain text for scripts and logs.
 	Terminal bool
+	// Unfinished, when set, returns the broadcasts sending or paused (the
+	// engine's Unfinished, with each one's Status): at the end of input
+	// the console says which it waits for and about how long, and as it
+	// ends which are left.
+	Unfinished func(ctx context.Context) ([]broadcast.Progress, error)
+	// Scheduled, when set, returns how many schedules are to fire or wait
+	// for a decision, and when the next one fires ("" if unknown), for
+	// what the console says as it ends.
+	Scheduled func(ctx context.Context) (n int, next string, err error)
 	// Width, when set, gives the terminal's width in columns (0: unknown,
 	// taken as 80); the progress line is cut to it.
 	Width  func() int
@@ -52,6 +63,8 @@ type Console struct {
 	seq     int
 	buttons map[string]bot.Ref // action → message that shows it
 	screen  screen
+
+	farewell sync.Once
 }
 
 var (
@@ -69,9 +82,16 @@ func New(cfg Config) *Console {
 	return &Console{cfg: cfg, log: cfg.Logger.With("component", "console"), buttons: map[string]bot.Ref{}, screen: newScreen()}
 }
 
-// Run reads lines until the end of input (or /quit), then waits for
-// running broadcasts to finish. It returns nil on a clean end.
-func (c *Console) Run(ctx context.Context) error {
+// Run reads lines until the end of input (or /quit), then says what it
+// waits for and waits for running broadcasts to finish, and ends with
+// Farewell. It returns nil on a clean end.
+func (c *Console) Run(ctx context.Context) (err error) {
+	defer func() {
+		// Said even when interrupted: the engine is still open.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		c.Farewell(fctx)
+	}()
 	sc := bufio.NewScanner(c.cfg.In)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -85,8 +105,14 @@ func (c *Console) Run(ctx context.Context) error {
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read input: %w", err)
 	}
+	if note := c.waitNote(ctx); note != "" {
+		c.print(note)
+	}
 	if c.cfg.Wait != nil {
-		return c.cfg.Wait(ctx)
+		if err := c.cfg.Wait(ctx); err != nil {
+			return err
+		}
+		c.settle(ctx, 5*time.Second)
 	}
 	return nil
 }

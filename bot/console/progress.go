@@ -1,10 +1,12 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"smsbot/bot"
@@ -20,11 +22,15 @@ type screen struct {
 	header map[bot.Ref]string // the heading printed above a ref's progress
 	step   map[bot.Ref]int    // not a terminal: the last tenth printed
 	block  map[string]string  // title → the last block an update printed
+	// running holds the refs showing a running broadcast; drained, when
+	// set, is closed once it is empty (see settle).
+	running map[bot.Ref]bool
+	drained chan struct{}
 }
 
 func newScreen() screen {
 	return screen{live: map[bot.Ref]string{}, header: map[bot.Ref]string{},
-		step: map[bot.Ref]int{}, block: map[string]string{}}
+		step: map[bot.Ref]int{}, block: map[string]string{}, running: map[bot.Ref]bool{}}
 }
 
 // running reports whether m is a broadcast's progress while it sends: a
@@ -45,6 +51,7 @@ func running(m bot.Message) bool {
 // is printed at each tenth of the way, so at most 11 of them.
 func (c *Console) progress(ref bot.Ref, m bot.Message) {
 	s := &c.screen
+	s.running[ref] = true
 	if head := heading(m); s.header[ref] != head {
 		s.header[ref] = head
 		c.write(head + "\n")
@@ -77,11 +84,18 @@ func (c *Console) progress(ref bot.Ref, m bot.Message) {
 }
 
 // block prints m whole. A ref that showed progress leaves the progress
-// line. An update identical to the last one printed under its title (a
-// broadcast paused, cancelled or finished, told twice) is not printed
-// again.
+// line. An update like the last one printed under its title (a broadcast
+// paused, cancelled or finished, told twice) is not printed again; for a
+// paused broadcast, new counts alone do not make it new.
 func (c *Console) block(ref bot.Ref, m bot.Message, update bool) {
 	s := &c.screen
+	if s.running[ref] {
+		delete(s.running, ref)
+		if len(s.running) == 0 && s.drained != nil {
+			close(s.drained)
+			s.drained = nil
+		}
+	}
 	if _, ok := s.live[ref]; ok {
 		delete(s.live, ref)
 		for i, r := range s.order {
@@ -94,13 +108,56 @@ func (c *Console) block(ref bot.Ref, m bot.Message, update bool) {
 	delete(s.header, ref)
 	out := render(m, c.cfg.Terminal)
 	if update && m.Title != "" {
-		if s.block[m.Title] == out {
+		key := render(withoutCounts(m), false)
+		if s.block[m.Title] == key {
 			c.redraw()
 			return
 		}
-		s.block[m.Title] = out
+		s.block[m.Title] = key
 	}
 	c.write(out)
+}
+
+// withoutCounts is m without what changes as texts go: the bar and the
+// counts of a progress message.
+func withoutCounts(m bot.Message) bot.Message {
+	if m.Progress == nil {
+		return m
+	}
+	m.Text = ""
+	var fields []bot.Field
+	for _, f := range m.Fields {
+		switch f.Label {
+		case "Sent", "Failed", "Skipped", "Remaining":
+		default:
+			fields = append(fields, f)
+		}
+	}
+	m.Fields = fields
+	return m
+}
+
+// settle waits, at most max, until every running broadcast on screen has
+// shown its final state: the engine is idle before the router's last
+// update is printed, and what is left is said after it.
+func (c *Console) settle(ctx context.Context, max time.Duration) {
+	c.mu.Lock()
+	if len(c.screen.running) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	if c.screen.drained == nil {
+		c.screen.drained = make(chan struct{})
+	}
+	ch := c.screen.drained
+	c.mu.Unlock()
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // write prints text above the progress lines: it clears them, prints,

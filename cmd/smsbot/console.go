@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"smsbot/bot/console"
 )
@@ -23,6 +24,8 @@ func (m *Main) runConsole(ctx context.Context) error {
 		// person types and reads; a pipe on either side gets plain lines.
 		Terminal: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 		Width:    terminalWidth(m.Stdout),
+		// At the end of input it says what it waits for; on exit, what is left.
+		Unfinished: a.unfinished, Scheduled: a.scheduled,
 	})
 	a.router.Resume(ctx, con)
 	inboundCtx, stopInbound := context.WithCancel(ctx)
@@ -41,6 +44,9 @@ func (m *Main) runConsole(ctx context.Context) error {
 	case <-ctx.Done():
 		// Interrupted: stop cleanly; queued texts resume at the next start.
 		a.log.Info("interrupted; unfinished broadcasts will resume at next start")
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		con.Farewell(fctx) // says what is left, even while Run still reads
 		return ctx.Err()
 	}
 }

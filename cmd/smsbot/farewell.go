@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+
+	"smsbot/broadcast"
+)
+
+// unfinished returns the broadcasts sending or paused, each with its
+// progress, for what the console says at the end of input and on exit.
+func (a *app) unfinished(ctx context.Context) ([]broadcast.Progress, error) {
+	list, err := a.engine.Unfinished(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]broadcast.Progress, 0, len(list))
+	for _, b := range list {
+		p, err := a.engine.Status(ctx, b.ID)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// scheduled returns how many schedules are to fire or wait for a
+// decision, and when the next one fires, as the scheduler writes times.
+func (a *app) scheduled(ctx context.Context) (int, string, error) {
+	list, err := a.sched.Upcoming(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	next := ""
+	for _, s := range list { // soonest first
+		if !s.NextRun.IsZero() {
+			next = a.sched.Describe(s.NextRun)
+			break
+		}
+	}
+	return len(list), next, nil
+}
