@@ -137,6 +137,9 @@ func (c *Console) line(ctx context.Context, text string) bool {
 	case "/quit", "/exit":
 		return false
 	case "/sms":
+		if multiline(rest) {
+			rest = newlines(rest)
+		}
 		c.cfg.Router.Command(ctx, bot.Invocation{User: user, Channel: "console", Text: rest, Files: LocalFiles{}}, c)
 	case "/click":
 		action := strings.TrimSpace(rest)
