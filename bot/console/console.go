@@ -6,6 +6,18 @@
 // A line "/sms …" runs a command; "/click <action>" presses the button
 // printed with that action; a leading "@name " types the line as user name
 // (the default user is "console"). Lines starting with "#" are comments.
+// In a /sms line, \n is a line break of the message ("/sms send crew
+// Dinner is served\nRoom 2"); \\n is a literal \n. "/quit" (or "/exit")
+// stops reading, as the end of input does.
+//
+// On a terminal (Config.Terminal) the router's markdown is shown in bold
+// and colour, and a broadcast's progress is one line redrawn in place
+// below a heading with its buttons; elsewhere (a pipe, a file) output is
+// plain text, with a compact progress line at each tenth. Either way each
+// paused, cancelled or finished state is printed once, and everything an
+// attendee wrote is escaped (Escape). At the end of input the console
+// says which running broadcasts it waits for and about how long, waits
+// for them, and ends saying what is left paused, queued or scheduled.
 package console
 
 import (

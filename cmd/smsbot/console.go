@@ -9,7 +9,9 @@ import (
 )
 
 // runConsole runs the terminal chat until the end of input, then waits
-// for running broadcasts to finish.
+// for running broadcasts to finish. Its logs go to smsbot.log beside the
+// database (logging.go), and the simulated carrier prints no line per
+// text, so that the screen holds the chat alone.
 func (m *Main) runConsole(ctx context.Context) error {
 	m.quietSim = true
 	a, err := m.openLogged(ctx, true)
