@@ -91,7 +91,8 @@ func (c *Console) leftNote(ctx context.Context) string {
 // Farewell ends the console's output: it takes the progress line off the
 // screen and says what is left paused, queued or scheduled. Run calls it
 // as it returns; call it too when the console is interrupted while Run
-// still reads. Only the first call prints.
+// still reads. Only the first call prints, and nothing is printed after
+// it.
 func (c *Console) Farewell(ctx context.Context) {
 	c.farewell.Do(func() {
 		note := c.leftNote(ctx)
@@ -104,6 +105,10 @@ func (c *Console) Farewell(ctx context.Context) {
 		} else {
 			c.redraw() // erases the progress line, if drawn
 		}
+		// The last word: progress shown as the router closes (a watcher's
+		// final update) would come after it, or redraw a progress line
+		// under the shell's prompt.
+		c.screen.closed = true
 	})
 }
 

@@ -26,6 +26,7 @@ type screen struct {
 	// set, is closed once it is empty (see settle).
 	running map[bot.Ref]bool
 	drained chan struct{}
+	closed  bool // after Farewell: nothing more is printed
 }
 
 func newScreen() screen {
@@ -163,6 +164,9 @@ func (c *Console) settle(ctx context.Context, max time.Duration) {
 // write prints text above the progress lines: it clears them, prints,
 // and draws them again below. Callers hold c.mu.
 func (c *Console) write(text string) {
+	if c.screen.closed {
+		return
+	}
 	if c.screen.drawn {
 		io.WriteString(c.cfg.Out, "\r\x1b[2K")
 		c.screen.drawn = false
@@ -176,7 +180,7 @@ func (c *Console) write(text string) {
 // be redrawn in place). Callers hold c.mu.
 func (c *Console) redraw() {
 	s := &c.screen
-	if !c.cfg.Terminal {
+	if !c.cfg.Terminal || s.closed {
 		return
 	}
 	if len(s.order) == 0 {

@@ -61,4 +61,10 @@ func TestConsoleInterruptSaysWhatIsLeft(t *testing.T) {
 	if n := p.count(func(l string) bool { return strings.HasPrefix(l, "Left:") }); n != 1 {
 		t.Errorf("%d Left lines, want 1", n)
 	}
+	p.mu.Lock()
+	last := p.lines[len(p.lines)-1].text
+	p.mu.Unlock()
+	if !strings.HasPrefix(last, "Left:") {
+		t.Errorf("the console printed after what is left: its last line is %q", last)
+	}
 }
