@@ -27,16 +27,17 @@ func TestEndOfInputSaysWhatItWaitsFor(t *testing.T) {
 	var out bytes.Buffer
 	waited := false
 	list := []broadcast.Progress{progressOf(3, broadcast.StatusSending, 10, 50, 40*time.Second),
+		progressOf(5, broadcast.StatusSending, 0, 500, 2*time.Hour+5*time.Minute+10*time.Second),
 		progressOf(4, broadcast.StatusPaused, 12, 50, 0)}
 	con := console.New(console.Config{In: strings.NewReader(""), Out: &out,
 		Unfinished: func(context.Context) ([]broadcast.Progress, error) { return list, nil },
 		Scheduled:  func(context.Context) (int, string, error) { return 2, "Tue 1 Dec 18:45 CET (in 3h)", nil },
 		Wait: func(context.Context) error {
-			if !strings.Contains(out.String(), "Waiting for broadcast #3 to finish (about 40s)… press Ctrl-C to leave it queued") {
+			if !strings.Contains(out.String(), "Waiting for broadcasts #3 and #5 to finish (about 2h05m)… press Ctrl-C to leave them queued: they resume when smsbot runs again.\n") {
 				t.Errorf("before waiting, the console printed:\n%s", out.String())
 			}
 			waited = true
-			list = list[1:] // #3 finished
+			list = list[2:] // #3 and #5 finished
 			return nil
 		},
 	})
