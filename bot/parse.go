@@ -54,7 +54,7 @@ func suggest(name string, known []string) []string {
 	var c []scored
 	for _, k := range known {
 		lk := strings.ToLower(k)
-		if d := distance(name, lk); d <= limit || len(name) >= 2 && strings.HasPrefix(lk, name) {
+		if d := broadcast.EditDistance(name, lk); d <= limit || len(name) >= 2 && strings.HasPrefix(lk, name) {
 			c = append(c, scored{k, d})
 		}
 	}
@@ -64,35 +64,6 @@ func suggest(name string, known []string) []string {
 		out[i] = s.name
 	}
 	return out
-}
-
-// distance is the edit distance between two short strings: insertions,
-// deletions, substitutions and swaps of neighbours ("sned" for "send")
-// cost 1 each (Levenshtein with transpositions, the optimal string
-// alignment distance). It counts runes.
-func distance(as, bs string) int {
-	a, b := []rune(as), []rune(bs)
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 // validListName checks a list name: letters, digits, - _ and . only, so it

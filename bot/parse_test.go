@@ -111,21 +111,6 @@ func TestSuggestListNames(t *testing.T) {
 	}
 }
 
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"send", "send", 0}, {"sned", "send", 1}, {"frends", "friends", 1}, {"members", "numbers", 2},
-		{"", "add", 3}, {"équipe", "equipe", 1}, {"ab", "ba", 1}, {"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := distance(tt.a, tt.b); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func TestCommandTextAndListName(t *testing.T) {
 	for in, want := range map[string]string{
 		"/SMS send crew Hi": "send crew Hi", "/sms lists": "lists", "sms lists": "lists",

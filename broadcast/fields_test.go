@@ -69,6 +69,8 @@ func TestEditDistance(t *testing.T) {
 		{"frist_name", "first_name", 1}, {"taem", "team", 1}, {"nme", "name", 1},
 		{"names", "name", 1}, {"nome", "name", 1}, {"foo", "phone", 4},
 		{"prénom", "prenom", 1}, {"ca", "abc", 3},
+		{"sned", "send", 1}, {"frends", "friends", 1}, {"members", "numbers", 2},
+		{"ab", "ba", 1}, {"kitten", "sitting", 3},
 	}
 	for _, tt := range tests {
 		if got := EditDistance(tt.a, tt.b); got != tt.want {
