@@ -22,6 +22,16 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 	saved := inbound.Saved{Text: t, Keyword: k}
 	fresh := false
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// A text already stored (a retried webhook, a poll overlapping one)
+		// changes nothing: its SID is looked up before its number, so a
+		// forgotten contact's old text does not bring the number back.
+		var known int
+		if err := tx.NewRaw(`SELECT count(*) FROM inbound_messages WHERE sid = ?`, t.SID).Scan(ctx, &known); err != nil {
+			return err
+		}
+		if known > 0 {
+			return nil
+		}
 		now := s.nowUTC()
 		c, _, err := ensureContact(ctx, tx, t.From, "", now)
 		if err != nil {

@@ -66,6 +66,8 @@ func testForget(t *testing.T, open Opener) {
 			if fresh {
 				b.t.Fatal("a retried webhook of a forgotten contact's text was stored again")
 			}
+			_, err = b.st.ContactDetails(b.ctx, phone(0), 5)
+			b.wantCode(err, broadcast.ENOTFOUND, "the forgotten contact after their old text came again")
 		},
 		"RefusedWhileATextIsQueued": func(b *bundle) {
 			b.sender("+12065550101", 1)
