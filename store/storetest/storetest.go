@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"Stats", testStats},
 		{"Rates", testRates},
 		{"SentBroadcasts", testSentBroadcasts},
+		{"Preview", testPreview},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
