@@ -213,13 +213,15 @@ func heading(m bot.Message) string {
 	return h
 }
 
-// progressLine is a progress message in one line: "#3 to crew: sending
-// ▓▓▓▓▓░░░░░ 50% · sent 5 · failed 0 · remaining 5 · ETA 5s".
+// progressLine is a progress message in one line, about 75 columns for
+// a short list name: "#3 to crew ▓▓▓▓▓▓▓▓▓▓░░░░░░░░░░ 50% · sent 5 ·
+// failed 0 · remaining 5 · ETA 5s".
 func progressLine(m bot.Message) string {
 	title := Escape(m.Title, true)
 	if i := strings.Index(title, "Broadcast #"); i >= 0 {
 		title = title[i+len("Broadcast "):]
 	}
+	title = strings.TrimSuffix(title, ": sending") // the usual state, in the heading: room for the counts
 	parts := []string{title}
 	if m.Progress != nil {
 		frac := min(max(*m.Progress, 0), 1)

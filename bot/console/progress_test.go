@@ -62,7 +62,7 @@ func TestProgressInPlace(t *testing.T) {
 	con := console.New(console.Config{Out: &out, Terminal: true, Width: func() int { return 60 }})
 	drive(t, con)
 	got := out.String()
-	redraws := strings.Count(got, "\r\x1b[2K#1 to crew: sending ")
+	redraws := strings.Count(got, "\r\x1b[2K#1 to crew ")
 	if redraws != 51 {
 		t.Errorf("progress redrawn %d times, want 51 (one per change):\n%q", redraws, got)
 	}
@@ -85,7 +85,7 @@ func TestProgressInPlace(t *testing.T) {
 	}
 }
 
-var compactRe = regexp.MustCompile(`(?m)^#1 to crew: sending [▓░]+ \d+% · sent \d+ · failed 0 · remaining \d+ · ETA 5s$`)
+var compactRe = regexp.MustCompile(`(?m)^#1 to crew [▓░]+ \d+% · sent \d+ · failed 0 · remaining \d+ · ETA 5s$`)
 
 // Through a pipe, progress is a compact line at each tenth (11 of them
 // for 50 texts), the paused block and the summary once each, and no
@@ -118,7 +118,7 @@ func TestPrintedAboveProgress(t *testing.T) {
 	con.Update(ctx, "progress", progressMsg(10, 50, "sending"))
 	out.Reset()
 	con.Post(ctx, bot.Message{Text: "Added +12065550100 to crew.\x1b[2J"})
-	want := "\r\x1b[2KAdded +12065550100 to crew.\\x1b[2J\n\r\x1b[2K#1 to crew: sending"
+	want := "\r\x1b[2KAdded +12065550100 to crew.\\x1b[2J\n\r\x1b[2K#1 to crew ▓"
 	if got := out.String(); !strings.HasPrefix(got, want) {
 		t.Errorf("printed %q, want it to start with %q", got, want)
 	}

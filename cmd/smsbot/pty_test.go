@@ -82,12 +82,12 @@ func TestConsoleProgressInPlaceOnTerminal(t *testing.T) {
 		t.Skip("sends 60 texts at 20/s")
 	}
 	out := runPTY(t, filepath.Join(t.TempDir(), "smsbot.db"), ptyScript())
-	const line = "\r\x1b[2K#1 to crew: sending "
+	const line = "\r\x1b[2K#1 to crew "
 	if n := strings.Count(out, line); n < 2 {
 		t.Errorf("progress drawn %d times in place, want it redrawn (at least 2):\n%q", n, out)
 	}
 	for _, seg := range strings.Split(out, "\x1b[2K")[1:] {
-		if !strings.HasPrefix(seg, "#1 to crew: sending ") {
+		if !strings.HasPrefix(seg, "#1 to crew ") {
 			continue
 		}
 		end := strings.IndexByte(seg, '\r')
@@ -111,7 +111,7 @@ func TestConsoleProgressInPlaceOnTerminal(t *testing.T) {
 	}
 }
 
-var compactLineRe = regexp.MustCompile(`(?m)^#1 to crew: sending [▓░]+ \d+% · `)
+var compactLineRe = regexp.MustCompile(`(?m)^#1 to crew [▓░]+ \d+% · `)
 
 // Through a pipe, progress is at most 11 compact lines, then the one
 // summary, without a carriage return or escape sequence.
