@@ -53,6 +53,11 @@ func running(m bot.Message) bool {
 func (c *Console) progress(ref bot.Ref, m bot.Message) {
 	s := &c.screen
 	s.running[ref] = true
+	for title := range s.block { // running again: its next pause is news
+		if subject(title) == subject(m.Title) {
+			delete(s.block, title)
+		}
+	}
 	if head := heading(m); s.header[ref] != head {
 		s.header[ref] = head
 		c.write(head + "\n")
@@ -202,6 +207,20 @@ func (c *Console) redraw() {
 	}
 	io.WriteString(c.cfg.Out, "\r\x1b[2K"+cut(strings.Join(parts, "  │  "), width-1))
 	s.drawn = true
+}
+
+// subject is the broadcast a title is about, "Broadcast #3 to crew", or
+// the title itself.
+func subject(title string) string {
+	i := strings.Index(title, "Broadcast #")
+	if i < 0 {
+		return title
+	}
+	rest := title[i:]
+	if j := strings.Index(rest, ": "); j >= 0 {
+		return rest[:j]
+	}
+	return rest
 }
 
 // heading is a progress message's title and buttons on one line.

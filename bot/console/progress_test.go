@@ -33,7 +33,7 @@ var summaryMsg = bot.Message{Title: "Broadcast #1 to crew: finished", Text: "Sen
 
 // drive shows a broadcast of 50 texts through con: every text's
 // progress (each update twice, as the router may send them), a pause and
-// a resume, and the summary twice.
+// a resume, twice, and the summary twice.
 func drive(t *testing.T, con *console.Console) {
 	t.Helper()
 	ctx := context.Background()
@@ -45,7 +45,7 @@ func drive(t *testing.T, con *console.Console) {
 		for range 2 {
 			con.Update(ctx, ref, progressMsg(sent, 50, "sending"))
 		}
-		if sent == 20 {
+		if sent == 20 || sent == 40 {
 			con.Update(ctx, ref, progressMsg(sent, 50, "paused"))
 			con.Update(ctx, ref, progressMsg(sent, 50, "paused"))
 		}
@@ -71,14 +71,14 @@ func TestProgressInPlace(t *testing.T) {
 			t.Errorf("progress line %q is wider than the terminal or ends a line", l)
 		}
 	}
-	if n := strings.Count(got, "── \x1b[1mBroadcast #1 to crew: paused"); n != 1 {
-		t.Errorf("paused block printed %d times, want 1:\n%s", n, got)
+	if n := strings.Count(got, "── \x1b[1mBroadcast #1 to crew: paused"); n != 2 {
+		t.Errorf("paused block printed %d times, want 2 (once per pause):\n%s", n, got)
 	}
 	if n := strings.Count(got, "Sent 50, failed 0"); n != 1 {
 		t.Errorf("summary printed %d times, want 1:\n%s", n, got)
 	}
-	if n := strings.Count(got, "── Broadcast #1 to crew: sending   [Pause] /click pause:1   [Cancel] /click cancel:1\n"); n != 2 {
-		t.Errorf("the heading with the buttons printed %d times, want 2 (before and after the pause):\n%s", n, got)
+	if n := strings.Count(got, "── Broadcast #1 to crew: sending   [Pause] /click pause:1   [Cancel] /click cancel:1\n"); n != 3 {
+		t.Errorf("the heading with the buttons printed %d times, want 3 (before and after each pause):\n%s", n, got)
 	}
 	if !strings.HasSuffix(got, "Sent 50, failed 0, skipped 0 of 50 in 10s.\n") {
 		t.Errorf("the output does not end with the summary (a progress line left behind?):\n%q", got[max(0, len(got)-200):])
@@ -101,8 +101,8 @@ func TestProgressCompact(t *testing.T) {
 	if strings.ContainsAny(got, "\r\x1b") {
 		t.Errorf("a carriage return or escape sequence through a pipe:\n%q", got)
 	}
-	if n := strings.Count(got, "── Broadcast #1 to crew: paused"); n != 1 {
-		t.Errorf("paused block printed %d times, want 1:\n%s", n, got)
+	if n := strings.Count(got, "── Broadcast #1 to crew: paused"); n != 2 {
+		t.Errorf("paused block printed %d times, want 2 (once per pause):\n%s", n, got)
 	}
 	if n := strings.Count(got, "Sent 50, failed 0"); n != 1 {
 		t.Errorf("summary printed %d times, want 1:\n%s", n, got)
