@@ -86,9 +86,11 @@ func (p *Provider) after(d time.Duration, r Receipt, run func(context.Context)) 
 		return
 	}
 	p.pending.Add(1)
+	p.busy(1)
 	var t clockwork.Timer
 	t = p.cfg.Clock.AfterFunc(d, func() {
 		defer p.pending.Done()
+		defer p.idle()
 		p.mu.Lock()
 		delete(p.timers, t) // after() stored t before it let go of mu
 		closed := p.closed
@@ -116,9 +118,49 @@ func (p *Provider) Close() {
 	for t := range p.timers {
 		if t.Stop() {
 			p.pending.Done()
+			p.busy(-1)
 		}
 	}
 	p.timers = nil
 	p.mu.Unlock()
 	p.pending.Wait()
+}
+
+// busy counts n receipts or replies more (or fewer) not yet delivered;
+// settled is closed while there are none. Call it holding mu.
+func (p *Provider) busy(n int) {
+	if p.due == 0 && n > 0 {
+		p.settled = make(chan struct{})
+	}
+	p.due += n
+	if p.due == 0 && p.settled != nil {
+		close(p.settled)
+	}
+}
+
+// idle counts one receipt or reply as delivered.
+func (p *Provider) idle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.busy(-1)
+}
+
+// WaitReceipts blocks until every receipt and STOP reply of the texts
+// accepted so far has been delivered (or dropped by Close), or until ctx
+// ends, and returns ctx's error then. The console calls it at the end of
+// its input, after the broadcasts finished, so that a script's texts get
+// their receipts before it exits.
+func (p *Provider) WaitReceipts(ctx context.Context) error {
+	p.mu.Lock()
+	settled := p.settled
+	p.mu.Unlock()
+	if settled == nil {
+		return nil
+	}
+	select {
+	case <-settled:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -222,3 +222,43 @@ func TestCloseDropsReceiptsNotYetDue(t *testing.T) {
 	w.clock.Advance(time.Hour)
 	w.none(t, "for a text sent after Close")
 }
+
+func TestWaitReceiptsReturnsOnceTheLastIsDelivered(t *testing.T) {
+	w := newReceiptWorld(t, sim.Config{Failures: sim.Failures{{Code: sim.Stop, Percent: 100}},
+		ReceiptDelay: latency.Constant(3 * time.Second)})
+	if err := w.p.WaitReceipts(context.Background()); err != nil {
+		t.Fatalf("WaitReceipts before any text = %v", err)
+	}
+	if _, err := w.p.Send(context.Background(), text); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- w.p.WaitReceipts(context.Background()) }()
+	waitForTimer(t, w.clock, 3) // sent, delivered, STOP
+	for _, step := range []time.Duration{time.Second, 2 * time.Second, 3*time.Second - time.Nanosecond} {
+		w.clock.Advance(step)
+		select {
+		case err := <-waited:
+			t.Fatalf("WaitReceipts returned %v at %v, before the STOP reply", err, step)
+		default:
+		}
+	}
+	w.clock.Advance(time.Nanosecond)
+	recv(t, w.replies)
+	if err := recv(t, waited); err != nil {
+		t.Fatalf("WaitReceipts = %v", err)
+	}
+
+	if _, err := w.p.Send(context.Background(), text); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := w.p.WaitReceipts(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("WaitReceipts with receipts due and ctx ended = %v, want context.Canceled", err)
+	}
+	w.p.Close()
+	if err := w.p.WaitReceipts(context.Background()); err != nil {
+		t.Errorf("WaitReceipts after Close = %v, want nil: Close drops what was due", err)
+	}
+}

@@ -96,6 +96,8 @@ type Provider struct {
 	pending sync.WaitGroup               // one per timer until it is stopped or has run
 	ctx     context.Context              // of Receipt and Reply calls; ends at Close
 	cancel  context.CancelFunc
+	due     int           // receipts and replies not yet delivered
+	settled chan struct{} // closed when due is 0; nil before the first
 }
 
 var _ broadcast.Provider = (*Provider)(nil)
