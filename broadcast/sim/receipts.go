@@ -145,6 +145,13 @@ func (p *Provider) idle() {
 	p.busy(-1)
 }
 
+// Due is how many receipts and STOP replies are not yet delivered.
+func (p *Provider) Due() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.due
+}
+
 // WaitReceipts blocks until every receipt and STOP reply of the texts
 // accepted so far has been delivered (or dropped by Close), or until ctx
 // ends, and returns ctx's error then. The console calls it at the end of

@@ -20,8 +20,11 @@ func (m *Main) runConsole(ctx context.Context) error {
 	}
 	defer a.close()
 	fmt.Fprint(m.Stdout, m.banner(a))
-	con := console.New(console.Config{
-		Router: a.router, In: m.Stdin, Out: m.Stdout, Logger: a.log, Wait: a.engine.WaitIdle,
+	var con *console.Console
+	con = console.New(console.Config{
+		Router: a.router, In: m.Stdin, Out: m.Stdout, Logger: a.log,
+		// Broadcasts first, then the simulated carrier's receipts.
+		Wait: func(ctx context.Context) error { return a.idle(con)(ctx) },
 		// Bold, colour and a progress line redrawn in place only when a
 		// person types and reads; a pipe on either side gets plain lines.
 		Terminal: isTerminal(m.Stdin) && isTerminal(m.Stdout),

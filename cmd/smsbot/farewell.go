@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"smsbot/bot"
 	"smsbot/broadcast"
 )
 
@@ -39,4 +40,26 @@ func (a *app) scheduled(ctx context.Context) (int, string, error) {
 		}
 	}
 	return len(list), next, nil
+}
+
+// idle waits, at the end of the console's input, for the running
+// broadcasts and then for the simulated carrier's receipts and STOP
+// replies still due (a few seconds), saying so in chat, so that a piped
+// script's texts are delivered before it exits.
+func (a *app) idle(say bot.Conversation) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		if err := a.engine.WaitIdle(ctx); err != nil {
+			return err
+		}
+		if a.sim == nil {
+			return nil
+		}
+		if a.sim.Due() > 0 {
+			note := "Waiting a few seconds for the simulated carrier's last receipts and replies…"
+			if _, err := say.Post(ctx, bot.Message{Text: note}); err != nil {
+				return err
+			}
+		}
+		return a.sim.WaitReceipts(ctx)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,7 @@ func startConsole(t *testing.T, name, db string, env []string, timeout time.Dura
 	p := &consoleProc{t: t, name: name, deadline: time.Now().Add(timeout),
 		exited: make(chan struct{}), more: make(chan struct{}, 1)}
 	p.cmd = exec.Command(smsbotBinary(t), "console", "-db", db)
+	p.cmd.Dir = filepath.Dir(db) // charts and exports are written where it runs
 	p.cmd.Env = env
 	p.cmd.Stderr = &p.stderr
 	var err error

@@ -40,8 +40,7 @@ func statsUntilReceipts(p *consoleProc, id string, from int) (textCounts, int) {
 }
 
 func TestConsoleSimDeliversReceipts(t *testing.T) {
-	smsbotBinary(t)      // built from the module's directory
-	t.Chdir(t.TempDir()) // the chart is written where the console runs
+	smsbotBinary(t) // built from the module's directory
 	db := filepath.Join(t.TempDir(), "smsbot.db")
 	p := startConsole(t, "console", db, childEnv(), simDeadline)
 	script, contacts := sendScript([]string{"+15005550006"}, 20, 6, "Doors open at 7pm")
@@ -100,4 +99,26 @@ func TestConsoleSimRecipientsTextStop(t *testing.T) {
 			t.Errorf("%s texted STOP %d times, want once", c, n)
 		}
 	}
+}
+
+// A piped script ends right after its send: the console waits for the
+// simulated carrier's last receipts before it exits, so the next start's
+// stats find every text delivered, none awaiting a receipt.
+func TestConsolePipedScriptWaitsForReceipts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "smsbot.db")
+	p := startConsole(t, "first", db, childEnv(), simDeadline)
+	script, contacts := sendScript([]string{"+15005550006"}, 20, 6, "Doors open at 7pm")
+	p.send(script)
+	p.endInput()
+	if !strings.Contains(p.transcript(), "Waiting a few seconds for the simulated carrier's last receipts") {
+		t.Errorf("the console did not say it waits for receipts:\n%s", p.transcript())
+	}
+	q := startConsole(t, "second", db, childEnv(), simDeadline)
+	q.send("/sms stats 1\n")
+	l, _ := q.waitLine("the Texts line of /sms stats 1", 0, textsRe.MatchString)
+	m := textsRe.FindStringSubmatch(l.text)
+	if m[1] != fmt.Sprint(len(contacts)) || m[2] != fmt.Sprint(len(contacts)) || m[3] != "0" {
+		t.Errorf("after the piped script: %q; want all %d delivered, none awaiting a receipt", l.text, len(contacts))
+	}
+	q.endInput()
 }

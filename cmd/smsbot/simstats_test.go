@@ -17,7 +17,6 @@ var reasonRe = regexp.MustCompile(`^\s*(?:• )?(\d{5}) (.+) ×(\d+): (.+)$`)
 
 func TestConsoleSimStatsShowDeliveredAndExplainedFailures(t *testing.T) {
 	smsbotBinary(t)
-	t.Chdir(t.TempDir()) // the chart is written where the console runs
 	db := filepath.Join(t.TempDir(), "smsbot.db")
 	p := startConsole(t, "console", db, childEnv("SMSBOT_SIM_FAILURES=30003:25%,21610:15%"), simDeadline)
 	script, contacts := sendScript([]string{"+15005550006"}, 20, 12, "Doors open at 7pm")
@@ -61,7 +60,7 @@ func TestConsoleSimStatsShowDeliveredAndExplainedFailures(t *testing.T) {
 			t.Errorf("%s is not explained as %q", code, words)
 		}
 	}
-	checkChart(t, "broadcast-1.png")
+	checkChart(t, filepath.Join(filepath.Dir(db), "broadcast-1.png"))
 }
 
 // checkChart checks that the console wrote the chart as a PNG.
@@ -103,7 +102,6 @@ func bannerCommands(banner []string) []string {
 
 func TestConsoleBannerSuggestionsWorkAsWritten(t *testing.T) {
 	smsbotBinary(t)
-	t.Chdir(t.TempDir())
 	db := filepath.Join(t.TempDir(), "smsbot.db")
 	p := startConsole(t, "console", db, childEnv(), simDeadline)
 	_, end := p.waitLine("the banner's last suggestion", 0, func(l string) bool { return strings.Contains(l, "(delivery report and chart)") })
@@ -145,5 +143,5 @@ func TestConsoleBannerSuggestionsWorkAsWritten(t *testing.T) {
 	if !strings.Contains(p.transcript(), "Chart: broadcast-1.png") {
 		t.Errorf("/sms stats 1 shows no chart")
 	}
-	checkChart(t, "broadcast-1.png")
+	checkChart(t, filepath.Join(filepath.Dir(db), "broadcast-1.png"))
 }
