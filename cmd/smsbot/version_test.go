@@ -145,3 +145,27 @@ func readmeMeanings(t *testing.T) map[string]string {
 	}
 	return rows
 }
+
+// README's configuration table has a row for every setting -h lists, and
+// no row for a setting that does not exist.
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme := readmeMeanings(t)
+	help, _, _ := runBinary(t, nil, "-h")
+	settings := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\[([A-Z][A-Z0-9_]+)\]`).FindAllStringSubmatch(help, -1) {
+		settings[m[1]] = true
+	}
+	if len(settings) < 30 {
+		t.Fatalf("-h names only %d settings:\n%s", len(settings), help)
+	}
+	for name := range settings {
+		if _, ok := readme[name]; !ok {
+			t.Errorf("README's configuration table has no %s row", name)
+		}
+	}
+	for name := range readme {
+		if !settings[name] {
+			t.Errorf("README's configuration table has a %s row, but -h knows no such setting", name)
+		}
+	}
+}
