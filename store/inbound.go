@@ -25,12 +25,19 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		// A text already stored (a retried webhook, a poll overlapping one)
 		// changes nothing: its SID is looked up before its number, so a
 		// forgotten contact's old text does not bring the number back.
-		var known int
-		if err := tx.NewRaw(`SELECT count(*) FROM inbound_messages WHERE sid = ?`, t.SID).Scan(ctx, &known); err != nil {
+		var known []int64
+		if err := tx.NewRaw(`SELECT contact_id FROM inbound_messages WHERE sid = ?`, t.SID).Scan(ctx, &known); err != nil {
 			return err
 		}
-		if known > 0 {
-			return nil
+		if len(known) > 0 {
+			var c contactRow
+			if err := tx.NewSelect().Model(&c).Where("id = ?", known[0]).Scan(ctx); err != nil {
+				return err
+			}
+			saved.Contact = c.domain()
+			lists, err := contactLists(ctx, tx, c.ID)
+			saved.Lists = lists
+			return err
 		}
 		now := s.nowUTC()
 		c, _, err := ensureContact(ctx, tx, t.From, "", now)
