@@ -59,7 +59,10 @@ func (r *Router) Command(ctx context.Context, inv Invocation, conv Conversation)
 	h, ok := handlers[name]
 	var m Message
 	var err error
+	bad := checkControl(inv.Text) // before anything reads or writes it
 	switch {
+	case bad != nil:
+		err = bad
 	case name == "":
 		m, err = r.help(ctx, inv, "", conv)
 	case !ok:
