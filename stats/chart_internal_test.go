@@ -31,7 +31,7 @@ func sendsAt(addr string, id int64, secs ...float64) Series {
 		at = append(at, t)
 		ss = append(ss, Send{At: t, Segments: 1})
 	}
-	return Series{Sender: broadcast.Sender{ID: id, Address: addr}, Sent: cumulative(at, c0, IdleGap(ss))}
+	return Series{Sender: broadcast.Sender{ID: id, Address: addr}, Sent: cumulative(at, c0, IdleGap(ss), nil)}
 }
 
 func steady(n int, from, gap float64) []float64 {
@@ -159,5 +159,22 @@ func TestChartBreaksAtAPause(t *testing.T) {
 	joined.Sent = []plotter.XYs{append(append(plotter.XYs{}, s.Sent[0]...), s.Sent[1]...)}
 	if n := gap(joined); n == 0 {
 		t.Errorf("the test cannot see a line across the pause")
+	}
+}
+
+// TestChartBreaksAtRecordedPause: a 3 s pause at 5/s, shorter than the
+// idle gap, is a gap between two pieces of line, not a slope.
+func TestChartBreaksAtRecordedPause(t *testing.T) {
+	var at []time.Time
+	for _, s := range append(steady(11, 0, 0.2), steady(11, 5.2, 0.2)...) {
+		at = append(at, c0.Add(time.Duration(s*float64(time.Second))))
+	}
+	paused := []Interval{{From: c0.Add(2100 * time.Millisecond), To: c0.Add(5100 * time.Millisecond)}}
+	pieces := cumulative(at, c0, MinIdleGap, paused)
+	if len(pieces) != 2 {
+		t.Fatalf("%d pieces, want 2: %v", len(pieces), pieces)
+	}
+	if last, first := pieces[0][len(pieces[0])-1], pieces[1][0]; last.X != 2 || last.Y != 11 || first.X != 5.2 || first.Y != 11 {
+		t.Fatalf("the gap runs from %v to %v, want (2, 11) to (5.2, 11)", last, first)
 	}
 }
