@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-		"path/filepath"
+	"path/filepath"
 	"testing"
 	"time"
 
