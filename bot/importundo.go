@@ -5,18 +5,21 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"smsbot/broadcast"
 )
 
 // importUndoWindow is how long after an import /sms import undo takes it
 // back.
 const importUndoWindow = 24 * time.Hour
 
-// importOrUndo is /sms import: "import undo <list>" undoes the last import
-// into the list; anything else ("import undo file.csv" into a list called
-// undo, too) is an import.
+// importOrUndo is /sms import: "import undo <x>" always undoes the last
+// import into the list x (when x is a file name, the answer says how to
+// import it instead); anything else is an import. No list may be called
+// undo, so the two never meet.
 func (r *Router) importOrUndo(ctx context.Context, inv Invocation, args string, conv Conversation) (Message, error) {
 	word, rest := cut(args)
-	if !strings.EqualFold(word, "undo") || looksLikeFile(rest) {
+	if !strings.EqualFold(word, "undo") {
 		return r.importCmd(ctx, inv, args, conv)
 	}
 	w := words(rest)
@@ -25,6 +28,11 @@ func (r *Router) importOrUndo(ctx context.Context, inv Invocation, args string, 
 	}
 	list := listName(w[0])
 	if err := r.checkList(ctx, list); err != nil {
+		if looksLikeFile(list) && broadcast.ErrorCode(err) == broadcast.ENOTFOUND {
+			return Message{}, broadcast.Errorf(broadcast.ENOTFOUND,
+				"there is no list named %s, and import undo takes a list; to import the file %s into a list, write /sms import <list> %s",
+				list, list, list)
+		}
 		return Message{}, err
 	}
 	u, err := r.dir.UndoImport(ctx, list, inv.User, importUndoWindow)

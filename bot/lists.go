@@ -13,7 +13,8 @@ import (
 const membersPerPage = 20
 
 // ValidListName checks a list name as chat commands address it: 1 to 64
-// letters, digits, - _ and . (so a name never needs quotes). Chat and
+// letters, digits, - _ and . (so a name never needs quotes), and not undo
+// (import undo <list> uses the word). Chat and
 // smsbot import -list both check names with it.
 func ValidListName(name string) error { return validListName(name) }
 

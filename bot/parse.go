@@ -66,11 +66,18 @@ func suggest(name string, known []string) []string {
 	return out
 }
 
+// reservedListName is the one name no list may have: "/sms import undo
+// <list>" would be read as an import into it.
+const reservedListName = "undo"
+
 // validListName checks a list name: letters, digits, - _ and . only, so it
-// is one word in every command.
+// is one word in every command, and not undo.
 func validListName(name string) error {
 	if name == "" || len(name) > 64 {
 		return broadcast.Errorf(broadcast.EINVALID, "a list name needs 1 to 64 characters")
+	}
+	if strings.EqualFold(name, reservedListName) {
+		return broadcast.Errorf(broadcast.EINVALID, "a list cannot be called %s: /sms import undo <list> uses the word; choose another name", name)
 	}
 	for _, r := range name {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.", r) {
