@@ -104,13 +104,17 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 	if err != nil {
 		return Message{}, err
 	}
+	hint, err := r.newListHint(ctx, list, phone, name)
+	if err != nil {
+		return Message{}, err
+	}
 	res, err := r.dir.AddMember(ctx, list, phone, name, inv.User)
 	if err != nil {
 		return Message{}, err
 	}
 	var notes []string
 	if res.ListCreated {
-		notes = append(notes, fmt.Sprintf("created list %s", res.List.Name))
+		notes = append(notes, fmt.Sprintf("created list %s%s", res.List.Name, hint))
 	}
 	switch {
 	case !res.Added:
