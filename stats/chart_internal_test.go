@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -177,4 +178,46 @@ func TestChartBreaksAtRecordedPause(t *testing.T) {
 	if last, first := pieces[0][len(pieces[0])-1], pieces[1][0]; last.X != 2 || last.Y != 11 || first.X != 5.2 || first.Y != 11 {
 		t.Fatalf("the gap runs from %v to %v, want (2, 11) to (5.2, 11)", last, first)
 	}
+}
+
+// TestChartFramesItsData: the counts axis goes past the top point to a
+// labelled whole tick, and nothing is drawn on the image's outer edge
+// (the title and legend keep a margin).
+func TestChartFramesItsData(t *testing.T) {
+	for _, n := range []int{1, 7, 10, 91, 100, 1234} {
+		series := []Series{sendsAt("+15005550006", 1, steady(n, 0, 4.8/float64(max(n-1, 1)))...)}
+		c, err := newChart("Broadcast #1 to h", series)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := c.plot.Y.Max
+		if top < float64(n)*1.04 {
+			t.Errorf("%d texts: the counts axis ends at %v, want headroom above %d", n, top, n)
+		}
+		if !labelledAt(c.plot.Y.Tick.Marker.Ticks(c.plot.Y.Min, top), top) {
+			t.Errorf("%d texts: no labelled tick at the top of the counts axis, %v", n, top)
+		}
+	}
+	img, _ := render(t, []Series{sendsAt("+15005550006", 1, steady(91, 0, 0.05)...)})
+	b := img.Bounds()
+	margin := 4
+	for _, edge := range []image.Rectangle{
+		image.Rect(b.Min.X, b.Min.Y, b.Max.X, b.Min.Y+margin), // top, where the title is
+		image.Rect(b.Max.X-margin, b.Min.Y, b.Max.X, b.Max.Y), // right, where the legend is
+		image.Rect(b.Min.X, b.Max.Y-margin, b.Max.X, b.Max.Y),
+		image.Rect(b.Min.X, b.Min.Y, b.Min.X+margin, b.Max.Y),
+	} {
+		if n := edge.Dx()*edge.Dy() - count(img, edge, color.White); n > 0 {
+			t.Errorf("%d pixels drawn within %d px of the edge, in %v", n, margin, edge)
+		}
+	}
+}
+
+func labelledAt(ticks []plot.Tick, v float64) bool {
+	for _, tk := range ticks {
+		if tk.Value == v && tk.Label != "" {
+			return true
+		}
+	}
+	return false
 }
