@@ -161,7 +161,7 @@ func (r *Router) send(ctx context.Context, inv Invocation, args string, _ Conver
 	if list == "" {
 		return Message{}, usage("send <list> <message>")
 	}
-	if err := r.checkList(ctx, list); err != nil {
+	if err := r.checkListOrPhone(ctx, list, args, "reply", true); err != nil {
 		return Message{}, err
 	}
 	p, err := r.engine.Prepare(ctx, broadcast.Draft{List: list, Body: body, RequestedBy: inv.User})

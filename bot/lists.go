@@ -21,10 +21,16 @@ func ValidListName(name string) error { return validListName(name) }
 // listCmd shows a list's members: /sms list <name> [page].
 func (r *Router) listCmd(ctx context.Context, _ Invocation, args string, _ Conversation) (Message, error) {
 	w := words(args)
-	if len(w) == 0 || len(w) > 2 {
+	if len(w) == 0 {
 		return Message{}, usage("list <list> [page]")
 	}
 	name := listName(w[0])
+	if err := r.checkListOrPhone(ctx, name, args, "contact", false); err != nil {
+		return Message{}, err
+	}
+	if len(w) > 2 {
+		return Message{}, usage("list <list> [page]")
+	}
 	page := 1
 	if len(w) == 2 {
 		n, err := strconv.Atoi(strings.TrimPrefix(w[1], "#"))
@@ -32,9 +38,6 @@ func (r *Router) listCmd(ctx context.Context, _ Invocation, args string, _ Conve
 			return Message{}, broadcast.Errorf(broadcast.EINVALID, "%q is not a page number; write /sms list %s 2 for the second page", w[1], name)
 		}
 		page = n
-	}
-	if err := r.checkList(ctx, name); err != nil {
-		return Message{}, err
 	}
 	l, members, err := r.dir.Members(ctx, name, (page-1)*membersPerPage, membersPerPage)
 	if err != nil {
@@ -118,7 +121,7 @@ func (r *Router) listsCmd(ctx context.Context, inv Invocation, args string, conv
 		}
 		return r.deleteList(ctx, rest)
 	}
-	return Message{}, unknown("subcommand of lists", sub, []string{"rename", "delete"})
+	return Message{}, r.unknownListsSub(ctx, sub)
 }
 
 func (r *Router) renameList(ctx context.Context, inv Invocation, args string) (Message, error) {

@@ -66,7 +66,7 @@ func (r *Router) Command(ctx context.Context, inv Invocation, conv Conversation)
 	case name == "":
 		m, err = r.help(ctx, inv, "", conv)
 	case !ok:
-		err = unknown("command", name, commandNames())
+		err = unknownCommand(name, args)
 	case h.changes:
 		if err = r.access.change(inv.User); err == nil {
 			m, err = h.run(r, ctx, inv, args, conv)
