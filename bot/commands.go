@@ -91,8 +91,7 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 		typed, _ := splitPhone(args, r.cfg.Region)
 		return Message{}, swapped("a phone number", typed, "add", list, phone, name)
 	}
-	list, rest := cut(args)
-	list = listName(list)
+	list, rest := cutArg(args)
 	raw, name := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" {
 		return Message{}, usage("add <list> <phone> [name…]")
@@ -136,8 +135,7 @@ func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conv
 		typed, _ := splitPhone(args, r.cfg.Region)
 		return Message{}, swapped("a phone number", typed, "remove", list, phone)
 	}
-	list, rest := cut(args)
-	list = listName(list)
+	list, rest := cutArg(args)
 	raw, extra := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" || extra != "" {
 		return Message{}, usage("remove <list> <phone>")
@@ -156,8 +154,7 @@ func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conv
 }
 
 func (r *Router) send(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
-	list, body := cut(args)
-	list = listName(list)
+	list, body := cutArg(args)
 	if list == "" {
 		return Message{}, usage("send <list> <message>")
 	}

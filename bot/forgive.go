@@ -61,7 +61,7 @@ func isCommand(s string) bool {
 // listName reads a list name as typed: quotes around it ("friends",
 // 'friends', “friends”) are dropped, so the name is quoted once in answers.
 func listName(s string) string {
-	for _, q := range [][2]string{{`"`, `"`}, {`'`, `'`}, {"“", "”"}, {"‘", "’"}, {"`", "`"}} {
+	for _, q := range quotes {
 		if len(s) >= len(q[0])+len(q[1]) && strings.HasPrefix(s, q[0]) && strings.HasSuffix(s, q[1]) {
 			return s[len(q[0]) : len(s)-len(q[1])]
 		}
@@ -83,7 +83,7 @@ func (r *Router) checkList(ctx context.Context, name string) error {
 		}
 		names = append(names, l.Name)
 	}
-	msg := fmt.Sprintf("there is no list named %q", name)
+	msg := fmt.Sprintf("there is no list named \"%s\"", name)
 	if s := suggest(name, names); len(s) > 0 {
 		msg += fmt.Sprintf("; did you mean %s?", strings.Join(s, " or "))
 	} else {
@@ -100,8 +100,7 @@ func phoneFirst(args, region string) (list, phone, rest string, ok bool) {
 	if reason != "" || after == "" {
 		return "", "", "", false
 	}
-	list, rest = cut(after)
-	list = listName(list)
+	list, rest = cutArg(after)
 	if validListName(list) != nil || phoneWord(list, false) {
 		return "", "", "", false
 	}

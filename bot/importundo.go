@@ -31,7 +31,7 @@ func (r *Router) importOrUndo(ctx context.Context, inv Invocation, args string, 
 		if looksLikeFile(list) && broadcast.ErrorCode(err) == broadcast.ENOTFOUND {
 			return Message{}, broadcast.Errorf(broadcast.ENOTFOUND,
 				"there is no list named %s, and import undo takes a list; to import the file %s into a list, write /sms import <list> %s",
-				list, list, list)
+				list, list, quoteArg(list))
 		}
 		return Message{}, err
 	}

@@ -114,9 +114,9 @@ func (r *Router) checkScheduleList(ctx context.Context, args string) error {
 	if err != nil {
 		return nil
 	}
-	list, _ := cut(rest)
+	list, _ := cutArg(rest)
 	if list == "" {
 		return nil
 	}
-	return r.checkList(ctx, listName(list))
+	return r.checkList(ctx, list)
 }
