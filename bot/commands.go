@@ -28,12 +28,16 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 				return Message{}, err
 			}
 		}
-		s, created, err := r.engine.AddSender(ctx, addr, rate, inv.User)
+		inUse, err := r.senderInUse(ctx, addr)
 		if err != nil {
 			return Message{}, err
 		}
-		verb := "Added"
-		if !created {
+		s, _, err := r.engine.AddSender(ctx, addr, rate, inv.User)
+		if err != nil {
+			return Message{}, err
+		}
+		verb := "Added" // a number removed before is added again
+		if inUse {
 			verb = "Updated"
 		}
 		return reply(fmt.Sprintf("%s %s at %s. Contacts already on other numbers stay there.", verb, s.Address, fmtSegmentRate(s.Rate))), nil
@@ -52,6 +56,21 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 		return r.removedSender(ctx, addr, moved)
 	}
 	return Message{}, unknown("subcommand of numbers", sub, []string{"add", "remove"})
+}
+
+// senderInUse reports whether addr is one of the numbers texts are sent
+// from now (a removed one is not).
+func (r *Router) senderInUse(ctx context.Context, addr string) (bool, error) {
+	senders, err := r.engine.Senders(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range senders {
+		if s.Address == addr && s.Enabled {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (r *Router) listNumbers(ctx context.Context) (Message, error) {

@@ -125,7 +125,7 @@ func importMessage(rep importer.Report, where string) Message {
 	if rep.Invalid > 0 {
 		skipped = append(skipped, fmt.Sprintf("%d invalid", rep.Invalid))
 	}
-	m.Text = fmt.Sprintf("%d rows: %s.", rep.Rows, strings.Join(counts, ", "))
+	m.Text = fmt.Sprintf("%s: %s.", plural(rep.Rows, "row"), strings.Join(counts, ", "))
 	if len(skipped) > 0 {
 		m.Text += " Skipped " + strings.Join(skipped, ", ") + "."
 	}

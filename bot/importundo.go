@@ -44,5 +44,41 @@ func (r *Router) importOrUndo(ctx context.Context, inv Invocation, args string, 
 	if u.Deleted > 0 {
 		text += fmt.Sprintf(", of which the %d it had created and that are on no other list were deleted", u.Deleted)
 	}
+	text += keptLine(u)
 	return reply(text + ". Contacts known before keep their names and fields; opted-out ones stay opted out."), nil
+}
+
+// keptLine says which contacts the import created stay, and why, as a
+// clause with a leading "; ", or "".
+func keptLine(u broadcast.ImportUndo) string {
+	n := u.KeptOnLists + u.KeptOptedOut + u.KeptTexts
+	if n == 0 {
+		return ""
+	}
+	var why []string
+	for _, k := range []struct {
+		n          int
+		one, other string
+	}{
+		{u.KeptTexts, "has texts", "have texts"},
+		{u.KeptOnLists, "is on another list", "are on other lists"},
+		{u.KeptOptedOut, "opted out, which is kept", "opted out, which is kept"},
+	} {
+		switch {
+		case k.n == 0:
+		case k.n == n && k.n == 1:
+			why = append(why, "it "+k.one)
+		case k.n == n:
+			why = append(why, "they "+k.other)
+		case k.n == 1:
+			why = append(why, "1 "+k.one)
+		default:
+			why = append(why, fmt.Sprintf("%d %s", k.n, k.other))
+		}
+	}
+	what := fmt.Sprintf("%d contacts it created stay", n)
+	if n == 1 {
+		what = "1 contact it created stays"
+	}
+	return "; " + what + ": " + strings.Join(why, ", ")
 }

@@ -133,6 +133,9 @@ func (r *Router) renameList(ctx context.Context, inv Invocation, args string) (M
 	if err := r.checkList(ctx, old); err != nil {
 		return Message{}, err
 	}
+	if old == name {
+		return reply(fmt.Sprintf("%s is already called %s.", old, name)), nil
+	}
 	if err := validListName(name); err != nil {
 		return Message{}, err
 	}
