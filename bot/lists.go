@@ -169,6 +169,7 @@ func (r *Router) deleteList(ctx context.Context, args string) (Message, error) {
 			membersLine(l), goesWith(d, "go")),
 		Buttons: []Button{
 			{Label: "Delete " + l.Name, Action: action("ldelete", l.ID), Style: Danger},
+			{Label: "Cancel", Action: action("lkeep", l.ID)},
 		},
 	}, nil
 }

@@ -102,7 +102,7 @@ func TestListsDeleteAfterConfirmation(t *testing.T) {
 	b.refused(t, "alice", "lists delete bo", `no list named "bo"; did you mean Bob?`)
 	before := b.rows(t)
 	ask := b.do("alice", "lists delete Bob")
-	if len(ask) != 1 || len(ask[0].Buttons) != 1 || ask[0].Buttons[0].Style != bot.Danger || ask[0].Buttons[0].Label != "Delete Bob" ||
+	if len(ask) != 1 || len(ask[0].Buttons) != 2 || ask[0].Buttons[0].Style != bot.Danger || ask[0].Buttons[0].Label != "Delete Bob" ||
 		!strings.Contains(ask[0].Text, "1 member") || !strings.Contains(ask[0].Text, "contacts themselves stay") {
 		t.Fatalf("confirmation: %+v", ask)
 	}
