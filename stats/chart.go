@@ -11,9 +11,10 @@ import (
 )
 
 // Series is one sender's cumulative sent and delivered counts over time.
-// Each line is in pieces, one per stretch of steady sending (see
+// The sent line is in pieces, one per stretch of steady sending (see
 // Stretches): a pause, however short, or downtime is a gap between
-// pieces, not a slope.
+// pieces, not a slope. The delivered line breaks only at idle gaps, as
+// receipts still come in during a pause.
 type Series struct {
 	Sender    broadcast.Sender
 	Sent      []plotter.XYs // X: seconds since the first send; Y: texts so far
@@ -68,7 +69,9 @@ func ChartData(ctx context.Context, st Store, id int64) ([]Series, time.Time, er
 		s.Sent = cumulative(at, start, idle, paused)
 		ds := delivered[sid]
 		sort.Slice(ds, func(i, j int) bool { return ds[i].Before(ds[j]) })
-		s.Delivered = cumulative(ds, start, idle, paused)
+		// Receipts keep coming while sending is paused: the delivered
+		// line breaks only where none came for the idle gap.
+		s.Delivered = cumulative(ds, start, idle, nil)
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Sender.ID < out[j].Sender.ID })

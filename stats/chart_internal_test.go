@@ -2,6 +2,7 @@ package stats
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -220,4 +221,40 @@ func labelledAt(ticks []plot.Tick, v float64) bool {
 		}
 	}
 	return false
+}
+
+// timelineStore is a Store with only a timeline and pauses.
+type timelineStore struct {
+	Store
+	points []Point
+	paused []Interval
+}
+
+func (s timelineStore) Senders(context.Context) ([]broadcast.Sender, error) { return nil, nil }
+func (s timelineStore) Paused(context.Context, int64) ([]Interval, error)   { return s.paused, nil }
+func (s timelineStore) Timeline(_ context.Context, _ int64, fn func(Point) error) error {
+	for _, p := range s.points {
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestChartDeliveredThroughAPause: receipts that come in while sending is
+// paused for 3 s keep the delivered line whole; the sent line breaks.
+func TestChartDeliveredThroughAPause(t *testing.T) {
+	var points []Point
+	for i, s := range append(steady(11, 0, 0.2), steady(11, 5.2, 0.2)...) {
+		sent := c0.Add(time.Duration(s * float64(time.Second)))
+		points = append(points, Point{SenderID: 1, Segments: 1, Sent: sent, Delivered: sent.Add(time.Duration(1000+100*i) * time.Millisecond)})
+	}
+	st := timelineStore{points: points, paused: []Interval{{From: c0.Add(2100 * time.Millisecond), To: c0.Add(5100 * time.Millisecond)}}}
+	series, _, err := ChartData(context.Background(), st, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(series) != 1 || len(series[0].Sent) != 2 || len(series[0].Delivered) != 1 {
+		t.Fatalf("sent in %d pieces, delivered in %d; want 2 and 1", len(series[0].Sent), len(series[0].Delivered))
+	}
 }
