@@ -12,12 +12,15 @@
 //
 // On a terminal (Config.Terminal) the router's markdown is shown in bold
 // and colour, and a broadcast's progress is one line redrawn in place
-// below a heading with its buttons; elsewhere (a pipe, a file) output is
-// plain text, with a compact progress line at each tenth. Either way each
-// paused, cancelled or finished state is printed once, and everything an
-// attendee wrote is escaped (Escape). At the end of input the console
-// says which running broadcasts it waits for and about how long, waits
-// for them, and ends saying what is left paused, queued or scheduled.
+// below a heading with its buttons: on the terminal's last row, kept for
+// it while a broadcast runs (when Config.Height is known), so that what
+// the operator types is never redrawn over. Elsewhere (a pipe, a file)
+// output is plain text, with a compact progress line at each tenth.
+// Either way each paused, cancelled or finished state is printed once,
+// and everything an attendee wrote is escaped (Escape). At the end of
+// input the console says which running broadcasts it waits for and
+// about how long, waits for them, and ends saying what is left paused,
+// queued or scheduled.
 package console
 
 import (
@@ -62,7 +65,13 @@ type Config struct {
 	Scheduled func(ctx context.Context) (n int, next string, err error)
 	// Width, when set, gives the terminal's width in columns (0: unknown,
 	// taken as 80); the progress line is cut to it.
-	Width  func() int
+	Width func() int
+	// Height, when set, gives the terminal's height in rows (0: unknown).
+	// With 3 rows or more, the last row is kept for progress while a
+	// broadcast runs (a scroll region above it, see statusrow.go), so
+	// that redrawing it never touches what the operator is typing; with
+	// the height unknown, progress is redrawn on the cursor's line.
+	Height func() int
 	Logger *slog.Logger
 }
 
@@ -183,8 +192,9 @@ func (c *Console) Post(_ context.Context, m bot.Message) (bot.Ref, error) {
 }
 
 // Update prints the new version of a message. A terminal cannot edit
-// what it printed, except its last line: progress is that line, redrawn
-// in place (see progress.go); other updates print the new version, once.
+// what it printed: progress is one line redrawn in place, on the
+// terminal's last row (see progress.go and statusrow.go); other updates
+// print the new version, once.
 func (c *Console) Update(_ context.Context, ref bot.Ref, m bot.Message) error {
 	c.show(ref, m, true)
 	return nil

@@ -18,7 +18,9 @@ import (
 type screen struct {
 	live   map[bot.Ref]string // ref → its progress line, while it runs
 	order  []bot.Ref          // live refs, oldest first
-	drawn  bool               // a progress line is on the terminal's last line
+	drawn  bool               // without a status row: a progress line is on the cursor's line
+	rows   int                // the height the status row is reserved for (0: none; statusrow.go)
+	row    string             // what the status row shows
 	header map[bot.Ref]string // the heading printed above a ref's progress
 	step   map[string]int     // not a terminal: a broadcast's last tenth printed, by subject
 	block  map[string]string  // title → the last block an update printed
@@ -174,8 +176,10 @@ func (c *Console) settle(ctx context.Context, max time.Duration) {
 	}
 }
 
-// write prints text above the progress lines: it clears them, prints,
-// and draws them again below. Callers hold c.mu.
+// write prints text above the progress lines. With a status row it is
+// printed in the scroll region and the row is left alone; without one,
+// the progress line (on the cursor's line) is cleared, the text printed,
+// and the line drawn again below. Callers hold c.mu.
 func (c *Console) write(text string) {
 	if c.screen.closed {
 		return
@@ -188,15 +192,19 @@ func (c *Console) write(text string) {
 	c.redraw()
 }
 
-// redraw draws the live progress lines, joined, on the terminal's last
-// line, cut to its width so that it never wraps (a wrapped line could not
-// be redrawn in place). Callers hold c.mu.
+// redraw draws the live progress lines, joined and cut to the terminal's
+// width so that they never wrap: on the status row when the terminal's
+// height is known (statusrow.go), else on the cursor's line, in place.
+// With nothing live, it takes them off the screen (and releases the
+// status row). Callers hold c.mu.
 func (c *Console) redraw() {
 	s := &c.screen
 	if !c.cfg.Terminal || s.closed {
 		return
 	}
+	h := c.height()
 	if len(s.order) == 0 {
+		c.releaseRow(h)
 		if s.drawn {
 			io.WriteString(c.cfg.Out, "\r\x1b[2K")
 			s.drawn = false
@@ -213,7 +221,17 @@ func (c *Console) redraw() {
 			width = w
 		}
 	}
-	io.WriteString(c.cfg.Out, "\r\x1b[2K"+cut(strings.Join(parts, "  │  "), width-1))
+	line := cut(strings.Join(parts, "  │  "), width-1)
+	if h >= minRows {
+		if s.drawn { // the height just became known
+			io.WriteString(c.cfg.Out, "\r\x1b[2K")
+			s.drawn = false
+		}
+		c.drawRow(line, h)
+		return
+	}
+	c.releaseRow(h) // the terminal became too small, or its height unknown
+	io.WriteString(c.cfg.Out, "\r\x1b[2K"+line)
 	s.drawn = true
 }
 

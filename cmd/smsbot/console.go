@@ -29,6 +29,9 @@ func (m *Main) runConsole(ctx context.Context) error {
 		// person types and reads; a pipe on either side gets plain lines.
 		Terminal: isTerminal(m.Stdin) && isTerminal(m.Stdout),
 		Width:    terminalWidth(m.Stdout),
+		// Progress keeps the last row while a broadcast runs, so that
+		// redrawing it never touches the line being typed.
+		Height: terminalHeight(m.Stdout),
 		// At the end of input it says what it waits for; on exit, what is left.
 		Unfinished: a.unfinished, Scheduled: a.scheduled,
 	})

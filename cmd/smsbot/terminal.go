@@ -18,14 +18,29 @@ func isTerminal(stream any) bool {
 // resized while it runs.
 func terminalWidth(stream any) func() int {
 	return func() int {
-		f, ok := stream.(fder)
-		if !ok {
-			return 0
-		}
-		w, _, err := term.GetSize(int(f.Fd()))
-		if err != nil {
-			return 0
-		}
+		w, _ := terminalSize(stream)
 		return w
 	}
+}
+
+// terminalHeight returns a function giving stream's height in rows now
+// (0 when unknown), for the console's status row (its last row).
+func terminalHeight(stream any) func() int {
+	return func() int {
+		_, h := terminalSize(stream)
+		return h
+	}
+}
+
+// terminalSize is stream's width and height now, 0 and 0 when unknown.
+func terminalSize(stream any) (width, height int) {
+	f, ok := stream.(fder)
+	if !ok {
+		return 0, 0
+	}
+	w, h, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0, 0
+	}
+	return w, h
 }
