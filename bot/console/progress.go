@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"time"
@@ -55,8 +54,17 @@ func running(m bot.Message) bool {
 // the way, once per broadcast, however many messages show its progress
 // (so at most 11 of them); an answer (/sms status 1) in a tenth already
 // printed is printed whole, as an answer, not as another progress line.
+// On a terminal too, an answer about a broadcast whose progress is shown
+// is printed whole.
 func (c *Console) progress(ref bot.Ref, m bot.Message, update bool) {
 	s := &c.screen
+	if c.cfg.Terminal && !update && c.showsLive(m) {
+		// An answer (/sms status 1) about a broadcast whose progress is
+		// on screen: no one edits it, so it is no second progress line,
+		// left stale on the last row.
+		c.write(render(m, true))
+		return
+	}
 	s.running[ref] = true
 	for title := range s.block { // running again: its next pause is news
 		if subject(title) == subject(m.Title) {
@@ -97,6 +105,17 @@ func (c *Console) progress(ref bot.Ref, m bot.Message, update bool) {
 	}
 	s.live[ref] = line
 	c.redraw()
+}
+
+// showsLive reports whether the progress of m's broadcast is on screen.
+func (c *Console) showsLive(m bot.Message) bool {
+	want := subject(Escape(m.Title, true))
+	for _, r := range c.screen.order {
+		if subject(strings.TrimPrefix(c.screen.header[r], "── ")) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // block prints m whole. A ref that showed progress leaves the progress
@@ -174,65 +193,6 @@ func (c *Console) settle(ctx context.Context, max time.Duration) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
-}
-
-// write prints text above the progress lines. With a status row it is
-// printed in the scroll region and the row is left alone; without one,
-// the progress line (on the cursor's line) is cleared, the text printed,
-// and the line drawn again below. Callers hold c.mu.
-func (c *Console) write(text string) {
-	if c.screen.closed {
-		return
-	}
-	if c.screen.drawn {
-		io.WriteString(c.cfg.Out, "\r\x1b[2K")
-		c.screen.drawn = false
-	}
-	io.WriteString(c.cfg.Out, text)
-	c.redraw()
-}
-
-// redraw draws the live progress lines, joined and cut to the terminal's
-// width so that they never wrap: on the status row when the terminal's
-// height is known (statusrow.go), else on the cursor's line, in place.
-// With nothing live, it takes them off the screen (and releases the
-// status row). Callers hold c.mu.
-func (c *Console) redraw() {
-	s := &c.screen
-	if !c.cfg.Terminal || s.closed {
-		return
-	}
-	h := c.height()
-	if len(s.order) == 0 {
-		c.releaseRow(h)
-		if s.drawn {
-			io.WriteString(c.cfg.Out, "\r\x1b[2K")
-			s.drawn = false
-		}
-		return
-	}
-	parts := make([]string, len(s.order))
-	for i, r := range s.order {
-		parts[i] = s.live[r]
-	}
-	width := 80
-	if c.cfg.Width != nil {
-		if w := c.cfg.Width(); w > 0 {
-			width = w
-		}
-	}
-	line := cut(strings.Join(parts, "  │  "), width-1)
-	if h >= minRows {
-		if s.drawn { // the height just became known
-			io.WriteString(c.cfg.Out, "\r\x1b[2K")
-			s.drawn = false
-		}
-		c.drawRow(line, h)
-		return
-	}
-	c.releaseRow(h) // the terminal became too small, or its height unknown
-	io.WriteString(c.cfg.Out, "\r\x1b[2K"+line)
-	s.drawn = true
 }
 
 // subject is the broadcast a title is about, "Broadcast #3 to crew", or

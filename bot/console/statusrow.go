@@ -30,6 +30,65 @@ const (
 	cursorUp = "\x1b[1A" // CUU 1
 )
 
+// write prints text above the progress lines. With a status row it is
+// printed in the scroll region and the row is left alone; without one,
+// the progress line (on the cursor's line) is cleared, the text printed,
+// and the line drawn again below. Callers hold c.mu.
+func (c *Console) write(text string) {
+	if c.screen.closed {
+		return
+	}
+	if c.screen.drawn {
+		io.WriteString(c.cfg.Out, "\r\x1b[2K")
+		c.screen.drawn = false
+	}
+	io.WriteString(c.cfg.Out, text)
+	c.redraw()
+}
+
+// redraw draws the live progress lines, joined and cut to the terminal's
+// width so that they never wrap: on the status row when the terminal's
+// height is known (statusrow.go), else on the cursor's line, in place.
+// With nothing live, it takes them off the screen (and releases the
+// status row). Callers hold c.mu.
+func (c *Console) redraw() {
+	s := &c.screen
+	if !c.cfg.Terminal || s.closed {
+		return
+	}
+	h := c.height()
+	if len(s.order) == 0 {
+		c.releaseRow(h)
+		if s.drawn {
+			io.WriteString(c.cfg.Out, "\r\x1b[2K")
+			s.drawn = false
+		}
+		return
+	}
+	parts := make([]string, len(s.order))
+	for i, r := range s.order {
+		parts[i] = s.live[r]
+	}
+	width := 80
+	if c.cfg.Width != nil {
+		if w := c.cfg.Width(); w > 0 {
+			width = w
+		}
+	}
+	line := cut(strings.Join(parts, "  │  "), width-1)
+	if h >= minRows {
+		if s.drawn { // the height just became known
+			io.WriteString(c.cfg.Out, "\r\x1b[2K")
+			s.drawn = false
+		}
+		c.drawRow(line, h)
+		return
+	}
+	c.releaseRow(h) // the terminal became too small, or its height unknown
+	io.WriteString(c.cfg.Out, "\r\x1b[2K"+line)
+	s.drawn = true
+}
+
 // minRows is the least height for a status row: one row for it and two
 // for the rest.
 const minRows = 3

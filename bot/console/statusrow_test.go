@@ -165,3 +165,31 @@ func TestNoStatusRowWithoutHeight(t *testing.T) {
 		}
 	}
 }
+
+// An answer about a broadcast whose progress is on screen (/sms status 1
+// while it sends; the router never edits it) is printed whole, as an
+// answer: it is no second progress line, left stale on the row after
+// the broadcast finished.
+func TestStatusAnswerDuringProgress(t *testing.T) {
+	var out bytes.Buffer
+	con := heightConsole(&out, func() int { return 24 })
+	ctx := context.Background()
+	con.Update(ctx, "watched", progressMsg(10, 50, "sending"))
+	before := out.Len()
+	con.Post(ctx, progressMsg(15, 50, "sending"))
+	answer := out.String()[before:]
+	if !strings.Contains(answer, "── \x1b[1mBroadcast #1 to crew: sending\x1b[22m\n") || !strings.Contains(answer, "   Sent: 15\n") || strings.Contains(answer, drawRow24) {
+		t.Errorf("the answer printed as %q, want it whole, the row left alone", answer)
+	}
+	con.Update(ctx, "watched", progressMsg(20, 50, "sending"))
+	con.Update(ctx, "watched", summaryMsg)
+	got := out.String()
+	for _, d := range drawRe.FindAllStringSubmatch(got, -1) {
+		if strings.Contains(d[1], "│") || strings.Contains(d[1], "sent 15") {
+			t.Errorf("the answer shown on the row too: %q", d[1])
+		}
+	}
+	if !strings.HasSuffix(got, summaryText+release24) {
+		t.Errorf("the row is not released when the broadcast finished:\n%q", got[max(0, len(got)-300):])
+	}
+}
