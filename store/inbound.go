@@ -25,12 +25,19 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		// A text already stored (a retried webhook, a poll overlapping one)
 		// changes nothing: its SID is looked up before its number, so a
 		// forgotten contact's old text does not bring the number back.
-		var known int
-		if err := tx.NewRaw(`SELECT count(*) FROM inbound_messages WHERE sid = ?`, t.SID).Scan(ctx, &known); err != nil {
+		var known []int64
+		if err := tx.NewRaw(`SELECT contact_id FROM inbound_messages WHERE sid = ?`, t.SID).Scan(ctx, &known); err != nil {
 			return err
 		}
-		if known > 0 {
-			return nil
+		if len(known) > 0 { // the contact it was stored with, as it is now
+			var c contactRow
+			if err := tx.NewSelect().Model(&c).Where("id = ?", known[0]).Scan(ctx); err != nil {
+				return err
+			}
+			saved.Contact = c.domain()
+			var err error
+			saved.Lists, err = contactLists(ctx, tx, c.ID)
+			return err
 		}
 		now := s.nowUTC()
 		c, _, err := ensureContact(ctx, tx, t.From, "", now)
@@ -244,7 +251,7 @@ func (s *Store) AwaitingStatus(ctx context.Context, since time.Time) (map[int64]
 			SELECT sender_id, sent_at FROM messages WHERE status = 'sent' AND sent_at >= ?
 			UNION ALL
 			SELECT sender_id, created_at FROM replies WHERE status = 'sent' AND created_at >= ?
-		) GROUP BY sender_id`, since.UTC(), since.UTC()).Scan(ctx, &rows)
+		) AS t GROUP BY sender_id`, since.UTC(), since.UTC()).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read texts awaiting status: %w", err)
 	}

@@ -1,4 +1,4 @@
-// Package store keeps smsbot's state in SQLite through Bun: senders,
+// Package store keeps smsbot's state in SQLite or PostgreSQL through Bun: senders,
 // contacts, lists, sticky sender assignments, broadcasts, the durable
 // outbox and the audit log. *Store implements broadcast.Store.
 package store
@@ -14,9 +14,10 @@ import (
 	"net/url"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	"github.com/uptrace/bun/migrate"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 
 	"smsbot/broadcast"
@@ -27,7 +28,8 @@ var migrationFiles embed.FS
 
 // Config configures a Store.
 type Config struct {
-	// Path is the SQLite database file; it is created if missing.
+	// Path is the SQLite database file, created if missing, or a
+	// PostgreSQL DSN (postgres://… or postgresql://…, see IsPostgres).
 	Path string
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
@@ -35,9 +37,11 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Store is smsbot's SQLite database. It is safe for concurrent use.
+// Store is smsbot's database, SQLite or PostgreSQL. It is safe for
+// concurrent use.
 type Store struct {
 	db    *bun.DB
+	sql   dialectSQL
 	now   func() time.Time
 	log   *slog.Logger
 	stmts stmts
@@ -45,9 +49,10 @@ type Store struct {
 
 var _ broadcast.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database at cfg.Path and runs any
-// pending migrations. SQLite runs in WAL mode with a busy timeout and
-// foreign keys on.
+// Open opens the database at cfg.Path and runs any pending migrations. A
+// PostgreSQL DSN (IsPostgres) opens PostgreSQL through pgx; anything else
+// is a SQLite file, created if missing, in WAL mode with a busy timeout
+// and foreign keys on.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("store: Config.Path is required")
@@ -58,6 +63,38 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s := &Store{now: cfg.Now, log: cfg.Logger.With("component", "store")}
+	name := cfg.Path
+	if IsPostgres(cfg.Path) {
+		name = redactDSN(cfg.Path)
+		sqldb, err := sql.Open("pgx", cfg.Path)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", name, err)
+		}
+		sqldb.SetMaxOpenConns(16)
+		s.db, s.sql = bun.NewDB(sqldb, pgdialect.New()), postgresSQL
+	} else {
+		sqldb, err := sql.Open("sqlite", sqliteDSN(cfg.Path))
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", name, err)
+		}
+		sqldb.SetMaxOpenConns(8)
+		s.db, s.sql = bun.NewDB(sqldb, sqlitedialect.New()), sqliteSQL
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// sqliteDSN is the modernc driver's name for the file at path, with the
+// store's pragmas.
+func sqliteDSN(path string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)", "cache_size(-16000)"} {
 		q.Add("_pragma", p)
@@ -68,40 +105,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	// Times bound by the driver are written the way Bun writes them, so
 	// stored times compare correctly as text.
 	q.Set("_time_format", "sqlite")
-	sqldb, err := sql.Open("sqlite", "file:"+cfg.Path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
-	}
-	sqldb.SetMaxOpenConns(8)
-	s := &Store{db: bun.NewDB(sqldb, sqlitedialect.New()), now: cfg.Now, log: cfg.Logger.With("component", "store")}
-	if err := s.migrate(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
-	}
-	if err := s.prepare(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
-	}
-	return s, nil
+	return "file:" + path + "?" + q.Encode()
 }
 
-func (s *Store) migrate(ctx context.Context) error {
-	ms := migrate.NewMigrations()
-	if err := ms.Discover(migrationFiles); err != nil {
-		return fmt.Errorf("discover migrations: %w", err)
-	}
-	m := migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true))
-	if err := m.Init(ctx); err != nil {
-		return fmt.Errorf("init migrations: %w", err)
-	}
-	group, err := m.Migrate(ctx)
+// redactDSN is a DSN without its password, for errors and logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return "the PostgreSQL database"
 	}
-	if !group.IsZero() {
-		s.log.Info("database migrated", "migrations", group.Migrations.String())
-	}
-	return nil
+	return u.Redacted()
 }
 
 // Close closes the database.
