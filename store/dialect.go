@@ -137,3 +137,14 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return s.db.DB.ExecContext(ctx, s.sql.rebind(q), args...)
 }
+
+// reboundTx is a database/sql transaction that takes ? placeholders, as
+// a bun.Tx does, for code shared by both (contactEffect).
+type reboundTx struct {
+	tx     *sql.Tx
+	rebind func(string) string
+}
+
+func (r reboundTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.tx.ExecContext(ctx, r.rebind(q), args...)
+}

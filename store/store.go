@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -67,11 +66,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	name := cfg.Path
 	if IsPostgres(cfg.Path) {
 		name = redactDSN(cfg.Path)
-		sqldb, err := sql.Open("pgx", cfg.Path)
+		sqldb, err := openPostgres(cfg.Path)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", name, err)
 		}
-		sqldb.SetMaxOpenConns(16)
 		s.db, s.sql = bun.NewDB(sqldb, pgdialect.New()), postgresSQL
 	} else {
 		sqldb, err := sql.Open("sqlite", sqliteDSN(cfg.Path))

@@ -16,6 +16,14 @@ func TestSuite(t *testing.T) {
 	storetest.Run(t, openSQLite)
 }
 
+// TestSuitePostgres runs the same suite on PostgreSQL, each test on a
+// schema of its own in the database SMSBOT_TEST_POSTGRES names. Without
+// it the test is skipped, saying how to run it; under CI it fails.
+func TestSuitePostgres(t *testing.T) {
+	storetest.Postgres(t) // skips or fails here, once, without the database
+	storetest.Run(t, storetest.OpenPostgres)
+}
+
 // openSQLite is the suite's Opener for SQLite.
 func openSQLite(t *testing.T, now func() time.Time) *store.Store {
 	t.Helper()
