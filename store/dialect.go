@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/uptrace/bun"
 )
 
 // Dialect names the SQL database a Store runs on.
@@ -147,4 +150,24 @@ type reboundTx struct {
 
 func (r reboundTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return r.tx.ExecContext(ctx, r.rebind(q), args...)
+}
+
+// assignLockKey is the PostgreSQL advisory lock of sticky-sender
+// assignment.
+const assignLockKey = "smsbot.assign"
+
+// lockAssignments is the first statement of every transaction that reads
+// senders' loads or assignments and then assigns (adding, removing a
+// sender, a reply's sticky sender, a queue batch). SQLite runs one writer
+// at a time anyway; on PostgreSQL it makes them take turns, so a contact
+// is never given two senders and a sender is never added twice. The lock
+// goes with the transaction.
+func (s *Store) lockAssignments(ctx context.Context, tx bun.Tx) error {
+	if !s.sql.PG {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, assignLockKey); err != nil {
+		return fmt.Errorf("lock assignments: %w", err)
+	}
+	return nil
 }

@@ -36,6 +36,29 @@ func testDialects(t *testing.T, open Opener) {
 				}
 			}
 		},
+		"SameNewSenderAtOnce": func(b *bundle) {
+			for round := range 10 {
+				address := fmt.Sprintf("+1206555%04d", 9000+round)
+				created := make([]bool, 4)
+				errs := at4(func(i int) (err error) {
+					_, created[i], err = b.st.AddSender(b.ctx, address, float64(1+i), "admin")
+					return err
+				})
+				n := 0
+				for i, err := range errs {
+					b.check(err, fmt.Sprintf("round %d: add sender %d", round, i))
+					n += btoi(created[i])
+				}
+				if n != 1 {
+					b.t.Fatalf("round %d: 4 adds of one number at once created it %d times, want 1", round, n)
+				}
+			}
+			senders, err := b.st.Senders(b.ctx)
+			b.check(err, "senders")
+			if len(senders) != 10 {
+				b.t.Fatalf("%d senders, want 10", len(senders))
+			}
+		},
 		"OneOfManyApprovalsWins": func(b *bundle) {
 			b.members("crew", 0, 1)
 			for round := range 10 {
