@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -14,9 +15,12 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 
 	"smsbot/broadcast"
@@ -113,6 +117,67 @@ func redactDSN(dsn string) string {
 		return "the PostgreSQL database"
 	}
 	return u.Redacted()
+}
+
+// openPostgres opens the PostgreSQL database of dsn through pgx's
+// database/sql driver (pgx rather than Bun's pgdriver: it matches Bun's
+// version, verifies TLS as libpq's sslmode says, and reports SQLSTATE
+// codes). A DSN pgx cannot read is refused here, not at first use.
+func openPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(16)
+	return db, nil
+}
+
+// migrateLockKey is the PostgreSQL advisory lock held while migrating, so
+// that replicas starting at once migrate one after the other.
+const migrateLockKey = "smsbot.migrate"
+
+// migrate runs the pending migrations, one set for both dialects: each
+// file is a text/template rendered with the dialect's dialectSQL (types,
+// and {{if .PG}} where the syntax differs). Migrations are recorded by
+// file name, so a database migrated before the files became templates
+// runs none of them again.
+func (s *Store) migrate(ctx context.Context) (err error) {
+	if s.sql.PG {
+		conn, err := s.db.DB.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1))`, migrateLockKey); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer func() {
+			// A fresh context: the lock must go even when ctx ended.
+			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, migrateLockKey); uerr != nil {
+				// Closing the connection would keep the lock with the pool:
+				// drop it instead, which ends the session and its lock.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+				err = errors.Join(err, fmt.Errorf("unlock migrations: %w", uerr))
+			}
+		}()
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(migrationFiles); err != nil {
+		return fmt.Errorf("discover migrations: %w", err)
+	}
+	m := migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true), migrate.WithTemplateData(s.sql))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("init migrations: %w", err)
+	}
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if !group.IsZero() {
+		s.log.Info("database migrated", "migrations", group.Migrations.String())
+	}
+	return nil
 }
 
 // Close closes the database.
