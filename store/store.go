@@ -133,8 +133,9 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-// migrateLockKey is the PostgreSQL advisory lock held while migrating, so
-// that replicas starting at once migrate one after the other.
+// migrateLockKey, with the schema's name, is the PostgreSQL advisory lock
+// held while migrating, so that replicas starting at once on one schema
+// migrate one after the other (stores on other schemas need not wait).
 const migrateLockKey = "smsbot.migrate"
 
 // migrate runs the pending migrations, one set for both dialects: each
@@ -149,12 +150,12 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 			return fmt.Errorf("lock migrations: %w", err)
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1))`, migrateLockKey); err != nil {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1 || coalesce(current_schema(), '')))`, migrateLockKey); err != nil {
 			return fmt.Errorf("lock migrations: %w", err)
 		}
 		defer func() {
 			// A fresh context: the lock must go even when ctx ended.
-			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, migrateLockKey); uerr != nil {
+			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1 || coalesce(current_schema(), '')))`, migrateLockKey); uerr != nil {
 				// Closing the connection would keep the lock with the pool:
 				// drop it instead, which ends the session and its lock.
 				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
