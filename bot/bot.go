@@ -52,10 +52,11 @@ type Directory interface {
 	// Members returns a page of a list's members; see store.Members.
 	Members(ctx context.Context, list string, offset, limit int) (broadcast.List, []broadcast.Member, error)
 	RenameList(ctx context.Context, old, new, actor string) (broadcast.List, error)
-	// CheckDeleteList and DeleteList refuse (ECONFLICT) a list that
-	// broadcasts or schedules refer to; DeleteList keeps the contacts.
-	CheckDeleteList(ctx context.Context, id int64) error
-	DeleteList(ctx context.Context, id int64, actor string) (broadcast.List, error)
+	// CheckDeleteList and DeleteList refuse (ECONFLICT) a list its
+	// history needs (see broadcast.ListDeletion) and say what goes with
+	// it; DeleteList keeps the contacts.
+	CheckDeleteList(ctx context.Context, id int64) (broadcast.ListDeletion, error)
+	DeleteList(ctx context.Context, id int64, actor string) (broadcast.ListDeletion, error)
 	// ContactDetails returns a contact with its lists, sender and newest
 	// texts, or ENOTFOUND.
 	ContactDetails(ctx context.Context, phone string, texts int) (broadcast.ContactDetails, error)

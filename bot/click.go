@@ -31,7 +31,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 	switch verb {
 	case "sapprove", "scancel", "snow", "sdrop":
 		return r.scheduleClick(ctx, c, verb, id, conv)
-	case "ldelete", "forget":
+	case "ldelete", "lkeep", "forget", "fkeep":
 		return r.manageClick(ctx, c, verb, id, conv)
 	}
 	cur, err := r.engine.Status(ctx, id)

@@ -28,12 +28,16 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 				return Message{}, err
 			}
 		}
-		s, created, err := r.engine.AddSender(ctx, addr, rate, inv.User)
+		inUse, err := r.senderInUse(ctx, addr)
 		if err != nil {
 			return Message{}, err
 		}
-		verb := "Added"
-		if !created {
+		s, _, err := r.engine.AddSender(ctx, addr, rate, inv.User)
+		if err != nil {
+			return Message{}, err
+		}
+		verb := "Added" // a number removed before is added again
+		if inUse {
 			verb = "Updated"
 		}
 		return reply(fmt.Sprintf("%s %s at %s. Contacts already on other numbers stay there.", verb, s.Address, fmtSegmentRate(s.Rate))), nil
@@ -52,6 +56,21 @@ func (r *Router) numbers(ctx context.Context, inv Invocation, args string, _ Con
 		return r.removedSender(ctx, addr, moved)
 	}
 	return Message{}, unknown("subcommand of numbers", sub, []string{"add", "remove"})
+}
+
+// senderInUse reports whether addr is one of the numbers texts are sent
+// from now (a removed one is not).
+func (r *Router) senderInUse(ctx context.Context, addr string) (bool, error) {
+	senders, err := r.engine.Senders(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range senders {
+		if s.Address == addr && s.Enabled {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (r *Router) listNumbers(ctx context.Context) (Message, error) {
@@ -91,8 +110,7 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 		typed, _ := splitPhone(args, r.cfg.Region)
 		return Message{}, swapped("a phone number", typed, "add", list, phone, name)
 	}
-	list, rest := cut(args)
-	list = listName(list)
+	list, rest := cutArg(args)
 	raw, name := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" {
 		return Message{}, usage("add <list> <phone> [name…]")
@@ -104,13 +122,17 @@ func (r *Router) add(ctx context.Context, inv Invocation, args string, _ Convers
 	if err != nil {
 		return Message{}, err
 	}
+	hint, err := r.newListHint(ctx, list, phone, name)
+	if err != nil {
+		return Message{}, err
+	}
 	res, err := r.dir.AddMember(ctx, list, phone, name, inv.User)
 	if err != nil {
 		return Message{}, err
 	}
 	var notes []string
 	if res.ListCreated {
-		notes = append(notes, fmt.Sprintf("created list %s", res.List.Name))
+		notes = append(notes, fmt.Sprintf("created list %s%s", res.List.Name, hint))
 	}
 	switch {
 	case !res.Added:
@@ -132,8 +154,7 @@ func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conv
 		typed, _ := splitPhone(args, r.cfg.Region)
 		return Message{}, swapped("a phone number", typed, "remove", list, phone)
 	}
-	list, rest := cut(args)
-	list = listName(list)
+	list, rest := cutArg(args)
 	raw, extra := splitPhone(rest, r.cfg.Region)
 	if list == "" || raw == "" || extra != "" {
 		return Message{}, usage("remove <list> <phone>")
@@ -152,12 +173,11 @@ func (r *Router) remove(ctx context.Context, inv Invocation, args string, _ Conv
 }
 
 func (r *Router) send(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
-	list, body := cut(args)
-	list = listName(list)
+	list, body := cutArg(args)
 	if list == "" {
 		return Message{}, usage("send <list> <message>")
 	}
-	if err := r.checkList(ctx, list); err != nil {
+	if err := r.checkListOrPhone(ctx, list, args, "reply", true); err != nil {
 		return Message{}, err
 	}
 	p, err := r.engine.Prepare(ctx, broadcast.Draft{List: list, Body: body, RequestedBy: inv.User})

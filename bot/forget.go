@@ -34,7 +34,10 @@ func (r *Router) forgetCmd(ctx context.Context, _ Invocation, args string, _ Con
 		Text: on + " and erases their number, name, fields and texts from smsbot; broadcast history keeps only counts. " +
 			"Their opt-out goes too: if they are added again, they can be texted. Texts already shown in chat stay there. " +
 			"Nothing changes until you click.",
-		Buttons: []Button{{Label: "Forget " + c.Phone, Action: action("forget", c.ID), Style: Danger}},
+		Buttons: []Button{
+			{Label: "Forget " + c.Phone, Action: action("forget", c.ID), Style: Danger},
+			{Label: "Cancel", Action: action("fkeep", c.ID)},
+		},
 	}, nil
 }
 

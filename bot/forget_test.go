@@ -23,7 +23,7 @@ func TestForgetAfterConfirmation(t *testing.T) {
 	b.refused(t, "alice", "forget", "usage: /sms forget <phone>")
 	before := b.rows(t)
 	ask := b.do("alice", "forget (206) 555-0001")
-	if len(ask) != 1 || ask[0].Title != "Forget Ada (+12065550001)?" || len(ask[0].Buttons) != 1 || ask[0].Buttons[0].Style != bot.Danger ||
+	if len(ask) != 1 || ask[0].Title != "Forget Ada (+12065550001)?" || len(ask[0].Buttons) != 2 || ask[0].Buttons[0].Style != bot.Danger ||
 		!strings.Contains(ask[0].Text, "off 2 lists (board, crew)") || !strings.Contains(ask[0].Text, "Their opt-out goes too") {
 		t.Fatalf("confirmation: %+v", ask)
 	}

@@ -61,7 +61,7 @@ func isCommand(s string) bool {
 // listName reads a list name as typed: quotes around it ("friends",
 // 'friends', “friends”) are dropped, so the name is quoted once in answers.
 func listName(s string) string {
-	for _, q := range [][2]string{{`"`, `"`}, {`'`, `'`}, {"“", "”"}, {"‘", "’"}, {"`", "`"}} {
+	for _, q := range quotes {
 		if len(s) >= len(q[0])+len(q[1]) && strings.HasPrefix(s, q[0]) && strings.HasSuffix(s, q[1]) {
 			return s[len(q[0]) : len(s)-len(q[1])]
 		}
@@ -83,7 +83,7 @@ func (r *Router) checkList(ctx context.Context, name string) error {
 		}
 		names = append(names, l.Name)
 	}
-	msg := fmt.Sprintf("there is no list named %q", name)
+	msg := fmt.Sprintf("there is no list named \"%s\"", name)
 	if s := suggest(name, names); len(s) > 0 {
 		msg += fmt.Sprintf("; did you mean %s?", strings.Join(s, " or "))
 	} else {
@@ -100,8 +100,7 @@ func phoneFirst(args, region string) (list, phone, rest string, ok bool) {
 	if reason != "" || after == "" {
 		return "", "", "", false
 	}
-	list, rest = cut(after)
-	list = listName(list)
+	list, rest = cutArg(after)
 	if validListName(list) != nil || phoneWord(list, false) {
 		return "", "", "", false
 	}
@@ -134,4 +133,38 @@ func (r *Router) senderAddress(s string) (addr, rest string) {
 		return e164, rest
 	}
 	return raw, rest
+}
+
+// newListHint looks at the list an add names before it is created. When
+// there is no such list but the words after the phone are exactly an
+// existing list's name ("add Bob +1… friends"), the list and the name were
+// swapped: that is refused with the corrected command. When the new name is
+// close to existing ones ("frends"), the list is still created, and hint
+// says what was maybe meant and how to take it back. Both are "" and nil
+// for a list that exists.
+func (r *Router) newListHint(ctx context.Context, list, phone, name string) (hint string, err error) {
+	lists, err := r.dir.Lists(ctx)
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(lists))
+	for _, l := range lists {
+		if l.Name == list {
+			return "", nil
+		}
+		names = append(names, l.Name)
+	}
+	if w := words(name); len(w) == 1 {
+		other := listName(w[0])
+		for _, n := range names {
+			if n == other {
+				return "", broadcast.Errorf(broadcast.EINVALID, "%s is a list and %s is not: did you mean /sms add %s %s %s?",
+					n, list, n, phone, list)
+			}
+		}
+	}
+	if s := suggest(list, names); len(s) > 0 {
+		return fmt.Sprintf(" (did you mean %s? `/sms lists delete %s` takes it back)", strings.Join(s, " or "), list), nil
+	}
+	return "", nil
 }

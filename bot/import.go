@@ -14,16 +14,16 @@ import (
 // on a platform with uploads, the user's next upload in the channel within
 // five minutes is the file.
 func (r *Router) importCmd(ctx context.Context, inv Invocation, args string, _ Conversation) (Message, error) {
-	list, ref := cut(args)
-	list = listName(list)
+	list, ref := cutArg(args)
+	ref = listName(ref) // a quoted path ("my crew.csv") is read without its quotes
 	if list == "" {
 		return Message{}, usage("import <list> <file.csv>")
 	}
 	if looksLikeFile(list) {
 		if w := words(ref); len(w) == 1 && !looksLikeFile(w[0]) && validListName(listName(w[0])) == nil {
-			return Message{}, swapped("a file name", list, "import", listName(w[0]), list)
+			return Message{}, swapped("a file name", list, "import", listName(w[0]), quoteArg(list))
 		}
-		return Message{}, broadcast.Errorf(broadcast.EINVALID, "%s is a file name, not a list: write /sms import <list> %s", list, list)
+		return Message{}, broadcast.Errorf(broadcast.EINVALID, "%s is a file name, not a list: write /sms import <list> %s", list, quoteArg(list))
 	}
 	if err := validListName(list); err != nil {
 		return Message{}, err
@@ -125,7 +125,7 @@ func importMessage(rep importer.Report, where string) Message {
 	if rep.Invalid > 0 {
 		skipped = append(skipped, fmt.Sprintf("%d invalid", rep.Invalid))
 	}
-	m.Text = fmt.Sprintf("%d rows: %s.", rep.Rows, strings.Join(counts, ", "))
+	m.Text = fmt.Sprintf("%s: %s.", plural(rep.Rows, "row"), strings.Join(counts, ", "))
 	if len(skipped) > 0 {
 		m.Text += " Skipped " + strings.Join(skipped, ", ") + "."
 	}

@@ -2,8 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"smsbot/bot"
 )
 
 func TestImportUndo(t *testing.T) {
@@ -39,9 +44,36 @@ func TestImportUndo(t *testing.T) {
 		!strings.Contains(entries[0].Detail, "removed=2 deleted=1") {
 		t.Fatalf("audit = %+v, %v", entries, err)
 	}
-	// A file after "undo" is an import into a list called undo.
-	b.importFixture(t, "undo", "crew.csv")
-	if l, err := b.store.ListByName(ctx, "undo"); err != nil || l.Members != 2 {
-		t.Fatalf("list undo: %+v, %v", l, err)
+}
+
+// TestImportUndoNeverImports: "import undo <x>" always means undo. Before,
+// a file name after undo imported the file into a new list called undo.
+func TestImportUndoNeverImports(t *testing.T) {
+	b := setup(t, "console")
+	ctx := context.Background()
+	b.importFixture(t, "crew", "crew.csv")
+	for _, tt := range []struct{ cmd, want string }{
+		{"import undo crew.csv", "there is no list named crew.csv, and import undo takes a list; to import the file crew.csv into a list, write /sms import <list> crew.csv"},
+		{"import undo ./data/big.csv", "write /sms import <list> ./data/big.csv"},
+		{"import undo crw", "there is no list named"},
+		{"import undo crw", "did you mean crew?"},
+		{"import undo crew.csv crew", "usage: /sms import undo <list>"},
+		{"add undo +12065550001", "a list cannot be called undo: /sms import undo <list> uses the word; choose another name"},
+		{"lists rename crew UNDO", "a list cannot be called UNDO"},
+	} {
+		f, err := os.Open(filepath.Join("..", "testdata", "csv", "crew.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := b.rows(t)
+		b.router.Command(ctx, bot.Invocation{User: "console", Channel: "test", Text: tt.cmd, Files: oneFile{f}}, b.conv)
+		f.Close()
+		oneError(t, b.conv.take(), tt.want)
+		if after := b.rows(t); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("%q changed rows: %v → %v", tt.cmd, before, after)
+		}
+	}
+	if _, err := b.store.ListByName(ctx, "undo"); err == nil {
+		t.Fatal("a list called undo was created")
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"smsbot/bot"
+	"smsbot/broadcast"
 )
 
 // clickOn presses action as user on the message ref, through conv, and
@@ -100,7 +102,7 @@ func TestListsDeleteAfterConfirmation(t *testing.T) {
 	b.refused(t, "alice", "lists delete bo", `no list named "bo"; did you mean Bob?`)
 	before := b.rows(t)
 	ask := b.do("alice", "lists delete Bob")
-	if len(ask) != 1 || len(ask[0].Buttons) != 1 || ask[0].Buttons[0].Style != bot.Danger || ask[0].Buttons[0].Label != "Delete Bob" ||
+	if len(ask) != 1 || len(ask[0].Buttons) != 2 || ask[0].Buttons[0].Style != bot.Danger || ask[0].Buttons[0].Label != "Delete Bob" ||
 		!strings.Contains(ask[0].Text, "1 member") || !strings.Contains(ask[0].Text, "contacts themselves stay") {
 		t.Fatalf("confirmation: %+v", ask)
 	}
@@ -114,7 +116,7 @@ func TestListsDeleteAfterConfirmation(t *testing.T) {
 	}
 	posts, edits := b.clickOn("bob", act, conv)
 	if len(posts) != 0 || len(edits) != 1 || edits[0].Title != "List Bob deleted" || len(edits[0].Buttons) != 0 ||
-		edits[0].Text != "Deleted by bob. Its 1 member stay as contacts." {
+		edits[0].Text != "Deleted by bob. Its 1 member stays as a contact." {
 		t.Fatalf("click: posts %+v, edits %+v", posts, edits)
 	}
 	if posts, edits := b.clickOn("alice", act, conv); len(posts) != 1 || !strings.Contains(posts[0].Text, "that list was already deleted") || len(edits) != 0 {
@@ -137,15 +139,63 @@ func TestListsDeleteRefusesListWithHistory(t *testing.T) {
 	b := setup(t, "alice")
 	b.do("alice", "numbers add +12065550101 100")
 	b.do("alice", "add crew +12065550001")
+	// A confirmation shown before the broadcast sent is refused on click.
+	ask := b.do("alice", "lists delete crew")
+	if len(ask) != 1 || len(ask[0].Buttons) == 0 {
+		t.Fatalf("confirmation: %+v", ask)
+	}
 	b.do("alice", "send crew hi")
-	b.refused(t, "alice", "lists delete crew", "the list was sent or scheduled (#1) and their history needs it")
-	// A confirmation shown before the broadcast is refused on click.
+	b.click("alice", "approve:1")
+	b.waitDone(t, 1)
+	b.refused(t, "alice", "lists delete crew", "the list was sent to (#1) and that history needs it, so it cannot be deleted")
 	conv := &updates{n: map[bot.Ref][]bot.Message{}}
-	l, err := b.store.ListByName(context.Background(), "crew")
-	if err != nil {
+	if posts, _ := b.clickOn("alice", ask[0].Buttons[0].Action, conv); len(posts) != 1 || !strings.Contains(posts[0].Text, "cannot be deleted") {
+		t.Fatalf("click: %+v", posts)
+	}
+}
+
+// TestListsDeleteTakesUnsentBroadcasts: the issue's mistyped list, sent a
+// preview that was cancelled, can be deleted, and the preview goes with it.
+// Before, any broadcast or schedule ever made for a list kept it forever.
+func TestListsDeleteTakesUnsentBroadcasts(t *testing.T) {
+	b := setup(t, "alice", "bob")
+	b.do("alice", "numbers add +12065550101 100")
+	b.do("alice", "add Bob +12065550105 friends")
+	b.do("alice", "send Bob hi")
+	b.click("alice", "cancel:1")
+	b.do("alice", "send Bob hello") // a preview never approved
+	ask := b.do("alice", "lists delete Bob")
+	if len(ask) != 1 || !strings.Contains(ask[0].Text, "Broadcasts #1 and #2, which sent nothing, go with it.") {
+		t.Fatalf("confirmation: %+v", ask)
+	}
+	conv := &updates{n: map[bot.Ref][]bot.Message{}}
+	_, edits := b.clickOn("bob", ask[0].Buttons[0].Action, conv)
+	if len(edits) != 1 || edits[0].Text != "Deleted by bob. Its 1 member stays as a contact. Broadcasts #1 and #2, which sent nothing, went with it." {
+		t.Fatalf("deleted: %+v", edits)
+	}
+	if got := b.rows(t); got["broadcasts"] != 0 || got["messages"] != 0 || got["lists"] != 0 || got["contacts"] != 1 {
+		t.Fatalf("rows after delete: %v", got)
+	}
+	b.refused(t, "alice", "status 1", "there is no broadcast #1")
+	if posts := b.click("bob", "approve:2"); len(posts) != 1 || !strings.Contains(posts[0].Text, "there is no broadcast #2") {
+		t.Fatalf("approving the deleted preview: %+v", posts)
+	}
+}
+
+// TestListsDeleteWaitsForUnfinishedBroadcasts: a paused broadcast with
+// nothing sent keeps the list until it is cancelled, and says so.
+func TestListsDeleteWaitsForUnfinishedBroadcasts(t *testing.T) {
+	b := setup(t, "alice", "bob")
+	b.do("alice", "numbers add +12065550101 100")
+	b.do("alice", "add crew +12065550001")
+	b.do("alice", "send crew hi")
+	// Paused before a text went out (as a restart finds it).
+	if _, err := b.store.Transition(context.Background(), 1, []broadcast.Status{broadcast.StatusPending}, broadcast.StatusPaused, "bob", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if posts, _ := b.clickOn("alice", fmt.Sprintf("ldelete:%d", l.ID), conv); len(posts) != 1 || !strings.Contains(posts[0].Text, "cannot be deleted") {
-		t.Fatalf("click: %+v", posts)
+	b.refused(t, "alice", "lists delete crew", "broadcast #1 to the list is not finished, though nothing was sent yet; cancel it (/sms cancel 1), then delete the list")
+	b.do("alice", "cancel 1")
+	if ask := b.do("alice", "lists delete crew"); len(ask) != 1 || !strings.Contains(ask[0].Text, "Broadcast #1, which sent nothing, goes with it.") {
+		t.Fatalf("after cancelling: %+v", ask)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"smsbot/broadcast"
 )
@@ -20,8 +21,52 @@ func cut(s string) (word, rest string) {
 	return s[:i], strings.TrimSpace(s[i:])
 }
 
-// words splits s on white space.
-func words(s string) []string { return strings.Fields(s) }
+// quotes are the pairs of quotes an argument may be written in.
+var quotes = [][2]string{{`"`, `"`}, {`'`, `'`}, {"“", "”"}, {"‘", "’"}, {"`", "`"}, {"«", "»"}}
+
+// cutQuoted is cut for a first word that may be quoted: a quote at its
+// start that closes before white space or the end makes the quoted text,
+// spaces and all, one word, returned with its quotes.
+func cutQuoted(s string) (word, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	for _, q := range quotes {
+		if !strings.HasPrefix(s, q[0]) {
+			continue
+		}
+		inner := s[len(q[0]):]
+		for off := 0; ; {
+			i := strings.Index(inner[off:], q[1])
+			if i < 0 {
+				break
+			}
+			end := len(q[0]) + off + i + len(q[1])
+			if r, _ := utf8.DecodeRuneInString(s[end:]); end == len(s) || unicode.IsSpace(r) {
+				return s[:end], strings.TrimSpace(s[end:])
+			}
+			off += i + len(q[1])
+		}
+	}
+	return cut(s)
+}
+
+// cutArg splits off the first argument, which may be quoted ("my crew",
+// "my crew.csv"), and returns it without its quotes, and the rest.
+func cutArg(s string) (arg, rest string) {
+	w, rest := cutQuoted(s)
+	return listName(w), rest
+}
+
+// words splits s on white space, keeping a quoted argument ("my crew")
+// one word, with its quotes: listName drops them.
+func words(s string) []string {
+	var out []string
+	for s = strings.TrimSpace(s); s != ""; {
+		var w string
+		w, s = cutQuoted(s)
+		out = append(out, w)
+	}
+	return out
+}
 
 // parseID reads a broadcast ID written as 3 or #3.
 func parseID(s string) (int64, error) {
@@ -66,15 +111,22 @@ func suggest(name string, known []string) []string {
 	return out
 }
 
+// reservedListName is the one name no list may have: "/sms import undo
+// <list>" would be read as an import into it.
+const reservedListName = "undo"
+
 // validListName checks a list name: letters, digits, - _ and . only, so it
-// is one word in every command.
+// is one word in every command, and not undo.
 func validListName(name string) error {
 	if name == "" || len(name) > 64 {
 		return broadcast.Errorf(broadcast.EINVALID, "a list name needs 1 to 64 characters")
 	}
+	if strings.EqualFold(name, reservedListName) {
+		return broadcast.Errorf(broadcast.EINVALID, "a list cannot be called %s: /sms import undo <list> uses the word; choose another name", name)
+	}
 	for _, r := range name {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.", r) {
-			return broadcast.Errorf(broadcast.EINVALID, "list name %q may only have letters, digits, - _ and .", name)
+			return broadcast.Errorf(broadcast.EINVALID, "list name \"%s\" may only have letters, digits, - _ and .", name)
 		}
 	}
 	return nil
@@ -86,7 +138,7 @@ func validListName(name string) error {
 // number ("+12065550001 5 minutes away"), the longest start of them that is
 // a valid number in region is the phone.
 func splitPhone(s, region string) (phone, rest string) {
-	w := words(s)
+	w := strings.Fields(s)
 	i := 0
 	for i < len(w) && phoneWord(w[i], i > 0) {
 		i++
@@ -129,4 +181,13 @@ func phoneWord(w string, after bool) bool {
 		}
 	}
 	return digits || w == "+"
+}
+
+// quoteArg writes an argument with white space in quotes, so a command
+// shown in an answer can be typed as it is.
+func quoteArg(s string) string {
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return `"` + s + `"`
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -96,7 +97,8 @@ func (r *Router) follow(id int64, ref Ref, conv Conversation, showing broadcast.
 }
 
 // Resume posts a progress message in conv for every unfinished broadcast
-// and keeps it current, so a restarted bot shows what it resumed.
+// and keeps it current, so a restarted bot shows what it resumed, and
+// what stays paused.
 func (r *Router) Resume(ctx context.Context, conv Conversation) {
 	unfinished, err := r.engine.Unfinished(ctx)
 	if err != nil {
@@ -110,7 +112,7 @@ func (r *Router) Resume(ctx context.Context, conv Conversation) {
 			continue
 		}
 		m := r.progressMessage(ctx, p)
-		m.Title = "Resumed after restart: " + m.Title
+		m.Title = afterRestart(p.Broadcast.Status, m.Title)
 		ref, err := conv.Post(ctx, m)
 		if err != nil {
 			r.log.Error("posting progress failed", "broadcast_id", b.ID, "err", Redact(err))
@@ -118,4 +120,15 @@ func (r *Router) Resume(ctx context.Context, conv Conversation) {
 		}
 		r.watch(b.ID, ref, conv, p.Broadcast.Status)
 	}
+}
+
+// afterRestart titles an unfinished broadcast's progress at start:
+// "Resumed after restart: Broadcast #1 to big: sending", or, for one a
+// person paused, "Still paused after restart: Broadcast #1 to big" (it
+// does not send until someone resumes it).
+func afterRestart(status broadcast.Status, title string) string {
+	if status == broadcast.StatusPaused {
+		return "Still paused after restart: " + strings.TrimSuffix(title, ": "+string(broadcast.StatusPaused))
+	}
+	return "Resumed after restart: " + title
 }

@@ -140,8 +140,8 @@ func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Messa
 	}
 	m := Message{
 		Title: fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, verb),
-		Text: fmt.Sprintf("Sent %d, failed %d, skipped %d of %d in %s.",
-			c.Done(), c.Failed, c.Skipped, c.Total, fmtDuration(p.Elapsed)),
+		Text: strings.TrimSpace(fmt.Sprintf("Sent %d, failed %d, skipped %d of %d in %s. %s",
+			c.Done(), c.Failed, c.Skipped, c.Total, fmtDuration(p.Elapsed), receiptsSoFar(c))),
 	}
 	if b.ApprovedBy != "" {
 		m.Fields = append(m.Fields, Field{"Requested by", b.RequestedBy}, Field{"Approved by", b.ApprovedBy})
@@ -150,25 +150,7 @@ func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Messa
 	if err != nil {
 		r.log.Error("reading failure reasons failed", "broadcast_id", b.ID, "err", Redact(err))
 	}
-	var failed, skipped []string
-	for _, rs := range reasons {
-		text := rs.Text
-		if rs.Code != "" {
-			text = rs.Code + " " + text
-		}
-		item := fmt.Sprintf("%s ×%d", strings.TrimSpace(text), rs.Count)
-		if rs.Status == broadcast.MsgSkipped {
-			skipped = append(skipped, item)
-		} else {
-			failed = append(failed, item)
-		}
-	}
-	if len(failed) > 0 {
-		m.Fields = append(m.Fields, Field{"Failed", strings.Join(failed, "; ")})
-	}
-	if len(skipped) > 0 {
-		m.Fields = append(m.Fields, Field{"Skipped", strings.Join(skipped, "; ")})
-	}
+	m.Fields = append(m.Fields, reasonFields(reasons)...)
 	return m
 }
 
@@ -177,7 +159,7 @@ func statusLine(p broadcast.Progress) string {
 	b, c := p.Broadcast, p.Counts
 	s := fmt.Sprintf("#%d %s · %s · %s", b.ID, b.ListName, b.Status, firstWords(b.Body, 6))
 	if b.Status != broadcast.StatusPending {
-		s += fmt.Sprintf(" · sent %d/%d, failed %d, skipped %d", c.Done(), c.Total, c.Failed, c.Skipped)
+		s += fmt.Sprintf(" · sent %d/%d, undelivered %d, failed %d, skipped %d", c.Done(), c.Total, c.Undelivered, c.Failed, c.Skipped)
 	}
 	return s
 }

@@ -61,6 +61,9 @@ func (r *Router) threadReply(ctx context.Context, inv Invocation, c broadcast.Co
 		return Message{}, err
 	}
 	body := strings.TrimSpace(inv.Text)
+	if err := checkControl(body); err != nil {
+		return Message{}, err
+	}
 	if body == "" {
 		return Message{}, broadcast.Errorf(broadcast.EINVALID, "there is no text to send to %s; write it in the thread", contactLabel(c))
 	}

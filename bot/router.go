@@ -59,11 +59,14 @@ func (r *Router) Command(ctx context.Context, inv Invocation, conv Conversation)
 	h, ok := handlers[name]
 	var m Message
 	var err error
+	bad := checkControl(inv.Text) // before anything reads or writes it
 	switch {
+	case bad != nil:
+		err = bad
 	case name == "":
 		m, err = r.help(ctx, inv, "", conv)
 	case !ok:
-		err = unknown("command", name, commandNames())
+		err = unknownCommand(name, args)
 	case h.changes:
 		if err = r.access.change(inv.User); err == nil {
 			m, err = h.run(r, ctx, inv, args, conv)

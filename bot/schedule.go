@@ -39,6 +39,9 @@ func (r *Router) scheduleCmd(ctx context.Context, inv Invocation, args string, _
 	if strings.TrimSpace(args) == "" {
 		return Message{}, usage(`schedule <when> <list> <message>; <when> is 18:45, "tomorrow 09:00", "in 30m" or a cron spec in quotes like "0 9 * * *"`)
 	}
+	if err := r.checkScheduleList(ctx, args); err != nil {
+		return Message{}, err
+	}
 	sc, p, err := s.Plan(ctx, args, inv.User)
 	if err != nil {
 		return Message{}, err

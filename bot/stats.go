@@ -55,12 +55,12 @@ func (r *Router) recentStats(ctx context.Context, st stats.Store) (Message, erro
 		if b.StartedAt != nil {
 			when = b.StartedAt.In(r.cfg.Location).Format("Mon 2 Jan 15:04")
 		}
-		lines = append(lines, fmt.Sprintf("#%d %s · %s · sent %d · delivered %d · failed %d · replies %d · opt-outs %d · %s",
-			b.ID, when, b.ListName, c.Done(), c.Delivered, c.Failed, s.Replies, s.OptOuts, fmtDuration(s.Duration)))
+		lines = append(lines, fmt.Sprintf("#%d %s · %s · sent %d · delivered %d · undelivered %d · failed %d · replies %d · opt-outs %d · %s",
+			b.ID, when, b.ListName, c.Done(), c.Delivered, c.Undelivered, c.Failed, s.Replies, s.OptOuts, fmtDuration(s.Duration)))
 	}
 	c := total.Counts
-	lines = append(lines, fmt.Sprintf("*Total:* sent %d · delivered %d · failed %d · replies %d · opt-outs %d · %s",
-		c.Done(), c.Delivered, c.Failed, total.Replies, total.OptOuts, fmtDuration(total.Duration)))
+	lines = append(lines, fmt.Sprintf("*Total:* sent %d · delivered %d · undelivered %d · failed %d · replies %d · opt-outs %d · %s",
+		c.Done(), c.Delivered, c.Undelivered, c.Failed, total.Replies, total.OptOuts, fmtDuration(total.Duration)))
 	title := "The last broadcast that sent texts"
 	if len(list) > 1 {
 		title = fmt.Sprintf("The last %d broadcasts that sent texts", len(list))
@@ -86,16 +86,11 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 		who += ", ended " + b.FinishedAt.In(r.cfg.Location).Format("15:04:05") + " (" + fmtDuration(rep.Duration) + ")"
 	}
 	m.Fields = append(m.Fields, Field{"Who and when", who},
-		Field{"Texts", fmt.Sprintf("%d sent: %d delivered (%.1f%%), %d awaiting a receipt, %d undelivered · %d failed · %d skipped · %d not sent yet",
-			c.Done(), c.Delivered, 100*rep.DeliveryRate, c.Sent, c.Undelivered, c.Failed, c.Skipped, c.Remaining())})
+		Field{"Texts", textsLine(c)})
 	if len(rep.Failures) > 0 {
 		var lines []string
 		for _, f := range rep.Failures {
-			line := fmt.Sprintf("%s ×%d", strings.TrimSpace(f.Code+" "+f.Text), f.Count)
-			if f.Code != "" {
-				line = fmt.Sprintf("%s %s ×%d: %s", f.Code, f.Explanation.Summary, f.Count, f.Explanation.Action)
-			}
-			lines = append(lines, line)
+			lines = append(lines, reasonLine(f.Reason))
 		}
 		m.Fields = append(m.Fields, Field{"Not delivered, by reason", strings.Join(lines, "\n")})
 	}
@@ -125,6 +120,19 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 		}
 	}
 	return m, nil
+}
+
+// textsLine counts a broadcast's texts in /sms stats <id>: "4 sent: 3
+// delivered (75.0%), 0 awaiting a receipt, 1 undelivered · 1 failed · 0
+// skipped · 0 not sent yet", or, when none was accepted, "0 sent · 3
+// failed · 0 skipped · 0 not sent yet".
+func textsLine(c broadcast.Counts) string {
+	rest := fmt.Sprintf("%d failed · %d skipped · %d not sent yet", c.Failed, c.Skipped, c.Remaining())
+	if c.Done() == 0 {
+		return "0 sent · " + rest
+	}
+	return fmt.Sprintf("%d sent: %s, %d awaiting a receipt, %d undelivered · %s",
+		c.Done(), deliveredShare(c.Delivered, c.Done()), c.Sent, c.Undelivered, rest)
 }
 
 // achievedRate says what a sender achieved while it was sending, paused

@@ -16,7 +16,7 @@ var carrierErrors = map[string]CarrierError{
 	"21610": {Summary: "the recipient opted out (replied STOP)", Action: "none: they are skipped until they text START", Effect: MarkOptedOut},
 	"21612": {Summary: "Twilio cannot route to this number from this sender", Action: "check the number, or send from another number"},
 	"21614": {Summary: "not a mobile number", Action: "ask for a mobile number", Effect: FlagInvalid},
-	"30003": {Summary: "unreachable: phone off or out of coverage, may be temporary", Action: "try again later", Effect: FlagInvalid},
+	"30003": {Summary: "unreachable: phone off or out of coverage, may be temporary", Action: "none: the next broadcast tries them again"},
 	"30004": {Summary: "message blocked by the recipient or their carrier", Action: "none"},
 	"30005": {Summary: "unknown number: it does not exist at the carrier", Action: "fix the number in your list", Effect: FlagInvalid},
 	"30006": {Summary: "landline or unreachable carrier", Action: "ask for a mobile number", Effect: FlagInvalid},

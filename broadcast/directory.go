@@ -66,4 +66,8 @@ type ImportUndo struct {
 	// so were deleted.
 	Removed int
 	Deleted int
+	// The contacts the import created that stay, by why: on another
+	// list, opted out, or with texts (or a staff thread) that history
+	// keeps.
+	KeptOnLists, KeptOptedOut, KeptTexts int
 }

@@ -14,7 +14,21 @@ import (
 const (
 	UTF16       = "UTF-16"
 	Windows1252 = "Windows-1252"
+	Latin1      = "Latin-1 (ISO-8859-1)"
 )
+
+// legacyName names the single-byte encoding of a sample: Windows-1252
+// when it uses a byte of 0x80–0x9F (€, ’, “, Œ …: control codes in
+// Latin-1, never meant in a CSV), Latin-1 otherwise. Both are decoded as
+// Windows-1252, which agrees with Latin-1 on every printable character.
+func legacyName(sample []byte) string {
+	for _, b := range sample {
+		if b >= 0x80 && b <= 0x9f {
+			return Windows1252
+		}
+	}
+	return Latin1
+}
 
 // errNotText refuses a file that holds binary data rather than text.
 var errNotText = broadcast.Errorf(broadcast.EINVALID, "this is not a CSV file (it holds binary data, not text): export the sheet as CSV and try again")

@@ -14,7 +14,8 @@ import (
 
 // The exports in a single-byte encoding: Excel's "CSV" on Windows
 // (Windows-1252, with €, curly quotes and Œ in 0x80–0x9F) and a Latin-1
-// (ISO-8859-1) file. Both are read as Windows-1252, and say so.
+// (ISO-8859-1) file. Both are read as Windows-1252, and each report names
+// its own.
 func init() {
 	fixtures = append(fixtures, fixture{
 		file: "windows1252.csv",
@@ -38,7 +39,7 @@ func init() {
 		file: "latin1.csv",
 		cfg:  importer.Config{Region: "FR"},
 		report: importer.Report{
-			Rows: 4, Imported: 3, New: 3, Invalid: 1, Encoding: importer.Windows1252,
+			Rows: 4, Imported: 3, New: 3, Invalid: 1, Encoding: importer.Latin1,
 			Delimiter: ';', Header: true, PhoneColumn: "Téléphone", Fields: []string{"prénom", "nom", "ville"},
 		},
 		nameColumns: []string{"Prénom", "Nom"},
@@ -87,15 +88,19 @@ func TestImportWindows1252Large(t *testing.T) {
 	}
 }
 
-// TestImportEncodingNamed: a UTF-8 file names no encoding; UTF-16 and
-// Windows-1252 ones do.
+// TestImportEncodingNamed: a UTF-8 file names no encoding; UTF-16,
+// Windows-1252 and Latin-1 ones do.
 func TestImportEncodingNamed(t *testing.T) {
 	text := "Name,Mobile\nZoë Ångström,(206) 555-0110\n"
 	utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp1252, err := charmap.Windows1252.NewEncoder().Bytes([]byte(text))
+	cp1252, err := charmap.Windows1252.NewEncoder().Bytes([]byte(text + "Ann O’Neil,(206) 555-0111\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latin1, err := charmap.ISO8859_1.NewEncoder().Bytes([]byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +113,7 @@ func TestImportEncodingNamed(t *testing.T) {
 		{"UTF-8 with a BOM", append([]byte("\xef\xbb\xbf"), text...), ""},
 		{"UTF-16", utf16, importer.UTF16},
 		{"Windows-1252", cp1252, importer.Windows1252},
+		{"Latin-1", latin1, importer.Latin1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

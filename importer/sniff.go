@@ -23,7 +23,7 @@ var delimiters = []rune{',', ';', '\t', '|'}
 // decode strips a UTF-8 byte order mark, transcodes UTF-16 (Excel's
 // "Unicode text") to UTF-8, and reads a file whose start is not UTF-8 as
 // Windows-1252 (see legacy). It returns the encoding read when not UTF-8
-// (UTF16, Windows1252), and refuses files that are not text.
+// (UTF16, Windows1252, Latin1), and refuses files that are not text.
 func decode(r io.Reader) (*bufio.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, _ := br.Peek(4)
@@ -53,7 +53,7 @@ func decode(r io.Reader) (*bufio.Reader, string, error) {
 		if br, err = legacy(br, sample); err != nil {
 			return nil, "", err
 		}
-		enc = Windows1252
+		enc = legacyName(sample)
 	}
 	return br, enc, nil
 }

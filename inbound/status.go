@@ -46,7 +46,7 @@ func ParseStatus(sid, status, errorCode string, at time.Time) (StatusUpdate, boo
 
 // Status records a delivery receipt: the outbox row (or chat reply) with
 // that SID becomes delivered, undelivered or failed, unless it already is;
-// 21610 opts the contact out and 21211, 21614, 30003, 30005 and 30006 flag
+// 21610 opts the contact out and 21211, 21614, 30005 and 30006 flag
 // it with the reason.
 func (s *Service) Status(ctx context.Context, u StatusUpdate) error {
 	changed, err := s.store.ApplyStatus(ctx, u)

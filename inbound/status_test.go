@@ -68,7 +68,8 @@ func TestDeliveryReceipts(t *testing.T) {
 	}{
 		{"delivered", [][2]string{{"sent", ""}, {"delivered", ""}}, broadcast.MsgDelivered, "", false},
 		{"out of order: delivered then sent", [][2]string{{"delivered", ""}, {"sent", ""}, {"queued", ""}}, broadcast.MsgDelivered, "", false},
-		{"final is never overwritten", [][2]string{{"undelivered", "30003"}, {"delivered", ""}}, broadcast.MsgUndelivered, "30003 unreachable: phone off or out of coverage, may be temporary", false},
+		{"final is never overwritten", [][2]string{{"undelivered", "30006"}, {"delivered", ""}}, broadcast.MsgUndelivered, "30006 landline or unreachable carrier", false},
+		{"a phone off does not flag the contact", [][2]string{{"undelivered", "30003"}}, broadcast.MsgUndelivered, "", false},
 		{"unknown number flags the contact", [][2]string{{"failed", "30005"}}, broadcast.MsgFailed, "30005 unknown number: it does not exist at the carrier", false},
 		{"landline", [][2]string{{"undelivered", "30006"}}, broadcast.MsgUndelivered, "30006 landline or unreachable carrier", false},
 		{"opted out at the carrier", [][2]string{{"failed", "21610"}}, broadcast.MsgFailed, "", true},

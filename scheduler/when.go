@@ -78,7 +78,7 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (When, string, er
 	case first == "":
 		return When{}, "", broadcast.Errorf(broadcast.EINVALID, "say when: a time like 18:45, \"in 30m\", \"tomorrow 09:00\" or a cron spec in quotes")
 	case strings.HasPrefix(text, `"`) || strings.HasPrefix(text, "'") || strings.HasPrefix(text, "“"):
-		return quotedSpec(text, loc)
+		return quoted(text, now, loc)
 	case lower == "@every":
 		d, rest2 := cut(rest)
 		w, err := ParseSpec("@every "+d, loc)
@@ -124,20 +124,40 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (When, string, er
 	return When{}, "", unknownWhen(first, rest, now)
 }
 
-// quotedSpec reads a cron spec between quotes.
-func quotedSpec(text string, loc *time.Location) (When, string, error) {
-	open, size := text[:1], 1
-	closing := open
+// quoted reads a time in quotes: a cron spec, or any other <when> written
+// in quotes as help shows them ("tomorrow 09:00", "in 30m").
+func quoted(text string, now time.Time, loc *time.Location) (When, string, error) {
+	inner, rest, ok := unquote(text)
+	if !ok {
+		return When{}, "", broadcast.Errorf(broadcast.EINVALID, "the cron spec has no closing quote: write it like \"0 9 * * *\"")
+	}
+	w, err := ParseSpec(inner, loc)
+	if err == nil || looksLikeCron(inner) || strings.ContainsAny(inner, "*@") || strings.Contains(inner, "TZ=") {
+		return w, rest, err // a cron spec, or one with a mistake: its own error
+	}
+	pw, prest, perr := ParseWhen(inner, now, loc)
+	switch {
+	case perr != nil:
+		return When{}, "", perr
+	case prest != "":
+		return When{}, "", broadcast.Errorf(broadcast.EINVALID, "%q is not a time: put only the time in quotes, like \"tomorrow 09:00\"", inner)
+	}
+	return pw, rest, nil
+}
+
+// unquote splits text that starts with a quote into what is between the
+// quotes and what follows; ok is false without a closing quote.
+func unquote(text string) (inner, rest string, ok bool) {
+	size, closing := 1, text[:1]
 	if strings.HasPrefix(text, "“") {
 		size, closing = len("“"), "”"
 	}
-	inner := text[size:]
-	end := strings.Index(inner, closing)
+	body := text[size:]
+	end := strings.Index(body, closing)
 	if end < 0 {
-		return When{}, "", broadcast.Errorf(broadcast.EINVALID, "the cron spec has no closing quote: write it like \"0 9 * * *\"")
+		return "", "", false
 	}
-	w, err := ParseSpec(inner[:end], loc)
-	return w, strings.TrimSpace(inner[end+len(closing):]), err
+	return strings.TrimSpace(body[:end]), strings.TrimSpace(body[end+len(closing):]), true
 }
 
 // parseDelay reads "30m", "2h", "1h30m", "45 minutes", "2 hours".

@@ -45,6 +45,10 @@ func TestParseWhen(t *testing.T) {
 		{in: "in 2h crew x", at: at(2026, 12, 1, 17, 33), rest: "crew x"},
 		{in: "in 1h30m crew x", at: at(2026, 12, 1, 17, 3), rest: "crew x"},
 		{in: "in 45 minutes crew x", at: at(2026, 12, 1, 16, 18), rest: "crew x"},
+		// In quotes, as /sms help writes them.
+		{in: `"tomorrow 09:00" crew Judging`, at: at(2026, 12, 2, 9, 0), rest: "crew Judging"},
+		{in: `"in 30m" crew x`, at: at(2026, 12, 1, 16, 3), rest: "crew x"},
+		{in: `'18:45' crew x`, at: at(2026, 12, 1, 18, 45), rest: "crew x"},
 		{in: `"0 9 * * *" crew Stand-up`, spec: "0 9 * * *", rest: "crew Stand-up", zone: "America/Los_Angeles", nextSpec: at(2026, 12, 2, 9, 0)},
 		{in: `“30 8 * * 1-5” crew x`, spec: "30 8 * * 1-5", rest: "crew x", zone: "America/Los_Angeles", nextSpec: at(2026, 12, 2, 8, 30)},
 		{in: `"CRON_TZ=Europe/Berlin 0 9 * * *" crew x`, spec: "CRON_TZ=Europe/Berlin 0 9 * * *", rest: "crew x", zone: "Europe/Berlin",
@@ -92,6 +96,8 @@ func TestParseWhenErrors(t *testing.T) {
 		{"CRON_TZ=Europe/Berlin 0 9 * * * crew x", "put the cron spec in quotes"},
 		{`"CRON_TZ=Mars/Olympus 0 9 * * *" crew x`, "is not a cron spec"},
 		{"@fortnightly crew x", `"@fortnightly" is not a cron spec`},
+		{`"tommorow 09:00" crew x`, "did you mean tomorrow?"},
+		{`"tomorrow 09:00 crew" x`, `put only the time in quotes`},
 		{"2026-13-01 18:45 crew x", `"2026-13-01" is not a date`},
 		{"soon crew x", `"soon" is not a time`},
 	}

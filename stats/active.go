@@ -7,15 +7,17 @@ import (
 
 // How the achieved rate leaves out the time a sender was not sending.
 //
-// A broadcast's status alone cannot say when it was sending: while the
-// process is down (stopped, crashed, the machine asleep) a broadcast
-// stays "sending" in the database, and nothing records the downtime. The
-// sends themselves can. While a sender is sending, its texts leave one
-// after another at about its rate; a pause, downtime, or a wait for a
-// number leaves a gap far longer than the others. So each sender's sends
-// are split into stretches wherever two consecutive ones are more than
-// its idle gap apart (see IdleGap), and only the time inside stretches
-// counts.
+// Pauses are known: every pause and resume is recorded (see
+// Store.Paused), and a pause between two sends splits them, however
+// short it was. Downtime is not: while the process is down (stopped,
+// crashed, the machine asleep) a broadcast stays "sending" in the
+// database, and nothing records it. The sends themselves can show it.
+// While a sender is sending, its texts leave one after another at about
+// its rate; downtime or a wait for a number leaves a gap far longer than
+// the others. So each sender's sends are split into stretches wherever a
+// recorded pause lies between two consecutive ones, or they are more
+// than its idle gap apart (see IdleGap), and only the time inside
+// stretches counts.
 //
 // The achieved rate is then the segments sent after the first text of
 // each stretch divided by the stretches' total length: a stretch's first
@@ -23,8 +25,8 @@ import (
 // a stretch of one text adds nothing. At a steady rate r this gives r
 // exactly, however many pauses there were.
 //
-// What it cannot see: a pause or outage shorter than the idle gap counts
-// as slow sending, and a sender slowed down beyond the idle gap (a long
+// What it cannot see: downtime shorter than the idle gap counts as slow
+// sending, and a sender slowed down beyond the idle gap (a long
 // Retry-After from the provider) has those waits left out.
 const (
 	// MinIdleGap is the shortest gap taken as not sending, so that
@@ -65,13 +67,34 @@ func IdleGap(sends []Send) time.Duration {
 	return max(MinIdleGap, IdleFactor*gaps[len(gaps)/2])
 }
 
+// Interval is a span of time from From to To; a zero To means it has not
+// ended.
+type Interval struct {
+	From, To time.Time
+}
+
+// splits reports whether consecutive events at a and then b belong to
+// different stretches: they are more than idle apart, or one of paused
+// lies (in part) between them.
+func splits(a, b time.Time, idle time.Duration, paused []Interval) bool {
+	if b.Sub(a) > idle {
+		return true
+	}
+	for _, p := range paused {
+		if p.From.Before(b) && (p.To.IsZero() || p.To.After(a)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Stretches splits one sender's sends, in time order, at every gap longer
-// than their IdleGap.
-func Stretches(sends []Send) []Stretch {
+// than their IdleGap and at every pause in paused.
+func Stretches(sends []Send, paused ...Interval) []Stretch {
 	idle := IdleGap(sends)
 	var out []Stretch
 	for i, s := range sends {
-		if i == 0 || s.At.Sub(sends[i-1].At) > idle {
+		if i == 0 || splits(sends[i-1].At, s.At, idle, paused) {
 			out = append(out, Stretch{First: s.At, Last: s.At, Texts: 1})
 			continue
 		}

@@ -115,3 +115,43 @@ func TestReportLeavesOutAPause(t *testing.T) {
 		t.Fatalf("sender A: %.4f segments/s over %v, want 1 over 3s", a.Achieved, a.Active)
 	}
 }
+
+// TestRecordedPausesSplitStretches: a recorded pause splits the sends
+// around it however short it was, so it is left out of the rate; a pause
+// with no sends on either side changes nothing.
+func TestRecordedPausesSplitStretches(t *testing.T) {
+	ms := time.Millisecond
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	// 5/s, paused from +2.1 s to +5.1 s: the first text after it at +5.2 s.
+	fiveA, fiveB := every(t0, 11, 200*ms, 1), every(at(5200*ms), 11, 200*ms, 1)
+	tests := []struct {
+		name      string
+		sends     []stats.Send
+		paused    []stats.Interval
+		stretches int
+		rate      float64
+		active    time.Duration
+	}{
+		{"5/s paused 3 s, not recorded", then(fiveA, fiveB), nil, 1, 21.0 / 7.2, 7200 * ms},
+		{"5/s paused 3 s", then(fiveA, fiveB), []stats.Interval{{From: at(2100 * ms), To: at(5100 * ms)}}, 2, 5, 4 * time.Second},
+		// A text in flight when the pause began, accepted during it, is
+		// a stretch of its own.
+		{"a text accepted during the pause", then(fiveA, every(at(2150*ms), 1, 0, 1), fiveB),
+			[]stats.Interval{{From: at(2100 * ms), To: at(5100 * ms)}}, 3, 5, 4 * time.Second},
+		// Paused at +1.1 s and not resumed: the texts still accepted
+		// after it were in flight, each alone.
+		{"still paused", fiveA, []stats.Interval{{From: at(time.Second + 100*ms)}}, 6, 5, time.Second},
+		{"a pause before the first text", fiveA, []stats.Interval{{From: at(-time.Minute), To: at(-time.Second)}}, 1, 5, 2 * time.Second},
+		{"1/s paused 1.5 s", then(every(t0, 3, time.Second, 1), every(at(3500*ms), 3, time.Second, 1)),
+			[]stats.Interval{{From: at(2100 * ms), To: at(3400 * ms)}}, 2, 1, 4 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := stats.Stretches(tt.sends, tt.paused...)
+			rate, active := stats.Achieved(st)
+			if len(st) != tt.stretches || math.Abs(rate-tt.rate) > 1e-9 || active != tt.active {
+				t.Fatalf("%d stretches, %.4f segments/s over %v; want %d, %.4f over %v\n%+v", len(st), rate, active, tt.stretches, tt.rate, tt.active, st)
+			}
+		})
+	}
+}

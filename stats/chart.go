@@ -11,8 +11,10 @@ import (
 )
 
 // Series is one sender's cumulative sent and delivered counts over time.
-// Each line is in pieces, one per stretch of steady sending (see
-// Stretches): a pause or downtime is a gap between pieces, not a slope.
+// The sent line is in pieces, one per stretch of steady sending (see
+// Stretches): a pause, however short, or downtime is a gap between
+// pieces, not a slope. The delivered line breaks only at idle gaps, as
+// receipts still come in during a pause.
 type Series struct {
 	Sender    broadcast.Sender
 	Sent      []plotter.XYs // X: seconds since the first send; Y: texts so far
@@ -32,6 +34,10 @@ func ChartData(ctx context.Context, st Store, id int64) ([]Series, time.Time, er
 	byID := map[int64]broadcast.Sender{}
 	for _, s := range senders {
 		byID[s.ID] = s
+	}
+	paused, err := st.Paused(ctx, id)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
 	var start time.Time
 	sends := map[int64][]Send{}
@@ -60,10 +66,12 @@ func ChartData(ctx context.Context, st Store, id int64) ([]Series, time.Time, er
 			at[i] = x.At
 		}
 		idle := IdleGap(ss)
-		s.Sent = cumulative(at, start, idle)
+		s.Sent = cumulative(at, start, idle, paused)
 		ds := delivered[sid]
 		sort.Slice(ds, func(i, j int) bool { return ds[i].Before(ds[j]) })
-		s.Delivered = cumulative(ds, start, idle)
+		// Receipts keep coming while sending is paused: the delivered
+		// line breaks only where none came for the idle gap.
+		s.Delivered = cumulative(ds, start, idle, nil)
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Sender.ID < out[j].Sender.ID })
@@ -71,13 +79,14 @@ func ChartData(ctx context.Context, st Store, id int64) ([]Series, time.Time, er
 }
 
 // cumulative counts times (in order) as a line from 0, X in seconds since
-// start, broken into pieces wherever two are more than idle apart.
-func cumulative(times []time.Time, start time.Time, idle time.Duration) []plotter.XYs {
+// start, broken into pieces wherever two are more than idle apart or a
+// pause lies between them.
+func cumulative(times []time.Time, start time.Time, idle time.Duration, paused []Interval) []plotter.XYs {
 	var pieces []plotter.XYs
 	for i, t := range times {
 		xy := plotter.XY{X: t.Sub(start).Seconds(), Y: float64(i + 1)}
 		switch {
-		case i == 0 || t.Sub(times[i-1]) > idle:
+		case i == 0 || splits(times[i-1], t, idle, paused):
 			// A piece starts from the count before it, so a piece of
 			// a single text still draws.
 			pieces = append(pieces, plotter.XYs{{X: xy.X, Y: float64(i)}, xy})

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -31,7 +33,7 @@ func sendsAt(addr string, id int64, secs ...float64) Series {
 		at = append(at, t)
 		ss = append(ss, Send{At: t, Segments: 1})
 	}
-	return Series{Sender: broadcast.Sender{ID: id, Address: addr}, Sent: cumulative(at, c0, IdleGap(ss))}
+	return Series{Sender: broadcast.Sender{ID: id, Address: addr}, Sent: cumulative(at, c0, IdleGap(ss), nil)}
 }
 
 func steady(n int, from, gap float64) []float64 {
@@ -159,5 +161,100 @@ func TestChartBreaksAtAPause(t *testing.T) {
 	joined.Sent = []plotter.XYs{append(append(plotter.XYs{}, s.Sent[0]...), s.Sent[1]...)}
 	if n := gap(joined); n == 0 {
 		t.Errorf("the test cannot see a line across the pause")
+	}
+}
+
+// TestChartBreaksAtRecordedPause: a 3 s pause at 5/s, shorter than the
+// idle gap, is a gap between two pieces of line, not a slope.
+func TestChartBreaksAtRecordedPause(t *testing.T) {
+	var at []time.Time
+	for _, s := range append(steady(11, 0, 0.2), steady(11, 5.2, 0.2)...) {
+		at = append(at, c0.Add(time.Duration(s*float64(time.Second))))
+	}
+	paused := []Interval{{From: c0.Add(2100 * time.Millisecond), To: c0.Add(5100 * time.Millisecond)}}
+	pieces := cumulative(at, c0, MinIdleGap, paused)
+	if len(pieces) != 2 {
+		t.Fatalf("%d pieces, want 2: %v", len(pieces), pieces)
+	}
+	if last, first := pieces[0][len(pieces[0])-1], pieces[1][0]; last.X != 2 || last.Y != 11 || first.X != 5.2 || first.Y != 11 {
+		t.Fatalf("the gap runs from %v to %v, want (2, 11) to (5.2, 11)", last, first)
+	}
+}
+
+// TestChartFramesItsData: the counts axis goes past the top point to a
+// labelled whole tick, and nothing is drawn on the image's outer edge
+// (the title and legend keep a margin).
+func TestChartFramesItsData(t *testing.T) {
+	for _, n := range []int{1, 7, 10, 91, 100, 1234} {
+		series := []Series{sendsAt("+15005550006", 1, steady(n, 0, 4.8/float64(max(n-1, 1)))...)}
+		c, err := newChart("Broadcast #1 to h", series)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := c.plot.Y.Max
+		if top < float64(n)*1.04 {
+			t.Errorf("%d texts: the counts axis ends at %v, want headroom above %d", n, top, n)
+		}
+		if !labelledAt(c.plot.Y.Tick.Marker.Ticks(c.plot.Y.Min, top), top) {
+			t.Errorf("%d texts: no labelled tick at the top of the counts axis, %v", n, top)
+		}
+	}
+	img, _ := render(t, []Series{sendsAt("+15005550006", 1, steady(91, 0, 0.05)...)})
+	b := img.Bounds()
+	margin := 4
+	for _, edge := range []image.Rectangle{
+		image.Rect(b.Min.X, b.Min.Y, b.Max.X, b.Min.Y+margin), // top, where the title is
+		image.Rect(b.Max.X-margin, b.Min.Y, b.Max.X, b.Max.Y), // right, where the legend is
+		image.Rect(b.Min.X, b.Max.Y-margin, b.Max.X, b.Max.Y),
+		image.Rect(b.Min.X, b.Min.Y, b.Min.X+margin, b.Max.Y),
+	} {
+		if n := edge.Dx()*edge.Dy() - count(img, edge, color.White); n > 0 {
+			t.Errorf("%d pixels drawn within %d px of the edge, in %v", n, margin, edge)
+		}
+	}
+}
+
+func labelledAt(ticks []plot.Tick, v float64) bool {
+	for _, tk := range ticks {
+		if tk.Value == v && tk.Label != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// timelineStore is a Store with only a timeline and pauses.
+type timelineStore struct {
+	Store
+	points []Point
+	paused []Interval
+}
+
+func (s timelineStore) Senders(context.Context) ([]broadcast.Sender, error) { return nil, nil }
+func (s timelineStore) Paused(context.Context, int64) ([]Interval, error)   { return s.paused, nil }
+func (s timelineStore) Timeline(_ context.Context, _ int64, fn func(Point) error) error {
+	for _, p := range s.points {
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestChartDeliveredThroughAPause: receipts that come in while sending is
+// paused for 3 s keep the delivered line whole; the sent line breaks.
+func TestChartDeliveredThroughAPause(t *testing.T) {
+	var points []Point
+	for i, s := range append(steady(11, 0, 0.2), steady(11, 5.2, 0.2)...) {
+		sent := c0.Add(time.Duration(s * float64(time.Second)))
+		points = append(points, Point{SenderID: 1, Segments: 1, Sent: sent, Delivered: sent.Add(time.Duration(1000+100*i) * time.Millisecond)})
+	}
+	st := timelineStore{points: points, paused: []Interval{{From: c0.Add(2100 * time.Millisecond), To: c0.Add(5100 * time.Millisecond)}}}
+	series, _, err := ChartData(context.Background(), st, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(series) != 1 || len(series[0].Sent) != 2 || len(series[0].Delivered) != 1 {
+		t.Fatalf("sent in %d pieces, delivered in %d; want 2 and 1", len(series[0].Sent), len(series[0].Delivered))
 	}
 }

@@ -19,6 +19,12 @@ const (
 	ChartHeight = 4 * vg.Inch
 )
 
+// yHeadroom is how far past its top point the counts axis goes, at least.
+const yHeadroom = 1.05
+
+// margin keeps the title, the axes and the legend off the image's edges.
+var margin = vg.Points(8)
+
 // markers is how many glyphs mark each line, so that senders whose lines
 // overlap can still be told apart.
 const markers = 8
@@ -70,7 +76,12 @@ func newChart(title string, series []Series) (*chart, error) {
 			return nil, err
 		}
 	}
-	p.X.Max, p.Y.Max = max(p.X.Max, 1), max(p.Y.Max, 1)
+	// The counts axis goes a little past the top point, so the line
+	// does not run along the frame, and ends on a labelled tick. (The
+	// time axis ends at the last text: whole ticks would waste up to half
+	// the width on a short broadcast.)
+	p.X.Max, p.Y.Max = max(p.X.Max, 1), niceMax(p.Y.Max, yHeadroom)
+	p.Title.Padding = vg.Points(6)
 	return c, nil
 }
 
@@ -125,8 +136,9 @@ func markerPoints(all plotter.XYs, i, n int) plotter.XYs {
 }
 
 // layout splits dc into the plot's area and, to its right, the legend's,
-// whose top is level with the top of the data.
+// whose top is level with the top of the data, both a margin inside dc.
 func (c *chart) layout(dc draw.Canvas) (plotArea, legendArea draw.Canvas) {
+	dc = draw.Crop(dc, margin, -margin, margin, -margin)
 	pad := vg.Points(8)
 	width := c.legend.Rectangle(dc).Size().X
 	plotArea, legendArea = dc, dc

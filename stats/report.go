@@ -85,6 +85,10 @@ func Compute(ctx context.Context, st Store, id int64, price float64) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
+	paused, err := st.Paused(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
 	sends := map[int64][]Send{}
 	err = st.Timeline(ctx, id, func(p Point) error {
 		sends[p.SenderID] = append(sends[p.SenderID], Send{At: p.Sent, Segments: p.Segments})
@@ -95,7 +99,7 @@ func Compute(ctx context.Context, st Store, id int64, price float64) (Report, er
 	}
 	for _, a := range activity {
 		sr := SenderReport{Sender: byID[a.SenderID], Activity: a, Configured: configured(rates, a.SenderID)}
-		sr.Achieved, sr.Active = Achieved(Stretches(sends[a.SenderID]))
+		sr.Achieved, sr.Active = Achieved(Stretches(sends[a.SenderID], paused...))
 		r.Senders = append(r.Senders, sr)
 		r.SegmentsSent += a.Segments
 	}

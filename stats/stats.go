@@ -32,6 +32,9 @@ type Store interface {
 	// Rates returns the rates recorded for a broadcast's senders while it
 	// ran, by sender and then in the order they were recorded.
 	Rates(ctx context.Context, id int64) ([]Rate, error)
+	// Paused returns the intervals the broadcast spent paused, in order;
+	// one still in force has a zero To.
+	Paused(ctx context.Context, id int64) ([]Interval, error)
 }
 
 // Rate is a sender's configured rate, in segments per second, from Since

@@ -50,6 +50,21 @@ func integerStep(span float64) float64 {
 	}
 }
 
+// niceMax is where an axis whose data reach v should end: at least v
+// times headroom (1 for none), rounded up to a whole tick that
+// integerTicks labels, so the top point is inside the axis and the axis
+// ends on a number.
+func niceMax(v, headroom float64) float64 {
+	hi := max(math.Ceil(v*headroom), 1)
+	for {
+		step := integerStep(hi)
+		if math.Mod(hi, step) == 0 {
+			return hi
+		}
+		hi = math.Ceil(hi/step) * step
+	}
+}
+
 // minorStep divides a major step into whole minor steps, or is 0 when it
 // cannot (a step of 1).
 func minorStep(step float64) float64 {

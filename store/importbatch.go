@@ -101,6 +101,18 @@ func (s *Store) UndoImport(ctx context.Context, list, actor string, window time.
 		}
 		n, _ = res.RowsAffected()
 		out.Deleted = int(n)
+		// What it created and is left was kept for a reason, in this order.
+		err = tx.NewRaw(`SELECT
+				COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM memberships mb WHERE mb.contact_id = c.id) THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM memberships mb WHERE mb.contact_id = c.id)
+					AND c.opted_out_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM memberships mb WHERE mb.contact_id = c.id)
+					AND c.opted_out_at IS NULL THEN 1 ELSE 0 END), 0)
+			FROM contacts c WHERE c.id IN (SELECT contact_id FROM import_batch_members WHERE batch_id = ? AND created)`, b.ID).
+			Scan(ctx, &out.KeptOnLists, &out.KeptOptedOut, &out.KeptTexts)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET undone_at = ? WHERE id = ?`, now, b.ID); err != nil {
 			return err
 		}

@@ -29,14 +29,14 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		if err := tx.NewRaw(`SELECT contact_id FROM inbound_messages WHERE sid = ?`, t.SID).Scan(ctx, &known); err != nil {
 			return err
 		}
-		if len(known) > 0 { // the contact it was stored with, as it is now
+		if len(known) > 0 {
 			var c contactRow
 			if err := tx.NewSelect().Model(&c).Where("id = ?", known[0]).Scan(ctx); err != nil {
 				return err
 			}
 			saved.Contact = c.domain()
-			var err error
-			saved.Lists, err = contactLists(ctx, tx, c.ID)
+			lists, err := contactLists(ctx, tx, c.ID)
+			saved.Lists = lists
 			return err
 		}
 		now := s.nowUTC()

@@ -101,7 +101,7 @@ func (s *Store) RemoveMember(ctx context.Context, listName, phone, actor string)
 			return err
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
-			return broadcast.Errorf(broadcast.ENOTFOUND, "%s is not on list %q", phone, list.Name)
+			return broadcast.Errorf(broadcast.ENOTFOUND, "%s is not on list %s", phone, list.Name)
 		}
 		return audit(ctx, tx, s.nowUTC(), actor, "list.remove", list.Name, phone)
 	})

@@ -32,6 +32,12 @@ func listDelete(t *testing.T, newChat Factory) {
 	c.WaitFor(t, "Created list Bob")
 	c.Type(t, "alice", "lists delete Bob")
 	c.WaitFor(t, "Delete list Bob?")
+	c.Press(t, "alice", c.Button(t, "Cancel")) // changes nothing
+	c.WaitFor(t, "Kept Bob.")
+	c.Type(t, "alice", "lists")
+	c.WaitFor(t, "Bob · 1 contact")
+	c.Type(t, "alice", "lists delete Bob")
+	c.WaitFor(t, "Delete list Bob?")
 	del := c.Button(t, "Delete Bob")
 	c.Press(t, "mallory", del)
 	c.WaitFor(t, "only smsbot admins")
@@ -60,6 +66,12 @@ func contactAndForget(t *testing.T, newChat Factory) {
 	for _, want := range []string{"Ada (+12065550001)", "Lists: crew", "Sender: +1206555010", "Not opted out", "broadcast #1 · sent", "Dinner is served"} {
 		c.WaitFor(t, want)
 	}
+	c.Type(t, "alice", "forget +12065550001")
+	c.WaitFor(t, "Forget Ada (+12065550001)?")
+	c.Press(t, "alice", c.Button(t, "Cancel")) // changes nothing
+	c.WaitFor(t, "Nothing forgotten.")
+	c.Type(t, "alice", "contact +12065550001")
+	c.WaitFor(t, "Ada (+12065550001)")
 	c.Type(t, "alice", "forget +12065550001")
 	c.WaitFor(t, "Forget Ada (+12065550001)?")
 	forget := c.Button(t, "Forget +12065550001")

@@ -202,7 +202,7 @@ func (c *Console) show(ref bot.Ref, m bot.Message, update bool) {
 		c.buttons[b.Action] = ref
 	}
 	if running(m) {
-		c.progress(ref, m)
+		c.progress(ref, m, update)
 		return
 	}
 	c.block(ref, m, update)

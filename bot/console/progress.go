@@ -20,7 +20,7 @@ type screen struct {
 	order  []bot.Ref          // live refs, oldest first
 	drawn  bool               // a progress line is on the terminal's last line
 	header map[bot.Ref]string // the heading printed above a ref's progress
-	step   map[bot.Ref]int    // not a terminal: the last tenth printed
+	step   map[string]int     // not a terminal: a broadcast's last tenth printed, by subject
 	block  map[string]string  // title → the last block an update printed
 	// running holds the refs showing a running broadcast; drained, when
 	// set, is closed once it is empty (see settle).
@@ -31,7 +31,7 @@ type screen struct {
 
 func newScreen() screen {
 	return screen{live: map[bot.Ref]string{}, header: map[bot.Ref]string{},
-		step: map[bot.Ref]int{}, block: map[string]string{}, running: map[bot.Ref]bool{}}
+		step: map[string]int{}, block: map[string]string{}, running: map[bot.Ref]bool{}}
 }
 
 // running reports whether m is a broadcast's progress while it sends: a
@@ -46,17 +46,31 @@ func running(m bot.Message) bool {
 	return m.Progress != nil || strings.HasSuffix(m.Title, ": cancelling")
 }
 
-// progress shows m, the progress of ref. On a terminal, a heading (the
-// title and the buttons, on one line) is printed when it changes, and the
-// progress is the last line, redrawn in place. Elsewhere, a compact line
-// is printed at each tenth of the way, so at most 11 of them.
-func (c *Console) progress(ref bot.Ref, m bot.Message) {
+// progress shows m, the progress of ref; update tells an edit from a new
+// message. On a terminal, a heading (the title and the buttons, on one
+// line) is printed when it changes, and the progress is the last line,
+// redrawn in place. Elsewhere, a compact line is printed at each tenth of
+// the way, once per broadcast, however many messages show its progress
+// (so at most 11 of them); an answer (/sms status 1) in a tenth already
+// printed is printed whole, as an answer, not as another progress line.
+func (c *Console) progress(ref bot.Ref, m bot.Message, update bool) {
 	s := &c.screen
 	s.running[ref] = true
 	for title := range s.block { // running again: its next pause is news
 		if subject(title) == subject(m.Title) {
 			delete(s.block, title)
 		}
+	}
+	if !c.cfg.Terminal && m.Progress != nil {
+		step := int(math.Floor(min(max(*m.Progress, 0), 1) * 10))
+		key := subject(m.Title)
+		if last, ok := s.step[key]; ok && step <= last {
+			if !update {
+				c.write(render(m, false))
+			}
+			return
+		}
+		s.step[key] = step
 	}
 	if head := heading(m); s.header[ref] != head {
 		s.header[ref] = head
@@ -69,12 +83,6 @@ func (c *Console) progress(ref bot.Ref, m bot.Message) {
 				return
 			}
 			s.live[ref] = line
-		} else {
-			step := int(math.Floor(min(max(*m.Progress, 0), 1) * 10))
-			if last, ok := s.step[ref]; ok && step <= last {
-				return
-			}
-			s.step[ref] = step
 		}
 		c.write(line + "\n")
 		return

@@ -123,3 +123,35 @@ func TestPrintedAboveProgress(t *testing.T) {
 		t.Errorf("printed %q, want it to start with %q", got, want)
 	}
 }
+
+// Through a pipe, a broadcast's progress is one compact line per tenth
+// however many messages show it: an answer to /sms status 1 (a new
+// message) in a tenth already printed is printed whole, as an answer, not
+// as another progress line, and a second message following the same
+// broadcast prints no tenth again.
+func TestProgressCompactOncePerTenthAcrossMessages(t *testing.T) {
+	var out bytes.Buffer
+	con := console.New(console.Config{Out: &out})
+	ctx := context.Background()
+	first, _ := con.Post(ctx, bot.Message{Title: "Broadcast #1 to crew: waiting for approval", Text: "> hi"})
+	for sent := 0; sent <= 27; sent++ {
+		con.Update(ctx, first, progressMsg(sent, 30, "sending"))
+	}
+	con.Post(ctx, progressMsg(28, 30, "sending")) // /sms status 1 at 93%
+	second, _ := con.Post(ctx, progressMsg(28, 30, "sending"))
+	con.Update(ctx, second, progressMsg(29, 30, "sending"))
+	con.Update(ctx, first, progressMsg(29, 30, "sending"))
+	con.Update(ctx, first, progressMsg(30, 30, "sending"))
+	got := out.String()
+	lines := compactRe.FindAllString(got, -1)
+	var tenths []string
+	for _, l := range lines {
+		tenths = append(tenths, strings.Fields(l)[4])
+	}
+	if want := "0% 10% 20% 30% 40% 50% 60% 70% 80% 90% 100%"; strings.Join(tenths, " ") != want {
+		t.Errorf("progress lines at %q, want %q:\n%s", tenths, want, got)
+	}
+	if n := strings.Count(got, "Sent: 28"); n != 2 {
+		t.Errorf("the answers at 93%% printed %d times, want 2 (whole, as answers):\n%s", n, got)
+	}
+}

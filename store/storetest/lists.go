@@ -12,6 +12,16 @@ import (
 
 func testLists(t *testing.T, open Opener) {
 	subtests(t, open, map[string]func(*bundle){
+		"RenameDropsTheOldNamesParts": func(b *bundle) {
+			b.importRows("tix", importer.Row{Line: 2, Raw: phone(5), Phone: phone(5), Name: "Jamie Rivera",
+				Fields: map[string]string{"first_name": "Jamie", "last_name": "Rivera", "team": "red"}})
+			r, err := b.st.AddMember(b.ctx, "tix", phone(5), "Ada", "alice")
+			b.check(err, "rename")
+			c := b.contact(phone(5))
+			if !r.Renamed || c.Name != "Ada" || c.Fields["first_name"] != "" || c.Fields["last_name"] != "" || c.Fields["team"] != "red" {
+				b.t.Fatalf("renamed contact = %+v; want Ada, the old name's first_name and last_name gone, team kept", c)
+			}
+		},
 		"AddMemberCreatesListAndContactOnce": func(b *bundle) {
 			r, err := b.st.AddMember(b.ctx, "crew", phone(1), "Ada", "alice")
 			b.check(err, "add")

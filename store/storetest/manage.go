@@ -1,9 +1,13 @@
 package storetest
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"smsbot/broadcast"
+	"smsbot/scheduler"
 )
 
 func testManage(t *testing.T, open Opener) {
@@ -63,10 +67,11 @@ func testManage(t *testing.T, open Opener) {
 			b.members("board", 1, 2)
 			l, err := b.st.ListByName(b.ctx, "crew")
 			b.check(err, "list")
-			b.check(b.st.CheckDeleteList(b.ctx, l.ID), "check")
+			_, err = b.st.CheckDeleteList(b.ctx, l.ID)
+			b.check(err, "check")
 			del, err := b.st.DeleteList(b.ctx, l.ID, "alice")
 			b.check(err, "delete")
-			if del.Name != "crew" || del.Members != 2 {
+			if del.List.Name != "crew" || del.List.Members != 2 || len(del.Broadcasts)+len(del.Schedules) != 0 {
 				b.t.Fatalf("deleted = %+v", del)
 			}
 			_, err = b.st.DeleteList(b.ctx, l.ID, "alice")
@@ -84,14 +89,72 @@ func testManage(t *testing.T, open Opener) {
 				b.t.Fatalf("re-created = %+v", r)
 			}
 		},
-		"DeleteListRefusedWithHistory": func(b *bundle) {
+		"DeleteListKeptForItsHistory": func(b *bundle) {
+			s := b.sender("+12065550101", 1)
 			b.members("crew", 0, 1)
-			br := b.pending("crew", "hi")
-			b.wantCode(b.st.CheckDeleteList(b.ctx, br.ListID), broadcast.ECONFLICT, "check")
-			_, err := b.st.DeleteList(b.ctx, br.ListID, "alice")
-			b.wantCode(err, broadcast.ECONFLICT, "delete")
-			if l, err := b.st.ListByName(b.ctx, "crew"); err != nil || l.Members != 1 {
-				b.t.Fatalf("list after refusal = %+v, %v", l, err)
+			l, err := b.st.ListByName(b.ctx, "crew")
+			b.check(err, "list")
+			refused := func(what, want string) {
+				b.t.Helper()
+				_, err := b.st.CheckDeleteList(b.ctx, l.ID)
+				b.wantCode(err, broadcast.ECONFLICT, what+": check")
+				if !strings.Contains(broadcast.ErrorMessage(err), want) {
+					b.t.Fatalf("%s: %v, want %q", what, err, want)
+				}
+				_, err = b.st.DeleteList(b.ctx, l.ID, "alice")
+				b.wantCode(err, broadcast.ECONFLICT, what+": delete")
+			}
+			sc := b.schedule("", t0.Add(time.Hour))
+			b.setSchedule(sc.ID, scheduler.Pending, scheduler.Active, t0.Add(time.Hour))
+			refused("an approved schedule", "schedule #1 to the list is approved; unschedule it (/sms unschedule 1)")
+			b.setSchedule(sc.ID, scheduler.Active, scheduler.Cancelled, time.Time{})
+			br := b.sending("crew", "hi")
+			refused("an unfinished broadcast", "broadcast #1 to the list is not finished, though nothing was sent yet; cancel it (/sms cancel 1)")
+			m := b.queued(s.ID)[0]
+			b.claim(s.ID, m.ID)
+			b.settle(sent(m, "SM1"))
+			b.transition(br, broadcast.StatusSending, broadcast.StatusCompleted)
+			refused("a broadcast that sent", "the list was sent to (#1) and that history needs it")
+			if got, err := b.st.ListByName(b.ctx, "crew"); err != nil || got.Members != 1 {
+				b.t.Fatalf("list after refusal = %+v, %v", got, err)
+			}
+		},
+		"DeleteListTakesWhatSentNothing": func(b *bundle) {
+			b.sender("+12065550101", 1)
+			b.members("crew", 0, 2)
+			l, err := b.st.ListByName(b.ctx, "crew")
+			b.check(err, "list")
+			preview := b.pending("crew", "never approved")
+			cancelled := b.sending("crew", "cancelled before a text")
+			b.recordRates(cancelled.ID)
+			cancelled = b.transition(cancelled, broadcast.StatusSending, broadcast.StatusCancelled)
+			pendingSc := b.schedule("", t0.Add(time.Hour))
+			over := b.schedule("0 9 * * *", time.Time{})
+			b.setSchedule(over.ID, scheduler.Pending, scheduler.Active, t0.Add(time.Hour))
+			b.setSchedule(over.ID, scheduler.Active, scheduler.Dropped, time.Time{})
+			d, err := b.st.CheckDeleteList(b.ctx, l.ID)
+			b.check(err, "check")
+			want := fmt.Sprint([]int64{preview.ID, cancelled.ID}, []int64{pendingSc.ID, over.ID})
+			if got := fmt.Sprint(d.Broadcasts, d.Schedules); got != want {
+				b.t.Fatalf("check says %s goes with it, want %s", got, want)
+			}
+			del, err := b.st.DeleteList(b.ctx, l.ID, "alice")
+			b.check(err, "delete")
+			if got := fmt.Sprint(del.Broadcasts, del.Schedules); got != want || del.List.Name != "crew" || del.List.Members != 2 {
+				b.t.Fatalf("deleted %+v, want %s", del, want)
+			}
+			for _, table := range []string{"broadcasts", "messages", "broadcast_rates", "schedules", "schedule_runs", "memberships", "lists"} {
+				var n int
+				b.check(b.st.DB().NewRaw("SELECT COUNT(*) FROM "+table).Scan(b.ctx, &n), "count "+table)
+				if n != 0 {
+					b.t.Fatalf("%d rows left in %s", n, table)
+				}
+			}
+			b.contact(phone(1))
+			entries, err := b.st.Audit(b.ctx, 1)
+			b.check(err, "audit")
+			if entries[0].Action != "list.delete" || entries[0].Detail != "members=2 broadcasts=2 schedules=2" {
+				b.t.Fatalf("audit = %+v", entries[0])
 			}
 		},
 	})
