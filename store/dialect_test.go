@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,5 +34,32 @@ func TestOpenRefusesBadPostgresDSN(t *testing.T) {
 	_, err := Open(context.Background(), Config{Path: "postgres://u:secret@127.0.0.1:5432/db?sslmode=bogus"})
 	if err == nil || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "postgres://u:xxxxx@127.0.0.1:5432/db") {
 		t.Fatalf("Open = %v; want a refusal naming the DSN without its password", err)
+	}
+}
+
+// SQL through database/sql directly takes the driver's placeholders (? on
+// SQLite, $n on PostgreSQL), and JSON arrays are read differently: both
+// must go through the dialect (s.query, s.queryRow, s.exec, dialectSQL),
+// or the store works on SQLite only.
+func TestNoSQLiteOnlyStatements(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "dialect.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, bad := range []string{"s.db.DB.QueryContext(", "s.db.DB.QueryRowContext(", "s.db.DB.ExecContext(", "json_each(", "json_patch(", "COLLATE NOCASE"} {
+				if strings.Contains(line, bad) {
+					t.Errorf("%s:%d: %s runs on SQLite only; use the dialect's (dialect.go)", f, i+1, bad)
+				}
+			}
+		}
 	}
 }
