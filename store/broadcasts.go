@@ -98,15 +98,26 @@ func (s *Store) Transition(ctx context.Context, id int64, from []broadcast.Statu
 		if !slices.Contains(from, broadcast.Status(cur.Status)) {
 			return broadcast.Errorf(broadcast.ECONFLICT, "broadcast #%d is %s", id, cur.Status)
 		}
-		q := tx.NewUpdate().Model((*broadcastRow)(nil)).Set("status = ?", to).Where("id = ?", id)
+		// Only from the status read: on PostgreSQL another transaction may
+		// have moved the broadcast since (READ COMMITTED), and then this
+		// changes nothing and the move is refused.
+		q := tx.NewUpdate().Model((*broadcastRow)(nil)).Set("status = ?", to).Where("id = ? AND status = ?", id, cur.Status)
 		if broadcast.Status(cur.Status) == broadcast.StatusPending && to == broadcast.StatusSending {
 			q = q.Set("approved_by = ?", actor).Set("approved_at = ?", now).Set("started_at = ?", now)
 		}
 		if to.Final() {
 			q = q.Set("finished_at = ?", now)
 		}
-		if _, err := q.Exec(ctx); err != nil {
+		if res, err := q.Exec(ctx); err != nil {
 			return err
+		} else if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var status string
+			if err := tx.NewSelect().Model((*broadcastRow)(nil)).Column("status").Where("id = ?", id).Scan(ctx, &status); err != nil {
+				return err
+			}
+			return broadcast.Errorf(broadcast.ECONFLICT, "broadcast #%d is %s", id, status)
 		}
 		if to == broadcast.StatusCancelled {
 			_, err := tx.NewUpdate().Model((*messageRow)(nil)).

@@ -73,7 +73,7 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 			if _, err := update.ExecContext(ctx, o.Status, sid, o.ErrorCode, o.ErrorText, next, sentAt, at, given, o.MessageID); err != nil {
 				return nil, fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 			}
-			if err := contactEffect(ctx, tx, o.ContactID, o.Effect, o.ErrorCode, o.ErrorText, o.At); err != nil {
+			if err := contactEffect(ctx, reboundTx{tx, s.sql.rebind}, o.ContactID, o.Effect, o.ErrorCode, o.ErrorText, o.At); err != nil {
 				return nil, err
 			}
 		}

@@ -23,11 +23,11 @@ func (s *Store) ImportContacts(ctx context.Context, list, actor string, fn func(
 		if err != nil {
 			return err
 		}
-		w := &importWriter{tx: tx, listID: l.ID, now: now}
+		w := &importWriter{tx: tx, sql: s.sql, listID: l.ID, now: now}
 		if err := fn(w); err != nil {
 			return err
 		}
-		if err := recordImportBatch(ctx, tx, l.ID, actor, now, w.added, w.createdIDs); err != nil {
+		if err := recordImportBatch(ctx, tx, s.sql, l.ID, actor, now, w.added, w.createdIDs); err != nil {
 			return err
 		}
 		return audit(ctx, tx, now, actor, "list.import", l.Name, fmt.Sprintf("rows=%d new=%d", w.rows, w.created))
@@ -42,6 +42,7 @@ func (s *Store) ImportContacts(ctx context.Context, list, actor string, fn func(
 // transaction, a few statements per batch.
 type importWriter struct {
 	tx      bun.Tx
+	sql     dialectSQL
 	listID  int64
 	now     time.Time
 	rows    int
@@ -70,7 +71,7 @@ func (w *importWriter) Write(ctx context.Context, rows []importer.Row) ([]import
 	var existing []known
 	err := w.tx.NewRaw(`SELECT c.id, c.phone, c.name, c.opted_out_at IS NOT NULL AS opted_out,
 			EXISTS (SELECT 1 FROM memberships mb WHERE mb.list_id = ? AND mb.contact_id = c.id) AS on_list
-		FROM contacts c WHERE c.phone IN (SELECT value FROM json_each(?))`, w.listID, string(pj)).Scan(ctx, &existing)
+		FROM contacts c WHERE c.phone IN (`+w.sql.jsonTexts+`)`, w.listID, string(pj)).Scan(ctx, &existing)
 	if err != nil {
 		return nil, fmt.Errorf("look up contacts: %w", err)
 	}
@@ -102,7 +103,7 @@ func (w *importWriter) Write(ctx context.Context, rows []importer.Row) ([]import
 		fjs, _ := json.Marshal(fresh)
 		var created []known
 		err := w.tx.NewRaw(`INSERT INTO contacts (phone, name, fields, created_at)
-			SELECT j.value->>0, j.value->>1, j.value->>2, ? FROM json_each(?) AS j WHERE true
+			SELECT j.value->>0, j.value->>1, j.value->>2, ? FROM `+w.sql.jsonRows+` WHERE true
 			RETURNING id, phone`, w.now, string(fjs)).Scan(ctx, &created)
 		if err != nil {
 			return nil, fmt.Errorf("add contacts: %w", err)
@@ -121,7 +122,7 @@ func (w *importWriter) Write(ctx context.Context, rows []importer.Row) ([]import
 	if err := w.each(ctx, `UPDATE contacts SET name = ? WHERE id = ? AND name = ''`, names); err != nil {
 		return nil, fmt.Errorf("name contacts: %w", err)
 	}
-	if err := w.each(ctx, `UPDATE contacts SET fields = json_patch(?, fields) WHERE id = ?`, fields); err != nil {
+	if err := w.each(ctx, `UPDATE contacts SET fields = `+w.sql.jsonPatch+` WHERE id = ?`, fields); err != nil {
 		return nil, fmt.Errorf("update contact fields: %w", err)
 	}
 	existed := make(map[string]bool, len(existing))
@@ -138,7 +139,7 @@ func (w *importWriter) Write(ctx context.Context, rows []importer.Row) ([]import
 	ij, _ := json.Marshal(ids)
 	var added []int64
 	if err := w.tx.NewRaw(`INSERT INTO memberships (list_id, contact_id, added_at)
-		SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING contact_id`, w.listID, w.now, string(ij)).Scan(ctx, &added); err != nil {
+		SELECT ?, v.value, ? FROM (`+w.sql.jsonInts+`) AS v WHERE true ON CONFLICT DO NOTHING RETURNING contact_id`, w.listID, w.now, string(ij)).Scan(ctx, &added); err != nil {
 		return nil, fmt.Errorf("add to list: %w", err)
 	}
 	w.added = append(w.added, added...)
@@ -150,7 +151,7 @@ func (w *importWriter) each(ctx context.Context, query string, args [][]any) err
 	if len(args) == 0 {
 		return nil
 	}
-	st, err := w.tx.Tx.PrepareContext(ctx, query)
+	st, err := w.tx.Tx.PrepareContext(ctx, w.sql.rebind(query))
 	if err != nil {
 		return err
 	}

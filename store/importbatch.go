@@ -15,7 +15,7 @@ import (
 
 // recordImportBatch records, inside an import's transaction, the contacts
 // it put on the list and which of them it created, for UndoImport.
-func recordImportBatch(ctx context.Context, tx bun.Tx, listID int64, actor string, at time.Time, added []int64, created map[int64]bool) error {
+func recordImportBatch(ctx context.Context, tx bun.Tx, sq dialectSQL, listID int64, actor string, at time.Time, added []int64, created map[int64]bool) error {
 	var id int64
 	if err := tx.NewRaw(`INSERT INTO import_batches (list_id, actor, created_at) VALUES (?, ?, ?) RETURNING id`,
 		listID, actor, at.UTC()).Scan(ctx, &id); err != nil {
@@ -33,7 +33,7 @@ func recordImportBatch(ctx context.Context, tx bun.Tx, listID int64, actor strin
 	}
 	j, _ := json.Marshal(rows)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO import_batch_members (batch_id, contact_id, created)
-		SELECT ?, j.value->>0, j.value->>1 FROM json_each(?) AS j WHERE true`, id, string(j)); err != nil {
+		SELECT ?, CAST(j.value->>0 AS BIGINT), CAST(j.value->>1 AS INTEGER) = 1 FROM `+sq.jsonRows+` WHERE true`, id, string(j)); err != nil {
 		return fmt.Errorf("record import batch members: %w", err)
 	}
 	return nil
@@ -60,7 +60,7 @@ func (s *Store) UndoImport(ctx context.Context, list, actor string, window time.
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := s.nowUTC()
 		var l listRow
-		if err := tx.NewSelect().Model(&l).Where("name = ?", list).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		if err := tx.NewSelect().Model(&l).Where("lower(name) = lower(?)", list).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
 			return broadcast.Errorf(broadcast.ENOTFOUND, "there is no list named %q (see /sms lists)", list)
 		} else if err != nil {
 			return err

@@ -251,7 +251,7 @@ func (s *Store) AwaitingStatus(ctx context.Context, since time.Time) (map[int64]
 			SELECT sender_id, sent_at FROM messages WHERE status = 'sent' AND sent_at >= ?
 			UNION ALL
 			SELECT sender_id, created_at FROM replies WHERE status = 'sent' AND created_at >= ?
-		) GROUP BY sender_id`, since.UTC(), since.UTC()).Scan(ctx, &rows)
+		) AS t GROUP BY sender_id`, since.UTC(), since.UTC()).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read texts awaiting status: %w", err)
 	}

@@ -36,7 +36,7 @@ func (s *Store) ListByName(ctx context.Context, name string) (broadcast.List, er
 	err := s.db.NewSelect().Model(&r).
 		ColumnExpr("l.id, l.name, l.created_at").
 		ColumnExpr("(SELECT COUNT(*) FROM memberships mb WHERE mb.list_id = l.id) AS members").
-		ModelTableExpr("lists AS l").Where("l.name = ?", name).Scan(ctx)
+		ModelTableExpr("lists AS l").Where("lower(l.name) = lower(?)", name).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return broadcast.List{}, broadcast.Errorf(broadcast.ENOTFOUND, "there is no list named %q (see /sms lists)", name)
 	} else if err != nil {
@@ -89,7 +89,7 @@ func (s *Store) AddMember(ctx context.Context, listName, phone, name, actor stri
 func (s *Store) RemoveMember(ctx context.Context, listName, phone, actor string) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var list listRow
-		err := tx.NewSelect().Model(&list).Where("name = ?", listName).Scan(ctx)
+		err := tx.NewSelect().Model(&list).Where("lower(name) = lower(?)", listName).Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return broadcast.Errorf(broadcast.ENOTFOUND, "there is no list named %q (see /sms lists)", listName)
 		} else if err != nil {
@@ -111,38 +111,66 @@ func (s *Store) RemoveMember(ctx context.Context, listName, phone, actor string)
 	return nil
 }
 
+// ensureList returns the named list (names ignore case), creating it if
+// needed. The insert does nothing if another transaction created the list
+// meanwhile (PostgreSQL's READ COMMITTED lets two look at once); the list
+// is then read again.
 func ensureList(ctx context.Context, tx bun.Tx, name string, now time.Time) (broadcast.List, bool, error) {
-	var l listRow
-	err := tx.NewSelect().Model(&l).Where("name = ?", name).Scan(ctx)
-	if err == nil {
-		return broadcast.List{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt}, false, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return broadcast.List{}, false, err
+	for range 2 {
+		var l listRow
+		err := tx.NewSelect().Model(&l).Where("lower(name) = lower(?)", name).Scan(ctx)
+		if err == nil {
+			return broadcast.List{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt}, false, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return broadcast.List{}, false, err
+		}
+		l = listRow{Name: name, CreatedAt: now}
+		if ok, err := insertIfNew(ctx, tx.NewInsert().Model(&l)); err != nil {
+			return broadcast.List{}, false, err
+		} else if ok {
+			return broadcast.List{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt}, true, nil
+		}
 	}
-	l = listRow{Name: name, CreatedAt: now}
-	if _, err := tx.NewInsert().Model(&l).Exec(ctx); err != nil {
-		return broadcast.List{}, false, err
-	}
-	return broadcast.List{ID: l.ID, Name: l.Name, CreatedAt: l.CreatedAt}, true, nil
+	return broadcast.List{}, false, fmt.Errorf("create list %q: created and gone again", name)
 }
 
+// insertIfNew runs an insert with ON CONFLICT DO NOTHING and reports
+// whether it inserted the row.
+func insertIfNew(ctx context.Context, q *bun.InsertQuery) (bool, error) {
+	res, err := q.On("CONFLICT DO NOTHING").Exec(ctx)
+	if errors.Is(err, sql.ErrNoRows) { // RETURNING id found no row
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ensureContact returns the contact with phone, creating it if needed
+// (read again if another transaction created it meanwhile, as in
+// ensureList). An existing contact without a name gets name.
 func ensureContact(ctx context.Context, tx bun.Tx, phone, name string, now time.Time) (contactRow, bool, error) {
-	var c contactRow
-	err := tx.NewSelect().Model(&c).Where("phone = ?", phone).Scan(ctx)
-	if err == nil {
-		if c.Name == "" && name != "" {
-			c.Name = name
-			if _, err := tx.NewUpdate().Model(&c).Column("name").WherePK().Exec(ctx); err != nil {
-				return c, false, err
+	for range 2 {
+		var c contactRow
+		err := tx.NewSelect().Model(&c).Where("phone = ?", phone).Scan(ctx)
+		if err == nil {
+			if c.Name == "" && name != "" {
+				c.Name = name
+				if _, err := tx.NewUpdate().Model(&c).Column("name").WherePK().Exec(ctx); err != nil {
+					return c, false, err
+				}
 			}
+			return c, false, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return c, false, err
 		}
-		return c, false, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return c, false, err
+		c = contactRow{Phone: phone, Name: name, Fields: "{}", CreatedAt: now}
+		if ok, err := insertIfNew(ctx, tx.NewInsert().Model(&c)); err != nil {
+			return c, false, err
+		} else if ok {
+			return c, true, nil
+		}
 	}
-	c = contactRow{Phone: phone, Name: name, Fields: "{}", CreatedAt: now}
-	if _, err := tx.NewInsert().Model(&c).Exec(ctx); err != nil {
-		return c, false, err
-	}
-	return c, true, nil
+	return contactRow{}, false, fmt.Errorf("create contact %s: created and gone again", phone)
 }

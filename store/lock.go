@@ -71,10 +71,11 @@ func (e *HeldError) Unwrap() error { return broadcast.Errorf(broadcast.ECONFLICT
 // NewLock returns the Lock of the SQLite database at dbPath (a
 // store.Config.Path): the file dbPath + ".lock". An in-memory database
 // (":memory:", "mode=memory") has no file and no second process; its Lock
-// does nothing.
+// does nothing. Nor does a PostgreSQL DSN's (IsPostgres): one process per
+// database is a SQLite rule, and replicas on PostgreSQL share one.
 func NewLock(dbPath string) *Lock {
 	l := &Lock{db: dbPath}
-	if !strings.HasPrefix(dbPath, ":memory:") && !strings.Contains(dbPath, "mode=memory") {
+	if !IsPostgres(dbPath) && !strings.HasPrefix(dbPath, ":memory:") && !strings.Contains(dbPath, "mode=memory") {
 		l.path = dbPath + ".lock"
 	}
 	return l

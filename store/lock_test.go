@@ -96,6 +96,27 @@ func TestLockInMemoryDatabaseIsNotLocked(t *testing.T) {
 	}
 }
 
+// A PostgreSQL database is shared by replicas: its Lock takes nothing and
+// writes no file (in the test's directory, where a relative "lock file"
+// of the DSN would land).
+func TestLockPostgresIsNotLocked(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, db := range []string{"postgres://u:p@127.0.0.1:5432/db?sslmode=disable", "postgresql://127.0.0.1/db"} {
+		acquire(t, db)
+		acquire(t, db)
+	}
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("a PostgreSQL database's lock created %v", entries)
+	}
+	if !store.IsPostgres("postgresql://h/db") || store.IsPostgres("./postgres.db") || store.IsPostgres("Postgres://h/db") {
+		t.Error("IsPostgres: wrong answer")
+	}
+}
+
 // A holder that has taken the flock but not yet written its name is still
 // a holder: the refusal says which file is held.
 func TestLockHolderWithoutNameStillRefuses(t *testing.T) {

@@ -49,13 +49,13 @@ func (s *Store) RenameList(ctx context.Context, old, new, actor string) (broadca
 	var out broadcast.List
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var l listRow
-		if err := tx.NewSelect().Model(&l).Where("name = ?", old).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		if err := tx.NewSelect().Model(&l).Where("lower(name) = lower(?)", old).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
 			return broadcast.Errorf(broadcast.ENOTFOUND, "there is no list named %q (see /sms lists)", old)
 		} else if err != nil {
 			return err
 		}
 		var other listRow
-		err := tx.NewSelect().Model(&other).Where("name = ? AND id <> ?", new, l.ID).Scan(ctx)
+		err := tx.NewSelect().Model(&other).Where("lower(name) = lower(?) AND id <> ?", new, l.ID).Scan(ctx)
 		if err == nil {
 			return broadcast.Errorf(broadcast.ECONFLICT, "there is already a list named %q; choose another name, or delete that one first", other.Name)
 		} else if !errors.Is(err, sql.ErrNoRows) {

@@ -53,7 +53,7 @@ func (s *Store) NextQueued(ctx context.Context, senderID int64, now time.Time, l
 // broadcast becomes due.
 func (s *Store) NextDue(ctx context.Context, senderID int64) (time.Time, bool, error) {
 	var due sql.NullString
-	err := s.db.DB.QueryRowContext(ctx, `SELECT MIN(m.next_attempt_at)
+	err := s.queryRow(ctx, `SELECT MIN(m.next_attempt_at)
 		FROM messages m JOIN broadcasts b ON b.id = m.broadcast_id
 		WHERE m.sender_id = ? AND m.status = 'queued' AND b.status = 'sending'`, senderID).Scan(&due)
 	if err != nil {
@@ -82,7 +82,7 @@ func parseTime(s string) (time.Time, error) {
 
 // Sending returns every row left in Sending.
 func (s *Store) Sending(ctx context.Context) ([]broadcast.Message, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.status = 'sending' ORDER BY m.id`)
+	rows, err := s.query(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.status = 'sending' ORDER BY m.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read texts in flight: %w", err)
 	}
@@ -96,7 +96,7 @@ func (s *Store) Sending(ctx context.Context) ([]broadcast.Message, error) {
 // KnownSID reports whether an outbox row or a recorded reply holds sid.
 func (s *Store) KnownSID(ctx context.Context, sid string) (bool, error) {
 	var n int
-	if err := s.db.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM messages WHERE provider_sid = ?1)
+	if err := s.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM messages WHERE provider_sid = ?1)
 		+ (SELECT COUNT(*) FROM replies WHERE provider_sid = ?1)`, sid).Scan(&n); err != nil {
 		return false, fmt.Errorf("look up sid: %w", err)
 	}
@@ -106,7 +106,7 @@ func (s *Store) KnownSID(ctx context.Context, sid string) (bool, error) {
 // Counts counts a broadcast's outbox rows by status.
 func (s *Store) Counts(ctx context.Context, id int64) (broadcast.Counts, error) {
 	var c broadcast.Counts
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT status, COUNT(*) FROM messages WHERE broadcast_id = ? GROUP BY status`, id)
+	rows, err := s.query(ctx, `SELECT status, COUNT(*) FROM messages WHERE broadcast_id = ? GROUP BY status`, id)
 	if err != nil {
 		return c, fmt.Errorf("count broadcast #%d: %w", id, err)
 	}
@@ -140,7 +140,7 @@ func (s *Store) Counts(ctx context.Context, id int64) (broadcast.Counts, error) 
 
 // RemainingBySender sums the segments of a broadcast's open rows per sender.
 func (s *Store) RemainingBySender(ctx context.Context, id int64) (map[int64]int, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, SUM(segments) FROM messages
+	rows, err := s.query(ctx, `SELECT sender_id, SUM(segments) FROM messages
 		WHERE broadcast_id = ? AND status IN ('queued', 'sending') GROUP BY sender_id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("count broadcast #%d: %w", id, err)
@@ -161,7 +161,7 @@ func (s *Store) RemainingBySender(ctx context.Context, id int64) (map[int64]int,
 // Reasons groups a broadcast's failed and skipped rows by reason, most
 // frequent first.
 func (s *Store) Reasons(ctx context.Context, id int64) ([]broadcast.Reason, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT status, error_code, error_text, COUNT(*) FROM messages
+	rows, err := s.query(ctx, `SELECT status, error_code, error_text, COUNT(*) FROM messages
 		WHERE broadcast_id = ? AND status IN ('failed', 'skipped', 'undelivered')
 		GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`, id)
 	if err != nil {

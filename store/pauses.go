@@ -11,7 +11,7 @@ import (
 // from the audit log's transitions: each pause runs until the next
 // resume, cancel or completion. A pause still in force has a zero To.
 func (s *Store) Paused(ctx context.Context, id int64) ([]stats.Interval, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT action, at FROM audit_log
+	rows, err := s.query(ctx, `SELECT action, at FROM audit_log
 		WHERE subject = ? AND action IN ('broadcast.pause', 'broadcast.resume', 'broadcast.cancel', 'broadcast.complete')
 		ORDER BY at, id`, fmt.Sprintf("#%d", id))
 	if err != nil {

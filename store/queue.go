@@ -22,6 +22,9 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 	now = now.UTC()
 	var last int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockAssignments(ctx, tx); err != nil {
+			return err
+		}
 		// A broadcast cancelled while its outbox is written gets the rest
 		// of its rows skipped, so that they still add up.
 		var status string

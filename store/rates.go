@@ -23,7 +23,7 @@ var _ broadcast.RateRecorder = (*Store)(nil)
 // A paused broadcast records nothing: its rate counts once it resumes.
 // Calling it again with nothing changed writes nothing.
 func (s *Store) RecordRates(ctx context.Context, id int64, now time.Time) error {
-	_, err := s.db.DB.ExecContext(ctx, `INSERT INTO broadcast_rates (broadcast_id, sender_id, rate, since)
+	_, err := s.exec(ctx, `INSERT INTO broadcast_rates (broadcast_id, sender_id, rate, since)
 		SELECT b.id, sd.id, sd.rate, ?
 		FROM broadcasts b JOIN senders sd ON sd.enabled
 		WHERE b.id = ?
@@ -45,7 +45,7 @@ func (s *Store) RecordRates(ctx context.Context, id int64, now time.Time) error 
 // Rates returns the rates recorded for broadcast id, by sender and then
 // in the order they were recorded.
 func (s *Store) Rates(ctx context.Context, id int64) ([]stats.Rate, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, rate, since FROM broadcast_rates
+	rows, err := s.query(ctx, `SELECT sender_id, rate, since FROM broadcast_rates
 		WHERE broadcast_id = ? ORDER BY sender_id, id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read the rates of broadcast #%d: %w", id, err)

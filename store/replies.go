@@ -18,6 +18,9 @@ func (s *Store) StickySender(ctx context.Context, phone string) (broadcast.Conta
 	var c contactRow
 	var sender senderRow
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockAssignments(ctx, tx); err != nil {
+			return err
+		}
 		err := tx.NewSelect().Model(&c).Where("phone = ?", phone).Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return broadcast.Errorf(broadcast.ENOTFOUND, "%s is not a contact; add it with /sms add <list> %s", phone, phone)

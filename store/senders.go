@@ -34,6 +34,9 @@ func (s *Store) AddSender(ctx context.Context, address string, rate float64, act
 	var out senderRow
 	created := false
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockAssignments(ctx, tx); err != nil {
+			return err
+		}
 		now := s.nowUTC()
 		err := tx.NewSelect().Model(&out).Where("address = ?", address).Scan(ctx)
 		switch {
@@ -70,6 +73,9 @@ func (s *Store) AddSender(ctx context.Context, address string, rate float64, act
 func (s *Store) RemoveSender(ctx context.Context, address, actor string) (int, error) {
 	moved := 0
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockAssignments(ctx, tx); err != nil {
+			return err
+		}
 		now := s.nowUTC()
 		var sender senderRow
 		err := tx.NewSelect().Model(&sender).Where("address = ? AND enabled", address).Scan(ctx)

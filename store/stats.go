@@ -14,7 +14,7 @@ var _ stats.Store = (*Store)(nil)
 
 // SenderActivity sums a broadcast's accepted texts per sender.
 func (s *Store) SenderActivity(ctx context.Context, id int64) ([]stats.Activity, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, COUNT(*), SUM(segments), MIN(sent_at), MAX(sent_at)
+	rows, err := s.query(ctx, `SELECT sender_id, COUNT(*), SUM(segments), MIN(sent_at), MAX(sent_at)
 		FROM messages WHERE broadcast_id = ? AND sent_at IS NOT NULL AND status IN ('sent', 'delivered', 'undelivered')
 		GROUP BY sender_id ORDER BY sender_id`, id)
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) SenderActivity(ctx context.Context, id int64) ([]stats.Activity,
 // from and to, and the STOPs among them.
 func (s *Store) Responses(ctx context.Context, id int64, from, to time.Time) (int, int, error) {
 	var replies, stops int
-	err := s.db.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(i.keyword = 'STOP'), 0) FROM inbound_messages i
+	err := s.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.keyword = 'STOP' THEN 1 ELSE 0 END), 0) FROM inbound_messages i
 		WHERE i.received_at >= ? AND i.received_at < ?
 			AND i.contact_id IN (SELECT contact_id FROM messages WHERE broadcast_id = ?)`,
 		from.UTC(), to.UTC(), id).Scan(&replies, &stops)
@@ -55,7 +55,7 @@ func (s *Store) Responses(ctx context.Context, id int64, from, to time.Time) (in
 
 // Timeline calls fn with every accepted text of a broadcast, by send time.
 func (s *Store) Timeline(ctx context.Context, id int64, fn func(stats.Point) error) error {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT sender_id, segments, sent_at, delivered_at FROM messages
+	rows, err := s.query(ctx, `SELECT sender_id, segments, sent_at, delivered_at FROM messages
 		WHERE broadcast_id = ? AND sent_at IS NOT NULL ORDER BY sent_at, id`, id)
 	if err != nil {
 		return fmt.Errorf("read timeline: %w", err)
@@ -77,7 +77,7 @@ func (s *Store) Timeline(ctx context.Context, id int64, fn func(stats.Point) err
 
 // Outcomes calls fn with every recipient's outcome, in contact order.
 func (s *Store) Outcomes(ctx context.Context, id int64, fn func(stats.Outcome) error) error {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT m.to_phone, c.name, COALESCE(sd.address, ''), m.status, m.error_code, m.error_text,
+	rows, err := s.query(ctx, `SELECT m.to_phone, c.name, COALESCE(sd.address, ''), m.status, m.error_code, m.error_text,
 			m.sent_at, m.delivered_at
 		FROM messages m JOIN contacts c ON c.id = m.contact_id LEFT JOIN senders sd ON sd.id = m.sender_id
 		WHERE m.broadcast_id = ? ORDER BY m.contact_id`, id)
@@ -101,7 +101,7 @@ func (s *Store) Outcomes(ctx context.Context, id int64, fn func(stats.Outcome) e
 
 // MessageTotals counts every outbox row by sender, status and error code.
 func (s *Store) MessageTotals(ctx context.Context) ([]stats.MessageTotal, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT COALESCE(sd.address, ''), m.status, m.error_code, COUNT(*)
+	rows, err := s.query(ctx, `SELECT COALESCE(sd.address, ''), m.status, m.error_code, COUNT(*)
 		FROM messages m LEFT JOIN senders sd ON sd.id = m.sender_id GROUP BY 1, 2, 3`)
 	if err != nil {
 		return nil, fmt.Errorf("count messages: %w", err)
@@ -120,7 +120,7 @@ func (s *Store) MessageTotals(ctx context.Context) ([]stats.MessageTotal, error)
 
 // BroadcastTotals counts broadcasts by status.
 func (s *Store) BroadcastTotals(ctx context.Context) (map[broadcast.Status]int, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT status, COUNT(*) FROM broadcasts GROUP BY status`)
+	rows, err := s.query(ctx, `SELECT status, COUNT(*) FROM broadcasts GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("count broadcasts: %w", err)
 	}
@@ -140,7 +140,7 @@ func (s *Store) BroadcastTotals(ctx context.Context) (map[broadcast.Status]int, 
 // IncomingTotal counts the texts ever received.
 func (s *Store) IncomingTotal(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_messages`).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM inbound_messages`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count incoming texts: %w", err)
 	}
 	return n, nil

@@ -25,14 +25,6 @@ const (
 		FROM messages m JOIN broadcasts b ON b.id = m.broadcast_id
 		WHERE m.sender_id = ? AND m.status = 'queued' AND m.next_attempt_at <= ? AND b.status = 'sending'
 		ORDER BY m.broadcast_id, m.id LIMIT ?`
-	// claimSQL takes an enabled sender's queued rows (a JSON array of IDs)
-	// of sending broadcasts. Its arguments: now three times, IDs, sender.
-	claimSQL = `UPDATE messages SET status = 'sending', attempts = attempts + 1,
-			first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
-		WHERE id IN (SELECT value FROM json_each(?)) AND sender_id = ? AND status = 'queued'
-			AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')
-			AND sender_id IN (SELECT id FROM senders WHERE enabled)
-		RETURNING id`
 	// sentSQL records a sent row: the common outcome, kept simple.
 	// Arguments: sid, now, now, id.
 	sentSQL = `UPDATE messages SET status = 'sent', provider_sid = ?, error_code = '', error_text = '',
@@ -54,22 +46,40 @@ const (
 		FROM (SELECT status = 'cancelled' AS yes FROM broadcasts
 			WHERE id = (SELECT broadcast_id FROM messages WHERE id = ?9)) AS cancelled
 		WHERE id = ?9 AND status = 'sending'`
-	// insertMsgSQL writes a batch of outbox rows from a JSON array of
-	// [contact_id, phone, sender_id or null, status, reason, body or null,
-	// segments or null]. Arguments: broadcast, segments, now, now, rows. ("WHERE true" keeps SQLite from
-	// reading ON CONFLICT as part of the SELECT.)
-	insertMsgSQL = `INSERT INTO messages
-			(broadcast_id, contact_id, to_phone, sender_id, status, error_text, body, segments, next_attempt_at, updated_at)
-		SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5,
-			COALESCE(j.value->>6, ?), ?, ?
-		FROM json_each(?) AS j WHERE true
-		ON CONFLICT (broadcast_id, contact_id) DO NOTHING`
-	// assignSQL gives contacts their sticky sender, from a JSON array of
-	// [contact_id, sender_id]. Arguments: now, pairs.
-	assignSQL = `INSERT INTO assignments (contact_id, sender_id, assigned_at)
-		SELECT j.value->>0, j.value->>1, ? FROM json_each(?) AS j WHERE true
-		ON CONFLICT (contact_id) DO UPDATE SET sender_id = excluded.sender_id, assigned_at = excluded.assigned_at`
 )
+
+// claimSQL takes an enabled sender's queued rows (a JSON array of IDs) of
+// sending broadcasts. Its arguments: now three times, IDs, sender.
+func (d dialectSQL) claimSQL() string {
+	return `UPDATE messages SET status = 'sending', attempts = attempts + 1,
+			first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
+		WHERE id IN (` + d.jsonInts + `) AND sender_id = ? AND status = 'queued'
+			AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')
+			AND sender_id IN (SELECT id FROM senders WHERE enabled)
+		RETURNING id`
+}
+
+// insertMsgSQL writes a batch of outbox rows from a JSON array of
+// [contact_id, phone, sender_id or null, status, reason, body or null,
+// segments or null]. Arguments: broadcast, segments, now, now, rows.
+// ("WHERE true" keeps SQLite from reading ON CONFLICT as part of the
+// SELECT.)
+func (d dialectSQL) insertMsgSQL() string {
+	return `INSERT INTO messages
+			(broadcast_id, contact_id, to_phone, sender_id, status, error_text, body, segments, next_attempt_at, updated_at)
+		SELECT ?, CAST(j.value->>0 AS BIGINT), j.value->>1, CAST(j.value->>2 AS BIGINT), j.value->>3, j.value->>4, j.value->>5,
+			COALESCE(CAST(j.value->>6 AS INTEGER), ?), ?, ?
+		FROM ` + d.jsonRows + ` WHERE true
+		ON CONFLICT (broadcast_id, contact_id) DO NOTHING`
+}
+
+// assignSQL gives contacts their sticky sender, from a JSON array of
+// [contact_id, sender_id]. Arguments: now, pairs.
+func (d dialectSQL) assignSQL() string {
+	return `INSERT INTO assignments (contact_id, sender_id, assigned_at)
+		SELECT CAST(j.value->>0 AS BIGINT), CAST(j.value->>1 AS BIGINT), ? FROM ` + d.jsonRows + ` WHERE true
+		ON CONFLICT (contact_id) DO UPDATE SET sender_id = excluded.sender_id, assigned_at = excluded.assigned_at`
+}
 
 func (s *Store) prepare(ctx context.Context) error {
 	var err error
@@ -78,10 +88,10 @@ func (s *Store) prepare(ctx context.Context) error {
 			return nil
 		}
 		var st *sql.Stmt
-		st, err = s.db.DB.PrepareContext(ctx, q)
+		st, err = s.db.DB.PrepareContext(ctx, s.sql.rebind(q))
 		return st
 	}
-	s.stmts = stmts{next: p(nextSQL), claim: p(claimSQL), sent: p(sentSQL), outcome: p(outcomeSQL), insertMsg: p(insertMsgSQL), assign: p(assignSQL)}
+	s.stmts = stmts{next: p(nextSQL), claim: p(s.sql.claimSQL()), sent: p(sentSQL), outcome: p(outcomeSQL), insertMsg: p(s.sql.insertMsgSQL()), assign: p(s.sql.assignSQL())}
 	if err != nil {
 		return fmt.Errorf("prepare statements: %w", err)
 	}

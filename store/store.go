@@ -1,4 +1,4 @@
-// Package store keeps smsbot's state in SQLite through Bun: senders,
+// Package store keeps smsbot's state in SQLite or PostgreSQL through Bun: senders,
 // contacts, lists, sticky sender assignments, broadcasts, the durable
 // outbox and the audit log. *Store implements broadcast.Store.
 package store
@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -14,7 +15,10 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/migrate"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
@@ -27,7 +31,8 @@ var migrationFiles embed.FS
 
 // Config configures a Store.
 type Config struct {
-	// Path is the SQLite database file; it is created if missing.
+	// Path is the SQLite database file, created if missing, or a
+	// PostgreSQL DSN (postgres://… or postgresql://…, see IsPostgres).
 	Path string
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
@@ -35,9 +40,11 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Store is smsbot's SQLite database. It is safe for concurrent use.
+// Store is smsbot's database, SQLite or PostgreSQL. It is safe for
+// concurrent use.
 type Store struct {
 	db    *bun.DB
+	sql   dialectSQL
 	now   func() time.Time
 	log   *slog.Logger
 	stmts stmts
@@ -45,9 +52,10 @@ type Store struct {
 
 var _ broadcast.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database at cfg.Path and runs any
-// pending migrations. SQLite runs in WAL mode with a busy timeout and
-// foreign keys on.
+// Open opens the database at cfg.Path and runs any pending migrations. A
+// PostgreSQL DSN (IsPostgres) opens PostgreSQL through pgx; anything else
+// is a SQLite file, created if missing, in WAL mode with a busy timeout
+// and foreign keys on.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("store: Config.Path is required")
@@ -58,6 +66,37 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s := &Store{now: cfg.Now, log: cfg.Logger.With("component", "store")}
+	name := cfg.Path
+	if IsPostgres(cfg.Path) {
+		name = redactDSN(cfg.Path)
+		sqldb, err := openPostgres(cfg.Path)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", name, err)
+		}
+		s.db, s.sql = bun.NewDB(sqldb, pgdialect.New()), postgresSQL
+	} else {
+		sqldb, err := sql.Open("sqlite", sqliteDSN(cfg.Path))
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", name, err)
+		}
+		sqldb.SetMaxOpenConns(8)
+		s.db, s.sql = bun.NewDB(sqldb, sqlitedialect.New()), sqliteSQL
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// sqliteDSN is the modernc driver's name for the file at path, with the
+// store's pragmas.
+func sqliteDSN(path string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)", "cache_size(-16000)"} {
 		q.Add("_pragma", p)
@@ -68,29 +107,67 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	// Times bound by the driver are written the way Bun writes them, so
 	// stored times compare correctly as text.
 	q.Set("_time_format", "sqlite")
-	sqldb, err := sql.Open("sqlite", "file:"+cfg.Path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
-	}
-	sqldb.SetMaxOpenConns(8)
-	s := &Store{db: bun.NewDB(sqldb, sqlitedialect.New()), now: cfg.Now, log: cfg.Logger.With("component", "store")}
-	if err := s.migrate(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
-	}
-	if err := s.prepare(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", cfg.Path, err)
-	}
-	return s, nil
+	return "file:" + path + "?" + q.Encode()
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// redactDSN is a DSN without its password, for errors and logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	return u.Redacted()
+}
+
+// openPostgres opens the PostgreSQL database of dsn through pgx's
+// database/sql driver (pgx rather than Bun's pgdriver: it matches Bun's
+// version, verifies TLS as libpq's sslmode says, and reports SQLSTATE
+// codes). A DSN pgx cannot read is refused here, not at first use.
+func openPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(16)
+	return db, nil
+}
+
+// migrateLockKey, with the schema's name, is the PostgreSQL advisory lock
+// held while migrating, so that replicas starting at once on one schema
+// migrate one after the other (stores on other schemas need not wait).
+const migrateLockKey = "smsbot.migrate"
+
+// migrate runs the pending migrations, one set for both dialects: each
+// file is a text/template rendered with the dialect's dialectSQL (types,
+// and {{if .PG}} where the syntax differs). Migrations are recorded by
+// file name, so a database migrated before the files became templates
+// runs none of them again.
+func (s *Store) migrate(ctx context.Context) (err error) {
+	if s.sql.PG {
+		conn, err := s.db.DB.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1 || coalesce(current_schema(), '')))`, migrateLockKey); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer func() {
+			// A fresh context: the lock must go even when ctx ended.
+			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1 || coalesce(current_schema(), '')))`, migrateLockKey); uerr != nil {
+				// Closing the connection would keep the lock with the pool:
+				// drop it instead, which ends the session and its lock.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+				err = errors.Join(err, fmt.Errorf("unlock migrations: %w", uerr))
+			}
+		}()
+	}
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(migrationFiles); err != nil {
 		return fmt.Errorf("discover migrations: %w", err)
 	}
-	m := migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true), migrate.WithTemplateData(s.sql))
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("init migrations: %w", err)
 	}

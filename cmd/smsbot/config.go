@@ -123,7 +123,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	c := &m.Config
 	secrets := &secretFlags{fs: fs}
-	fs.StringVar(&c.DB, "db", env("SMSBOT_DB", "./smsbot.db"), "SQLite database file [SMSBOT_DB]")
+	fs.StringVar(&c.DB, "db", env("SMSBOT_DB", "./smsbot.db"), "SQLite database file, or a postgres:// DSN [SMSBOT_DB]")
 	fs.StringVar(&c.TwilioSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID", ""), "Twilio account SID; unset: simulated carrier [TWILIO_ACCOUNT_SID]")
 	secrets.add(&c.TwilioToken, "twilio-auth-token", "TWILIO_AUTH_TOKEN", "Twilio auth token [TWILIO_AUTH_TOKEN]")
 	fs.StringVar(&c.TwilioAPIURL, "twilio-api-url", env("TWILIO_API_URL", ""), "base URL replacing https://api.twilio.com, for a fake or mock [TWILIO_API_URL]")

@@ -1,38 +1,38 @@
 -- Texts received from contacts, stored once per Twilio MessageSid.
 CREATE TABLE IF NOT EXISTS inbound_messages (
-  id          INTEGER PRIMARY KEY,
+  id          {{.ID}},
   sid         TEXT NOT NULL UNIQUE,
-  contact_id  INTEGER NOT NULL REFERENCES contacts (id),
+  contact_id  {{.Ref}} NOT NULL REFERENCES contacts (id),
   from_phone  TEXT NOT NULL,
   to_phone    TEXT NOT NULL,
   body        TEXT NOT NULL,
   media       TEXT NOT NULL DEFAULT '', -- media URLs, one per line
   keyword     TEXT NOT NULL DEFAULT '',
-  received_at TIMESTAMP NOT NULL,
-  relayed_at  TIMESTAMP                 -- NULL until shown to staff
+  received_at {{.Time}} NOT NULL,
+  relayed_at  {{.Time}}                 -- NULL until shown to staff
 );
 CREATE INDEX IF NOT EXISTS inbound_contact ON inbound_messages (contact_id, received_at);
 CREATE INDEX IF NOT EXISTS inbound_unrelayed ON inbound_messages (id) WHERE relayed_at IS NULL;
 
 -- Texts staff sent from chat to one contact.
 CREATE TABLE IF NOT EXISTS replies (
-  id           INTEGER PRIMARY KEY,
-  contact_id   INTEGER NOT NULL REFERENCES contacts (id),
-  sender_id    INTEGER NOT NULL REFERENCES senders (id),
+  id           {{.ID}},
+  contact_id   {{.Ref}} NOT NULL REFERENCES contacts (id),
+  sender_id    {{.Ref}} NOT NULL REFERENCES senders (id),
   body         TEXT NOT NULL,
   status       TEXT NOT NULL,
   provider_sid TEXT,
   error_code   TEXT NOT NULL DEFAULT '',
   error_text   TEXT NOT NULL DEFAULT '',
   sent_by      TEXT NOT NULL,
-  created_at   TIMESTAMP NOT NULL,
-  updated_at   TIMESTAMP NOT NULL
+  created_at   {{.Time}} NOT NULL,
+  updated_at   {{.Time}} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS replies_sid ON replies (provider_sid) WHERE provider_sid IS NOT NULL;
 
 -- The staff-channel thread of each contact, per chat platform.
 CREATE TABLE IF NOT EXISTS threads (
-  contact_id INTEGER NOT NULL REFERENCES contacts (id),
+  contact_id {{.Ref}} NOT NULL REFERENCES contacts (id),
   platform   TEXT NOT NULL,
   ref        TEXT NOT NULL,
   PRIMARY KEY (contact_id, platform)
@@ -47,6 +47,6 @@ CREATE TABLE IF NOT EXISTS cursors (
 
 -- When each contact last got the automatic reply.
 CREATE TABLE IF NOT EXISTS auto_replies (
-  contact_id INTEGER PRIMARY KEY REFERENCES contacts (id),
-  sent_at    TIMESTAMP NOT NULL
+  contact_id {{.Ref}} PRIMARY KEY REFERENCES contacts (id),
+  sent_at    {{.Time}} NOT NULL
 );

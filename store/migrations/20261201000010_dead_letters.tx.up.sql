@@ -2,14 +2,14 @@
 -- that the texts behind them (a STOP, say) go on. raw is the text exactly
 -- as received, as JSON in base64, so no byte of it can fail again.
 CREATE TABLE IF NOT EXISTS dead_letters (
-  id          INTEGER PRIMARY KEY,
+  id          {{.ID}},
   sid         TEXT NOT NULL UNIQUE,
   from_phone  TEXT NOT NULL,
   raw         TEXT NOT NULL,
   error       TEXT NOT NULL,
-  received_at TIMESTAMP NOT NULL,
-  created_at  TIMESTAMP NOT NULL,
-  notified_at TIMESTAMP               -- NULL until staff were told
+  received_at {{.Time}} NOT NULL,
+  created_at  {{.Time}} NOT NULL,
+  notified_at {{.Time}}               -- NULL until staff were told
 );
 CREATE INDEX IF NOT EXISTS dead_letters_unnotified ON dead_letters (id) WHERE notified_at IS NULL;
 

@@ -6,10 +6,10 @@
 -- its rate differs from the last one recorded: the rows of a broadcast
 -- and sender are its rates in order.
 CREATE TABLE IF NOT EXISTS broadcast_rates (
-  id           INTEGER PRIMARY KEY,
-  broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id),
-  sender_id    INTEGER NOT NULL REFERENCES senders (id),
-  rate         REAL    NOT NULL CHECK (rate > 0),
-  since        TIMESTAMP NOT NULL
+  id           {{.ID}},
+  broadcast_id {{.Ref}} NOT NULL REFERENCES broadcasts (id),
+  sender_id    {{.Ref}} NOT NULL REFERENCES senders (id),
+  rate         {{.Float}} NOT NULL CHECK (rate > 0),
+  since        {{.Time}} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS broadcast_rates_run ON broadcast_rates (broadcast_id, sender_id, id);

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Rates", testRates},
 		{"SentBroadcasts", testSentBroadcasts},
 		{"Preview", testPreview},
+		{"Dialects", testDialects},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
