@@ -143,3 +143,20 @@ func (c *Console) releaseRow(h int) {
 	fmt.Fprintf(c.cfg.Out, "%s%s\x1b[%d;1H%s%s", saveCursor, resetRegion, h, eraseLine, restoreCursor)
 	s.rows, s.row = 0, ""
 }
+
+// Resized draws the status row again for the terminal's size now, the
+// scroll region set anew: call it when the terminal is resized
+// (SIGWINCH), which resets or moves the region. Without a status row it
+// does nothing.
+func (c *Console) Resized() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := &c.screen
+	if s.rows == 0 || s.closed {
+		return
+	}
+	if c.height() >= minRows {
+		s.rows, s.row = 0, "" // set again, even for the same height
+	}
+	c.redraw() // too small now: releases the row, draws on the cursor's line
+}

@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -191,5 +192,35 @@ func TestStatusAnswerDuringProgress(t *testing.T) {
 	}
 	if !strings.HasSuffix(got, summaryText+release24) {
 		t.Errorf("the row is not released when the broadcast finished:\n%q", got[max(0, len(got)-300):])
+	}
+}
+
+// Resized (SIGWINCH) sets the region again at once, for the new height,
+// and draws the row on the new last row; too small a terminal gets the
+// region reset and the progress on the cursor's line.
+func TestStatusRowResized(t *testing.T) {
+	var out bytes.Buffer
+	rows := 24
+	con := heightConsole(&out, func() int { return rows })
+	ctx := context.Background()
+	con.Resized() // nothing shown: nothing written
+	if out.Len() != 0 {
+		t.Errorf("Resized with no progress wrote %q", out.String())
+	}
+	con.Update(ctx, "progress", progressMsg(10, 50, "sending"))
+	for _, h := range []int{24, 30} {
+		rows = h
+		before := out.Len()
+		con.Resized()
+		want := fmt.Sprintf("\x1bD\x1b7\x1b[1;%dr\x1b8\x1b[1A\x1b7\x1b[%d;1H\x1b[2K#1 to crew ", h-1, h)
+		if got := out.String()[before:]; !strings.HasPrefix(got, want) {
+			t.Errorf("resized to %d rows: wrote %q, want the region set and the row drawn, %q…", h, got, want)
+		}
+	}
+	rows = 2
+	before := out.Len()
+	con.Resized()
+	if got, want := out.String()[before:], "\x1b7\x1b[r\x1b[30;1H\x1b[2K\x1b8\r\x1b[2K#1 to crew "; !strings.HasPrefix(got, want) {
+		t.Errorf("resized to 2 rows: wrote %q, want %q…", got, want)
 	}
 }

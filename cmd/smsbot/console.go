@@ -35,6 +35,9 @@ func (m *Main) runConsole(ctx context.Context) error {
 		// At the end of input it says what it waits for; on exit, what is left.
 		Unfinished: a.unfinished, Scheduled: a.scheduled,
 	})
+	if isTerminal(m.Stdout) {
+		defer onResize(con.Resized)() // the status row follows the terminal's size
+	}
 	a.router.Resume(ctx, con)
 	inboundCtx, stopInbound := context.WithCancel(ctx)
 	defer stopInbound()

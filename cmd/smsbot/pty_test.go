@@ -267,3 +267,31 @@ func TestConsoleProgressThroughPipe(t *testing.T) {
 		t.Errorf("a carriage return or escape sequence through a pipe:\n%q", out)
 	}
 }
+
+// When the terminal is resized while a broadcast sends, the console
+// (told by SIGWINCH) sets the region again for the new height and draws
+// the same progress line on the new last row at once, well before the
+// next progress update (2 s away), and releases that row at the end.
+func TestConsoleResizeOnTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 60 texts at 10/s")
+	}
+	p := startPTY(t, filepath.Join(t.TempDir(), "smsbot.db"), 24, 100)
+	script, _ := sendScript([]string{"+15005550006"}, 10, 60, "Dinner is served")
+	p.typeIn(script)
+	before := p.waitFor("two progress lines on the last row", func(out string) bool { return len(rowDrawRe(24).FindAllString(out, -1)) >= 2 })
+	draws := rowDrawRe(24).FindAllStringSubmatch(before, -1)
+	shown := draws[len(draws)-1][1]
+	if err := pty.Setsize(p.ptmx, &pty.Winsize{Rows: 30, Cols: 100}); err != nil {
+		t.Fatal(err)
+	}
+	after := p.waitFor("a redraw on row 30", func(out string) bool { return rowDrawRe(30).MatchString(out[len(before):]) })[len(before):]
+	set30 := "\x1bD\x1b7\x1b[1;29r\x1b8\x1b[1A"
+	first := rowDrawRe(30).FindStringSubmatchIndex(after)
+	if i := first[0] - len(set30); i < 0 || after[i:first[0]] != set30 || after[first[2]:first[3]] != shown {
+		t.Errorf("after the resize: %q; want the region set for 30 rows and %q drawn again on row 30", after, shown)
+	}
+	p.typeIn("/quit\n")
+	out := p.wait()
+	checkStatusRow(t, out[strings.Index(out, set30):], 30)
+}
