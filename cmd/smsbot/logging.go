@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+
+	"smsbot/store"
 )
 
 // logFileName is the console's log file, beside the database.
@@ -27,7 +29,8 @@ func (s *logSink) close() error {
 }
 
 // newLogSink opens the logger. serve and import log to stderr. The
-// console logs to smsbot.log in the database's directory, at
+// console logs to smsbot.log in the database's directory (the working
+// directory for a PostgreSQL DSN), at
 // SMSBOT_LOG_LEVEL, and prints nothing of it: stderr is the same screen
 // as the chat, and a log line between two answers, or through the
 // progress line drawn in place, is what made the console noisy. When the
@@ -38,7 +41,11 @@ func (m *Main) newLogSink(console bool) *logSink {
 	if !console {
 		return &logSink{log: newLogger(m.Stderr, level), where: "stderr"}
 	}
-	path := filepath.Join(filepath.Dir(m.Config.DB), logFileName)
+	dir := filepath.Dir(m.Config.DB)
+	if store.IsPostgres(m.Config.DB) {
+		dir = "." // a DSN has no directory, and holds a password
+	}
+	path := filepath.Join(dir, logFileName)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return &logSink{log: newLogger(m.Stderr, max(level, slog.LevelWarn)),

@@ -96,3 +96,21 @@ func TestConsolePlainMarkdownThroughPipe(t *testing.T) {
 		t.Errorf("markdown syntax or an escape sequence through a pipe:\n%q", stdout)
 	}
 }
+
+// With a PostgreSQL DSN, the console logs to smsbot.log in the working
+// directory: a DSN has no directory, and its password must not reach the
+// banner through an error about a path made of it.
+func TestConsoleLogWithPostgresDSN(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var stderr strings.Builder
+	m := &Main{Config: Config{DB: "postgres://smsbot:s3cret@db.example:5432/smsbot?sslmode=disable"}, Stderr: &stderr}
+	sink := m.newLogSink(true)
+	defer sink.close()
+	if want := filepath.Join(dir, logFileName); sink.where != want {
+		t.Errorf("console logs to %q, want %q", sink.where, want)
+	}
+	if strings.Contains(sink.where+stderr.String(), "s3cret") {
+		t.Errorf("the DSN's password is shown: %q", sink.where)
+	}
+}
