@@ -69,7 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{now: cfg.Now, log: cfg.Logger.With("component", "store")}
 	name := cfg.Path
 	if IsPostgres(cfg.Path) {
-		name = redactDSN(cfg.Path)
+		name = RedactDSN(cfg.Path)
 		sqldb, err := openPostgres(cfg.Path)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", name, err)
@@ -110,8 +110,12 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// redactDSN is a DSN without its password, for errors and logs.
-func redactDSN(dsn string) string {
+// RedactDSN is SMSBOT_DB as it may be shown: a PostgreSQL DSN without its
+// password (for errors, logs, the banner and -h), a SQLite path as it is.
+func RedactDSN(dsn string) string {
+	if !IsPostgres(dsn) {
+		return dsn
+	}
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "the PostgreSQL database"

@@ -164,7 +164,7 @@ then copy the /click line of the Approve button. "@name " before a line types it
 Then: /sms sim reply +1 206 555 0100 which room?   (a contact texts back)
       /sms stats 1                                 (delivery report and chart)
 Logs: %s
-`, a.carrier(), m.Config.DB, a.logs.where)
+`, a.carrier(), store.RedactDSN(m.Config.DB), a.logs.where)
 }
 
 // alreadyRunningError is open's refusal when another smsbot holds the

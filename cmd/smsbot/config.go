@@ -15,6 +15,7 @@ import (
 	"smsbot/broadcast/latency"
 	"smsbot/broadcast/sim"
 	"smsbot/inbound"
+	"smsbot/store"
 )
 
 // Config is every setting of smsbot. Each has a flag and an environment
@@ -124,6 +125,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c := &m.Config
 	secrets := &secretFlags{fs: fs}
 	fs.StringVar(&c.DB, "db", env("SMSBOT_DB", "./smsbot.db"), "SQLite database file, or a postgres:// DSN [SMSBOT_DB]")
+	fs.Lookup("db").DefValue = store.RedactDSN(c.DB) // -h never shows a DSN's password
 	fs.StringVar(&c.TwilioSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID", ""), "Twilio account SID; unset: simulated carrier [TWILIO_ACCOUNT_SID]")
 	secrets.add(&c.TwilioToken, "twilio-auth-token", "TWILIO_AUTH_TOKEN", "Twilio auth token [TWILIO_AUTH_TOKEN]")
 	fs.StringVar(&c.TwilioAPIURL, "twilio-api-url", env("TWILIO_API_URL", ""), "base URL replacing https://api.twilio.com, for a fake or mock [TWILIO_API_URL]")

@@ -114,3 +114,11 @@ func TestConsoleLogWithPostgresDSN(t *testing.T) {
 		t.Errorf("the DSN's password is shown: %q", sink.where)
 	}
 }
+
+// -h shows SMSBOT_DB as its default, and a DSN's password not at all.
+func TestHelpHidesTheDSNsPassword(t *testing.T) {
+	help, _, _ := runBinary(t, []string{"SMSBOT_DB=postgres://smsbot:s3cret@db.example:5432/smsbot"}, "-h")
+	if strings.Contains(help, "s3cret") || !strings.Contains(help, "postgres://smsbot:xxxxx@db.example:5432/smsbot") {
+		t.Errorf("-h shows SMSBOT_DB as:\n%s", help)
+	}
+}
