@@ -24,7 +24,7 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 	}
 	var senders []string
 	for _, s := range p.Senders {
-		senders = append(senders, fmt.Sprintf("%s ×%d (%s at %s/s)", s.Sender.Address, s.Recipients, fmtDuration(s.Time), fmtRate(s.Sender.Rate)))
+		senders = append(senders, fmt.Sprintf("%s ×%d (%s at %s/s)", s.Sender.Address, s.Recipients, HumanDuration(s.Time), fmtRate(s.Sender.Rate)))
 	}
 	perText := strconv.Itoa(seg.Segments)
 	if p.Personal && p.MinSegments != seg.Segments {
@@ -34,7 +34,7 @@ func (r *Router) previewMessage(p broadcast.Preview) Message {
 		{"Recipients", recipients},
 		{"Segments", fmt.Sprintf("%s per text, %s; %d in total", perText, encoding, p.TotalSegments)},
 		{"Senders", strings.Join(senders, ", ")},
-		{"ETA", fmtDuration(p.ETA)},
+		{"ETA", HumanDuration(p.ETA)},
 	}
 	if f, ok := repeatField(p); ok {
 		fields = append(fields, f)
@@ -90,7 +90,7 @@ func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Mess
 		}
 	}
 	frac := p.Fraction()
-	eta := fmtDuration(p.ETA)
+	eta := HumanDuration(p.ETA)
 	switch {
 	case b.Status == broadcast.StatusPaused:
 		eta = "paused"
@@ -141,7 +141,7 @@ func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Messa
 	m := Message{
 		Title: fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, verb),
 		Text: strings.TrimSpace(fmt.Sprintf("Sent %d, failed %d, skipped %d of %d in %s. %s",
-			c.Done(), c.Failed, c.Skipped, c.Total, fmtDuration(p.Elapsed), receiptsSoFar(c))),
+			c.Done(), c.Failed, c.Skipped, c.Total, HumanDuration(p.Elapsed), receiptsSoFar(c))),
 	}
 	if b.ApprovedBy != "" {
 		m.Fields = append(m.Fields, Field{"Requested by", b.RequestedBy}, Field{"Approved by", b.ApprovedBy})
@@ -202,8 +202,9 @@ func fmtSegmentRate(r float64) string {
 	return fmtRate(r) + " segments/s"
 }
 
-// fmtDuration writes a duration for people: 45s, 5m50s, 2h05m.
-func fmtDuration(d time.Duration) string {
+// HumanDuration writes a duration for people, as every answer does: 45s,
+// 5m50s, 2h05m.
+func HumanDuration(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:

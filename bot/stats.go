@@ -56,11 +56,11 @@ func (r *Router) recentStats(ctx context.Context, st stats.Store) (Message, erro
 			when = b.StartedAt.In(r.cfg.Location).Format("Mon 2 Jan 15:04")
 		}
 		lines = append(lines, fmt.Sprintf("#%d %s · %s · sent %d · delivered %d · undelivered %d · failed %d · replies %d · opt-outs %d · %s",
-			b.ID, when, b.ListName, c.Done(), c.Delivered, c.Undelivered, c.Failed, s.Replies, s.OptOuts, fmtDuration(s.Duration)))
+			b.ID, when, b.ListName, c.Done(), c.Delivered, c.Undelivered, c.Failed, s.Replies, s.OptOuts, HumanDuration(s.Duration)))
 	}
 	c := total.Counts
 	lines = append(lines, fmt.Sprintf("*Total:* sent %d · delivered %d · undelivered %d · failed %d · replies %d · opt-outs %d · %s",
-		c.Done(), c.Delivered, c.Undelivered, c.Failed, total.Replies, total.OptOuts, fmtDuration(total.Duration)))
+		c.Done(), c.Delivered, c.Undelivered, c.Failed, total.Replies, total.OptOuts, HumanDuration(total.Duration)))
 	title := "The last broadcast that sent texts"
 	if len(list) > 1 {
 		title = fmt.Sprintf("The last %d broadcasts that sent texts", len(list))
@@ -83,7 +83,7 @@ func (r *Router) broadcastStats(ctx context.Context, st stats.Store, id int64, c
 		who += ", started " + b.StartedAt.In(r.cfg.Location).Format("Mon 2 Jan 15:04:05 MST")
 	}
 	if b.FinishedAt != nil {
-		who += ", ended " + b.FinishedAt.In(r.cfg.Location).Format("15:04:05") + " (" + fmtDuration(rep.Duration) + ")"
+		who += ", ended " + b.FinishedAt.In(r.cfg.Location).Format("15:04:05") + " (" + HumanDuration(rep.Duration) + ")"
 	}
 	m.Fields = append(m.Fields, Field{"Who and when", who},
 		Field{"Texts", textsLine(c)})
@@ -141,7 +141,7 @@ func achievedRate(s stats.SenderReport) string {
 	if s.Active <= 0 {
 		return "too few to measure a rate"
 	}
-	active := fmtDuration(s.Active)
+	active := HumanDuration(s.Active)
 	if s.Active < time.Second {
 		active = strconv.FormatFloat(s.Active.Seconds(), 'f', 1, 64) + "s"
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"smsbot/bot"
 	"smsbot/broadcast"
 )
 
@@ -38,7 +39,7 @@ func (c *Console) waitNote(ctx context.Context) string {
 	}
 	about := ""
 	if eta > 0 {
-		about = fmt.Sprintf(" (about %s)", duration(eta))
+		about = fmt.Sprintf(" (about %s)", bot.HumanDuration(eta))
 	}
 	return fmt.Sprintf("Waiting for %s to finish%s… press Ctrl-C to leave %s queued: %s when smsbot runs again.", what, about, them, they)
 }
@@ -110,18 +111,6 @@ func (c *Console) Farewell(ctx context.Context) {
 		// under the shell's prompt.
 		c.screen.closed = true
 	})
-}
-
-// duration writes d for people, as the router does: 45s, 5m50s, 2h05m.
-func duration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // andList joins "a", "b" and "c" as "a, b and c".
