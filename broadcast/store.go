@@ -119,7 +119,11 @@ type Commit struct {
 // Claim asks to move a sender's queued rows to Sending.
 type Claim struct {
 	SenderID int64
-	IDs      []int64
+	// Token is the fencing token of the claimer's lease on the sender: no
+	// row is claimed unless that lease is still this token and unexpired
+	// at Now. 0 claims without a lease (tools and tests on one process).
+	Token int64
+	IDs   []int64
 
 	broadcastOf map[int64]int64 // for the engine's counts
 }
@@ -141,6 +145,10 @@ type Outcome struct {
 	// Release gives back a row claimed but never sent: its attempt does
 	// not count.
 	Release bool
+	// Token is the fencing token of the lease under which the row's
+	// sender was claimed or reconciled: the outcome changes nothing unless
+	// the sender's lease still has this token. 0 settles without a lease.
+	Token int64
 }
 
 // Counts counts a broadcast's outbox rows by status.

@@ -27,7 +27,7 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 				continue
 			}
 			ids, _ := json.Marshal(cl.IDs)
-			rows, err := claim.QueryContext(ctx, now, now, now, string(ids), cl.SenderID)
+			rows, err := claim.QueryContext(ctx, now, now, now, string(ids), cl.SenderID, cl.Token, cl.Token, cl.SenderID, now)
 			if err != nil {
 				return nil, fmt.Errorf("claim texts: %w", err)
 			}
@@ -50,7 +50,7 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 		for _, o := range c.Outcomes {
 			if o.Status == broadcast.MsgSent && o.Effect == broadcast.NoEffect {
 				// Nearly every outcome: the short statement.
-				if _, err := sent.ExecContext(ctx, o.ProviderSID, now, now, o.MessageID); err != nil {
+				if _, err := sent.ExecContext(ctx, o.ProviderSID, now, now, o.MessageID, o.Token, o.Token); err != nil {
 					return nil, fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 				}
 				continue
@@ -70,7 +70,7 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 			if o.Release {
 				given = 1
 			}
-			if _, err := update.ExecContext(ctx, o.Status, sid, o.ErrorCode, o.ErrorText, next, sentAt, at, given, o.MessageID); err != nil {
+			if _, err := update.ExecContext(ctx, o.Status, sid, o.ErrorCode, o.ErrorText, next, sentAt, at, given, o.MessageID, o.Token); err != nil {
 				return nil, fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 			}
 			if err := contactEffect(ctx, reboundTx{tx, s.sql.rebind}, o.ContactID, o.Effect, o.ErrorCode, o.ErrorText, o.At); err != nil {

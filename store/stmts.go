@@ -29,12 +29,18 @@ const (
 	// Arguments: sid, now, now, id.
 	sentSQL = `UPDATE messages SET status = 'sent', provider_sid = ?, error_code = '', error_text = '',
 			sent_at = ?, updated_at = ?
-		WHERE id = ? AND status = 'sending'`
+		WHERE id = ? AND status = 'sending' AND ` + fencedSQL
+	// fencedSQL holds a settle of messages to the lease it was made
+	// under: a replica that lost the sender's lease changes nothing (its
+	// rows stay Sending for the new holder to reconcile). Arguments:
+	// token, token; a token of 0 settles without a lease.
+	fencedSQL = `(CAST(? AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM leases l
+			WHERE l.name = 'sender:' || messages.sender_id AND l.token = ?))`
 	// outcomeSQL settles a row in Sending. A row going back to the queue
 	// of a broadcast cancelled meanwhile is skipped instead; one going
 	// back to the queue of a removed sender follows its contact to the
 	// new one. Arguments:
-	// status, sid, code, text, next, sent_at, now, refund, id.
+	// status, sid, code, text, next, sent_at, now, refund, id, token.
 	outcomeSQL = `UPDATE messages SET
 			status = CASE WHEN ?1 = 'queued' AND cancelled.yes THEN 'skipped' ELSE ?1 END,
 			provider_sid = ?2, error_code = ?3,
@@ -45,17 +51,41 @@ const (
 				ELSE sender_id END
 		FROM (SELECT status = 'cancelled' AS yes FROM broadcasts
 			WHERE id = (SELECT broadcast_id FROM messages WHERE id = ?9)) AS cancelled
-		WHERE id = ?9 AND status = 'sending'`
+		WHERE id = ?9 AND status = 'sending'
+			AND (CAST(?10 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM leases l
+				WHERE l.name = 'sender:' || messages.sender_id AND l.token = ?10))`
 )
 
 // claimSQL takes an enabled sender's queued rows (a JSON array of IDs) of
-// sending broadcasts. Its arguments: now three times, IDs, sender.
+// sending broadcasts, while the claimer's lease on the sender is still
+// the given token and unexpired. Its arguments: now three times, IDs,
+// sender, token, token, sender, now.
+//
+// On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, and the
+// lease row is read FOR SHARE: a replica taking the lease over waits for
+// this claim to commit, so its reconciliation sees every row it claimed.
 func (d dialectSQL) claimSQL() string {
+	lease := `(CAST(? AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM leases l WHERE l.name = 'sender:' || ? AND l.token = ? AND l.expires_at > ?))`
+	if d.PG {
+		return `WITH picked AS (SELECT m.id FROM messages m
+			WHERE m.id IN (SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(?4 AS jsonb)))
+				AND m.sender_id = ?5 AND m.status = 'queued'
+				AND m.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')
+				AND m.sender_id IN (SELECT id FROM senders WHERE enabled)
+				AND (CAST(?6 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM leases l
+					WHERE l.name = 'sender:' || CAST(?8 AS BIGINT) AND l.token = ?7 AND l.expires_at > ?9 FOR SHARE))
+			ORDER BY m.id FOR UPDATE OF m SKIP LOCKED)
+		UPDATE messages SET status = 'sending', attempts = attempts + 1,
+			first_attempt_at = COALESCE(first_attempt_at, ?1), last_attempt_at = ?2, updated_at = ?3
+		FROM picked WHERE messages.id = picked.id
+		RETURNING messages.id`
+	}
 	return `UPDATE messages SET status = 'sending', attempts = attempts + 1,
 			first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
 		WHERE id IN (` + d.jsonInts + `) AND sender_id = ? AND status = 'queued'
 			AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')
 			AND sender_id IN (SELECT id FROM senders WHERE enabled)
+			AND ` + lease + `
 		RETURNING id`
 }
 
