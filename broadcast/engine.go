@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"smsbot/lease"
 )
 
 // Config configures an Engine. Store and Provider are required; every
@@ -50,6 +52,16 @@ type Config struct {
 	Unpaced bool
 	// Rand returns a float in [0,1) for backoff jitter (default math/rand).
 	Rand func() float64
+	// Leases coordinates the replicas sharing the database: a worker
+	// sends for a sender only while it holds the lease sender:<id>.
+	// Default: a Keeper of its own over Store, run by Start and stopped by
+	// Close. A Keeper passed in is run by its owner, who shares it with
+	// the process's other lease holders.
+	Leases *lease.Keeper
+	// LeaseEvery is how often the engine tries to take the leases of
+	// senders no replica holds, and looks at broadcasts changed by other
+	// replicas (default 1s).
+	LeaseEvery time.Duration
 }
 
 func (c *Config) setDefaults() {

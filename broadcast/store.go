@@ -3,12 +3,15 @@ package broadcast
 import (
 	"context"
 	"time"
+
+	"smsbot/lease"
 )
 
 // Store is the durable state the engine needs. *store.Store implements it
 // over SQLite; each method is one transaction, so a crash leaves either all
 // of a method's writes or none.
 type Store interface {
+	lease.Store
 	// Senders returns every sender, enabled or not, oldest first.
 	Senders(ctx context.Context) ([]Sender, error)
 	// AddSender adds a sender, or re-enables a removed one, or changes the
@@ -68,6 +71,8 @@ type Store interface {
 	NextDue(ctx context.Context, senderID int64) (time.Time, bool, error)
 	// Sending returns the rows left in Sending of unfinished broadcasts.
 	Sending(ctx context.Context) ([]Message, error)
+	// SendingOf returns a sender's rows left in Sending.
+	SendingOf(ctx context.Context, senderID int64) ([]Message, error)
 	// KnownSID reports whether some outbox row or reply already holds sid.
 	KnownSID(ctx context.Context, sid string) (bool, error)
 	// Commit applies claims and outcomes in one transaction. It returns,

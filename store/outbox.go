@@ -93,6 +93,19 @@ func (s *Store) Sending(ctx context.Context) ([]broadcast.Message, error) {
 	return out, nil
 }
 
+// SendingOf returns a sender's rows left in Sending, oldest first.
+func (s *Store) SendingOf(ctx context.Context, senderID int64) ([]broadcast.Message, error) {
+	rows, err := s.query(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.status = 'sending' AND m.sender_id = ? ORDER BY m.id`, senderID)
+	if err != nil {
+		return nil, fmt.Errorf("read texts in flight: %w", err)
+	}
+	out, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read texts in flight: %w", err)
+	}
+	return out, nil
+}
+
 // KnownSID reports whether an outbox row or a recorded reply holds sid.
 func (s *Store) KnownSID(ctx context.Context, sid string) (bool, error) {
 	var n int
