@@ -65,7 +65,7 @@ const (
 // lease row is read FOR SHARE: a replica taking the lease over waits for
 // this claim to commit, so its reconciliation sees every row it claimed.
 func (d dialectSQL) claimSQL() string {
-	lease := `(CAST(? AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM leases l WHERE l.name = 'sender:' || ? AND l.token = ? AND l.expires_at > ?))`
+	lease := `(CAST(? AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM leases l WHERE l.token = ? AND l.name = 'sender:' || ? AND l.expires_at > ?))`
 	if d.PG {
 		return `WITH picked AS (SELECT m.id FROM messages m
 			WHERE m.id IN (SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(?4 AS jsonb)))
