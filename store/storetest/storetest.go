@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"SentBroadcasts", testSentBroadcasts},
 		{"Preview", testPreview},
 		{"Dialects", testDialects},
+		{"ProgressRefs", testProgressRefs},
 		{"Leases", testLeases},
 	}
 	for _, g := range groups {
