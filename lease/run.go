@@ -2,6 +2,7 @@ package lease
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 )
@@ -91,9 +92,9 @@ func (k *Keeper) Run(ctx context.Context) {
 // renew extends every held lease in one statement, started at start.
 func (k *Keeper) renew(ctx context.Context, start time.Time) {
 	k.mu.Lock()
-	some := len(k.held) > 0
+	asked := maps.Clone(k.held) // a lease acquired during the statement is not judged by it
 	k.mu.Unlock()
-	if !some {
+	if len(asked) == 0 {
 		return
 	}
 	got, err := k.store.RenewLeases(ctx, k.cfg.Owner, start, k.cfg.TTL)
@@ -111,7 +112,10 @@ func (k *Keeper) renew(ctx context.Context, start time.Time) {
 	}
 	k.renewed = true
 	until := start.Add(k.cfg.TTL - k.cfg.Margin)
-	for name, l := range k.held {
+	for name, l := range asked {
+		if k.held[name] != l {
+			continue // released, lost or acquired again meanwhile
+		}
 		if got[name] == l.Token {
 			l.extend(until)
 			continue
