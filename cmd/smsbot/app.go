@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"smsbot/bot"
 	"smsbot/broadcast"
 	"smsbot/broadcast/sim"
 	"smsbot/broadcast/twilio"
 	"smsbot/inbound"
+	"smsbot/lease"
 	"smsbot/scheduler"
 	"smsbot/stats"
 	"smsbot/store"
@@ -33,6 +35,13 @@ type app struct {
 	webhooks *inbound.Webhooks // set by startInbound when SMSBOT_PUBLIC_URL is set
 	sched    *scheduler.Scheduler
 	metrics  *stats.Metrics
+	// leases is the process's one lease Keeper (leases.go), shared with
+	// the engine; stopLeases ends it, releasing what it holds.
+	leases     *lease.Keeper
+	stopLeases func()
+	// ready is set while serve can serve: the store open, the engine
+	// started and the HTTP server listening (GET /readyz).
+	ready atomic.Bool
 
 	// stopInbound, set by startInbound, ends the relay loop and the
 	// poller and waits for them to return.
@@ -71,6 +80,9 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 		return nil, err
 	}
 	st := a.store
+	if err := a.startLeases(ctx); err != nil {
+		return nil, err
+	}
 	var prov broadcast.Provider
 	// One cap on calls in flight for the account: sends, lookups, polls.
 	gate := broadcast.NewGate(broadcast.GateConfig{Limit: c.Concurrency, Name: "the simulated carrier"})
@@ -92,8 +104,9 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 	}
 	a.metrics = stats.NewMetrics(st)
 	a.metrics.WatchGate(gate)
+	a.metrics.WatchLeases(a.leases)
 	engine, err := broadcast.New(broadcast.Config{Store: st, Provider: a.metrics.Instrument(prov), Logger: log,
-		MaxAttempts: c.MaxAttempts, Gate: gate})
+		MaxAttempts: c.MaxAttempts, Gate: gate, Leases: a.leases})
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +134,8 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 
 // close stops incoming texts (the relay loop and the poller return
 // first), the scheduler and the router, then the engine (texts in flight
-// finish; queued ones resume at the next start), then the store, and
-// releases the lock.
+// finish; queued ones resume at the next start), then the leases (released
+// for the other replicas), then the store, and releases the lock.
 func (a *app) close() error {
 	if a.sim != nil {
 		a.sim.Close() // no receipt or reply from now on
@@ -133,6 +146,7 @@ func (a *app) close() error {
 	a.sched.Close()
 	a.router.Close()
 	err := a.engine.Close()
+	a.stopLeases()
 	return errors.Join(err, a.store.Close(), a.lock.Release(), a.logs.close())
 }
 
@@ -140,6 +154,9 @@ func (a *app) close() error {
 func (a *app) abort() {
 	if a.engine != nil {
 		a.engine.Close()
+	}
+	if a.stopLeases != nil {
+		a.stopLeases()
 	}
 	if a.store != nil {
 		a.store.Close()

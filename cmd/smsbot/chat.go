@@ -58,8 +58,9 @@ func (m *Main) startChat(ctx, runCtx context.Context, a *app, mux *http.ServeMux
 			return nil, nil, closeAll, err
 		}
 		closers = append(closers, da.Close)
-		// The gateway always runs: staff replies in threads only come that way.
-		go func() { errc <- da.Run(runCtx) }()
+		// The gateway always runs, on the replica holding the discord
+		// lease: staff replies in threads only come that way.
+		closers = append(closers, a.holdGateway(runCtx, da.Run, errc))
 		if c.DiscordPublicKey != "" {
 			da.Routes(mux)
 		}

@@ -63,8 +63,8 @@ func (m *Main) startInbound(ctx context.Context, a *app, staff inbound.Staff) er
 		if err != nil {
 			return err
 		}
-		a.log.Info("no SMSBOT_PUBLIC_URL: polling Twilio for incoming texts and delivery statuses", "every", c.PollEvery)
-		goRun(poller.Run)
+		a.log.Info("no SMSBOT_PUBLIC_URL: polling Twilio for incoming texts and delivery statuses, on the replica holding the poller lease", "every", c.PollEvery)
+		goRun(func(ctx context.Context) error { return a.holdPoller(ctx, poller.Run) })
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -25,10 +24,7 @@ func (m *Main) runServe(ctx context.Context) error {
 	defer a.close()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
-	})
+	a.healthRoutes(mux) // GET /healthz and /readyz (health.go)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 4) // HTTP servers, Slack socket, Discord gateway
@@ -71,7 +67,8 @@ func (m *Main) runServe(ctx context.Context) error {
 		go func() { errc <- msrv.Serve(mln) }()
 	}
 	go func() { errc <- srv.Serve(ln) }()
-	a.log.Info("serving", "http_addr", ln.Addr().String(), "carrier", a.carrier())
+	a.ready.Store(true) // GET /readyz: 200 from now until the shutdown begins
+	a.log.Info("serving", "http_addr", ln.Addr().String(), "carrier", a.carrier(), "owner", a.leases.Owner())
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())
 	}
@@ -83,6 +80,7 @@ func (m *Main) runServe(ctx context.Context) error {
 			return err
 		}
 	}
+	a.ready.Store(false)
 	a.log.Info("shutting down; unfinished broadcasts resume at next start")
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.Background(), 15*time.Second)
