@@ -32,29 +32,40 @@ var t0 = time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
 // is idle again: only then may it advance the clock, since a timer made
 // after an advance would count from the advanced time.
 type timerClock struct {
-	*clockwork.FakeClock
+	*clockwork.FakeClock // the time: Now
+	// timers is where the Keeper's timers run: the same clock, or one
+	// of its own that a test holds back to freeze the Keeper (its clock
+	// goes on, its timers do not fire).
+	timers  *clockwork.FakeClock
 	mu      sync.Mutex
-	made    int
+	n       int
 	changed chan struct{}
 }
 
 func (c *timerClock) NewTimer(d time.Duration) clockwork.Timer {
-	t := c.FakeClock.NewTimer(d)
+	t := c.timers.NewTimer(d)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.made++
+	c.n++
 	close(c.changed)
 	c.changed = make(chan struct{})
 	return t
 }
 
-// timers waits until the Keeper has made n timers in all.
-func (c *timerClock) timers(t *testing.T, n int) {
+// made is how many timers the Keeper has made.
+func (c *timerClock) made() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// waitTimers waits until the Keeper has made n timers in all.
+func (c *timerClock) waitTimers(t *testing.T, n int) {
 	t.Helper()
 	deadline := time.After(wait)
 	for {
 		c.mu.Lock()
-		made, changed := c.made, c.changed
+		made, changed := c.n, c.changed
 		c.mu.Unlock()
 		if made >= n {
 			if made > n {
@@ -86,9 +97,9 @@ func newHarness(t *testing.T) *harness {
 // it counts timers on.
 func (h *harness) keeper(owner string) (*lease.Keeper, *timerClock) {
 	h.t.Helper()
-	c := &timerClock{FakeClock: h.clock, changed: make(chan struct{})}
+	c := &timerClock{FakeClock: h.clock, timers: h.clock, changed: make(chan struct{})}
 	k, err := lease.New(lease.Config{Store: h.st, Owner: owner, TTL: ttl, RenewEvery: every, Margin: margin,
-		Clock: c, Logger: slog.New(slog.NewTextHandler(tWriter{h.t}, nil))})
+		Clock: c, Logger: testLogger(h.t)})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -163,3 +174,6 @@ func (w tWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
 }
+
+// testLogger sends a Keeper's log to the test's.
+func testLogger(t *testing.T) *slog.Logger { return slog.New(slog.NewTextHandler(tWriter{t}, nil)) }

@@ -68,15 +68,15 @@ func TestHoldRunsFnOnlyWhileItHoldsTheLease(t *testing.T) {
 	b, _ := h.keeper("b")
 	bl := h.acquire(b, "poller", 1)
 	h.run(a)
-	c.timers(t, 1)
+	c.waitTimers(t, 1)
 	hd := h.hold(a, "poller")
 	started, ended, stop := hd.started, hd.ended, hd.stop
-	c.timers(t, 2) // b holds it: Hold waits to try again
+	c.waitTimers(t, 2) // b holds it: Hold waits to try again
 	none(t, started, "fn ran while b held the lease")
 	b.Release(h.ctx, bl)
 	h.clock.Advance(time.Second) // t0+1s: Hold tries again and gets it
 	ctx := receive(t, started, "fn did not run once the lease was free")
-	c.timers(t, 3) // Run, for the new lease
+	c.waitTimers(t, 3) // Run, for the new lease
 	if ctx.Err() != nil || len(a.Held()) != 1 || a.Held()[0].Token != 2 {
 		t.Fatalf("fn runs with ctx err %v, a holds %+v", ctx.Err(), a.Held())
 	}
@@ -87,9 +87,9 @@ func TestHoldRunsFnOnlyWhileItHoldsTheLease(t *testing.T) {
 	h.clock.Advance(every - time.Second) // t0+4s
 	h.renewal()
 	receive(t, ended, "fn's context did not end when the lease was lost")
-	c.timers(t, 5) // Run waits again, and Hold to try again
+	c.waitTimers(t, 5) // Run waits again, and Hold to try again
 	h.clock.Advance(time.Second)
-	c.timers(t, 6) // b holds it: no
+	c.waitTimers(t, 6) // b holds it: no
 	none(t, started, "fn ran again while b held the lease")
 	stop()
 	if r := h.st.row("poller"); r.Owner != "b" || r.Token != 3 {
@@ -101,11 +101,11 @@ func TestHoldReleasesTheLeaseWhenFnReturns(t *testing.T) {
 	h := newHarness(t)
 	a, c := h.keeper("a")
 	h.run(a)
-	c.timers(t, 1)
+	c.waitTimers(t, 1)
 	hd := h.hold(a, "discord")
 	started, ended, stop := hd.started, hd.ended, hd.stop
 	ctx := receive(t, started, "fn did not run")
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	stop() // fn returns as its context ends with Hold's
 	receive(t, ended, "fn did not return")
 	if ctx.Err() == nil || len(a.Held()) != 0 {
@@ -122,7 +122,7 @@ func TestRunsEndReleasesEveryLeaseAndRefusesNewOnes(t *testing.T) {
 	l1 := h.acquire(a, "sender:1", 1)
 	l2 := h.acquire(a, "poller", 1)
 	stop := h.run(a)
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	stop()
 	if !closed(l1.Lost(), false) || !closed(l2.Lost(), false) {
 		t.Fatal("leases still held after Run ended")

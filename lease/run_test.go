@@ -26,10 +26,10 @@ func TestTrustEndsAtTTLMinusMarginAfterTheRenewalStart(t *testing.T) {
 		}
 	})
 	h.run(k)
-	c.timers(t, 2) // Run waits, then again for the lease acquired before it
+	c.waitTimers(t, 2) // Run waits, then again for the lease acquired before it
 	h.clock.Advance(every)
 	h.renewal()
-	c.timers(t, 3)
+	c.waitTimers(t, 3)
 	start := t0.Add(every)
 	if got := l.TrustedUntil(); !got.Equal(start.Add(ttl - margin)) {
 		t.Fatalf("after a renewal started at %v and ended 2s later the lease is trusted until %v, want %v",
@@ -48,7 +48,7 @@ func TestATakenLeaseIsLostAtTheNextRenewal(t *testing.T) {
 	a, c := h.keeper("a")
 	l := h.acquire(a, "sender:1", 1)
 	h.run(a)
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	// a's row expired in the table (its renewals reached it too late)
 	// and b took the lease. a's own clock still trusts it: only the token
 	// fences a's writes now, until its next renewal.
@@ -63,7 +63,7 @@ func TestATakenLeaseIsLostAtTheNextRenewal(t *testing.T) {
 	if !closed(l.Lost(), true) {
 		t.Fatal("a renewal without the lease did not end it")
 	}
-	c.timers(t, 3)
+	c.waitTimers(t, 3)
 	if s := a.Stats(); s != (lease.Stats{Acquired: 1, Lost: 1, Renewing: true}) || len(a.Held()) != 0 {
 		t.Fatalf("a's stats %+v, held %+v", s, a.Held())
 	}
@@ -78,11 +78,11 @@ func TestRenewalsFailingUntilTrustRunsOutLoseTheLease(t *testing.T) {
 	l := h.acquire(k, "sender:1", 1)
 	h.st.failRenewals(errors.New("connection refused"))
 	h.run(k)
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	for i := range 2 { // t0+4s, t0+8s
 		h.clock.Advance(every)
 		h.renewal()
-		c.timers(t, 3+i)
+		c.waitTimers(t, 3+i)
 		if closed(l.Lost(), false) || k.Stats().Renewing {
 			t.Fatalf("renewal %d failed: lost %v, stats %+v", i+1, closed(l.Lost(), false), k.Stats())
 		}
@@ -95,7 +95,7 @@ func TestRenewalsFailingUntilTrustRunsOutLoseTheLease(t *testing.T) {
 	if !closed(l.Lost(), true) {
 		t.Fatal("not lost when its trust ran out")
 	}
-	c.timers(t, 5)
+	c.waitTimers(t, 5)
 	if s := k.Stats(); s != (lease.Stats{Acquired: 1, Lost: 1}) {
 		t.Fatalf("stats %+v", s)
 	}
@@ -110,14 +110,14 @@ func TestOneFailedRenewalKeepsTheLease(t *testing.T) {
 	l := h.acquire(k, "sender:1", 1)
 	h.st.failRenewals(errors.New("connection refused"))
 	h.run(k)
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	h.clock.Advance(every)
 	h.renewal()
-	c.timers(t, 3)
+	c.waitTimers(t, 3)
 	h.st.failRenewals(nil)
 	h.clock.Advance(every)
 	h.renewal()
-	c.timers(t, 4)
+	c.waitTimers(t, 4)
 	if got, want := l.TrustedUntil(), t0.Add(2*every+ttl-margin); !got.Equal(want) || closed(l.Lost(), false) || !k.Stats().Renewing {
 		t.Fatalf("trusted until %v (want %v), lost %v, stats %+v", got, want, closed(l.Lost(), false), k.Stats())
 	}
@@ -130,7 +130,7 @@ func TestAFrozenKeeperStopsTrustingOnWaking(t *testing.T) {
 	k, c := h.keeper("a")
 	l := h.acquire(k, "sender:1", 1)
 	h.run(k)
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	h.clock.Advance(2 * ttl)
 	if l.Trusted(h.clock.Now()) {
 		t.Fatal("trusted after a 20s freeze")
@@ -158,7 +158,7 @@ func TestALeaseAcquiredDuringARenewalIsKept(t *testing.T) {
 		}
 	})
 	h.run(k)
-	c.timers(t, 2)
+	c.waitTimers(t, 2)
 	h.clock.Advance(every)
 	select {
 	case <-inRenew:
@@ -168,13 +168,13 @@ func TestALeaseAcquiredDuringARenewalIsKept(t *testing.T) {
 	y := h.acquire(k, "sender:2", 1)
 	close(proceed)
 	h.renewal()
-	c.timers(t, 4) // after the renewal, and again for the new lease
+	c.waitTimers(t, 4) // after the renewal, and again for the new lease
 	if closed(y.Lost(), false) || len(k.Held()) != 2 {
 		t.Fatalf("a lease acquired during a renewal was lost: held %+v", k.Held())
 	}
 	h.clock.Advance(every)
 	h.renewal()
-	c.timers(t, 5)
+	c.waitTimers(t, 5)
 	want := t0.Add(2*every + ttl - margin)
 	if got := k.Held(); fmt.Sprint(got) != fmt.Sprint([]lease.Held{{"sender:1", 1, want}, {"sender:2", 1, want}}) {
 		t.Fatalf("held after the next renewal %+v", got)
