@@ -16,6 +16,7 @@ import (
 
 	"smsbot/broadcast"
 	"smsbot/importer"
+	"smsbot/lease"
 	"smsbot/stats"
 )
 
@@ -104,6 +105,18 @@ type Config struct {
 	// MaxImportBytes is the largest file /sms import takes
 	// (SMSBOT_MAX_IMPORT_BYTES; default DefaultMaxImportBytes).
 	MaxImportBytes int64
+	// Leases and ProgressRefs, when both are set, let the replicas
+	// sharing one database show each broadcast's progress in one message:
+	// the replica holding the lease "progress:<id>" edits the message
+	// ProgressRefs records, and another takes over when it stops (see
+	// Resume). Only SharedConversations take part. Unset: each process
+	// edits the messages it posted, as one process does. The leases'
+	// clock must be Clock.
+	Leases       Leases
+	ProgressRefs ProgressRefs
+	// AdoptEvery is how often Resume's conversations look for progress
+	// messages that no replica edits (default 3s).
+	AdoptEvery time.Duration
 }
 
 // Router runs /sms commands and button clicks. It is safe for concurrent
@@ -122,7 +135,11 @@ type Router struct {
 	cancel   context.CancelFunc
 	watchers sync.WaitGroup
 	mu       sync.Mutex
-	watching map[int64]bool
+	watching map[int64]*lease.Lease // followed broadcasts, with their progress lease (nil without Leases)
+	adopting map[string]bool        // platforms whose progress messages are adopted
+	// taking serializes taking progress leases: two takers at once in one
+	// process would each get a token, and the first lose its lease.
+	taking sync.Mutex
 }
 
 // New returns a Router.
@@ -133,6 +150,7 @@ func New(cfg Config) *Router {
 	cfg.Clock = cmp.Or[clockwork.Clock](cfg.Clock, clockwork.NewRealClock())
 	cfg.Region = cmp.Or(cfg.Region, broadcast.DefaultRegion)
 	cfg.ProgressEvery = cmp.Or(cfg.ProgressEvery, 2*time.Second)
+	cfg.AdoptEvery = cmp.Or(cfg.AdoptEvery, 3*time.Second)
 	cfg.DefaultRate = cmp.Or(cfg.DefaultRate, 1)
 	cfg.MaxImportBytes = cmp.Or(cfg.MaxImportBytes, DefaultMaxImportBytes)
 	if cfg.Location == nil {
@@ -143,7 +161,8 @@ func New(cfg Config) *Router {
 		cfg: cfg, engine: cfg.Engine, dir: cfg.Directory, clock: cfg.Clock,
 		log:    cfg.Logger.With("component", "bot"),
 		access: newAccess(cfg.Admins, cfg.Approvers),
-		ctx:    ctx, cancel: cancel, watching: map[int64]bool{},
+		ctx:    ctx, cancel: cancel, watching: map[int64]*lease.Lease{},
+		adopting: map[string]bool{},
 	}
 }
 
