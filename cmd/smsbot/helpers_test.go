@@ -39,7 +39,7 @@ var (
 // test asks for it, and returns its path. When the tests run with -race,
 // so is the binary, so that races in a child process fail the test too
 // (the race detector makes it exit 66).
-func smsbotBinary(t *testing.T) string {
+func smsbotBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		buildPath = filepath.Join(binDir, "smsbot")
