@@ -75,6 +75,25 @@ func (e *sharedEngine) Unfinished(context.Context) ([]broadcast.Broadcast, error
 	return out, nil
 }
 
+// Approve and Pause change the broadcast's status for every replica.
+func (e *sharedEngine) Approve(ctx context.Context, id int64, _ string) (broadcast.Broadcast, error) {
+	return e.to(ctx, id, broadcast.StatusSending)
+}
+
+func (e *sharedEngine) Pause(ctx context.Context, id int64, _ string) (broadcast.Broadcast, error) {
+	return e.to(ctx, id, broadcast.StatusPaused)
+}
+
+func (e *sharedEngine) to(ctx context.Context, id int64, s broadcast.Status) (broadcast.Broadcast, error) {
+	p, err := e.Status(ctx, id)
+	if err != nil {
+		return p.Broadcast, err
+	}
+	p.Broadcast.Status = s
+	e.w.set(p)
+	return p.Broadcast, nil
+}
+
 func (e *sharedEngine) Reasons(context.Context, int64) ([]broadcast.Reason, error) { return nil, nil }
 
 // Subscribe sends the current progress first, then every change.
