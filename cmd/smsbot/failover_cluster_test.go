@@ -135,10 +135,9 @@ func (c *cluster) approve() (string, time.Time) {
 	return preview.ts, at
 }
 
-// waitStored waits until done says enough outbound texts are stored,
-// failing the test at deadline.
-func (c *cluster) waitStored(what string, deadline time.Time, done func() bool) {
-	c.t.Helper()
+// waitStored waits until done says enough outbound texts are stored, and
+// reports whether that was before deadline.
+func (c *cluster) waitStored(deadline time.Time, done func() bool) bool {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	for !done() {
@@ -147,8 +146,17 @@ func (c *cluster) waitStored(what string, deadline time.Time, done func() bool) 
 			c.stored++
 			c.seen[m.To] = true
 		case <-timer.C:
-			c.t.Fatalf("%s: Twilio stored %d texts to %d of %d recipients by the deadline", what, c.stored, len(c.seen), foContacts)
+			return false
 		}
+	}
+	return true
+}
+
+// mustStore is waitStored failing the test at deadline.
+func (c *cluster) mustStore(what string, deadline time.Time, done func() bool) {
+	c.t.Helper()
+	if !c.waitStored(deadline, done) {
+		c.t.Fatalf("%s: Twilio stored %d texts to %d of %d recipients by the deadline", what, c.stored, len(c.seen), foContacts)
 	}
 }
 

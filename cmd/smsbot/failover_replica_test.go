@@ -79,7 +79,7 @@ func startServeProc(t testing.TB, name, dir string, env []string, timeout time.D
 			<-r.exited
 		}
 		if t.Failed() {
-			t.Logf("── %s: last lines of %s ──\n%s", r.name, r.logPath, r.tail(60))
+			t.Logf("── %s: last lines of %s ──\n%s", r.name, r.logPath, r.tail(failLogLines))
 		}
 	})
 	timer := time.NewTimer(timeout)
@@ -94,6 +94,9 @@ func startServeProc(t testing.TB, name, dir string, env []string, timeout time.D
 	}
 	return r
 }
+
+// failLogLines is how much of each replica's log a failed test prints.
+const failLogLines = 400
 
 // servingAddr reads the address from serve's "serving" log line, as the
 // text handler writes it: `… msg=serving http_addr=127.0.0.1:40123 …`.

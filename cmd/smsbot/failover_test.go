@@ -50,7 +50,7 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 	victim, faultAt, contAt := -1, time.Time{}, time.Time{}
 	var held map[string]bool // the victim's numbers at the fault
 	if f != noFault {
-		c.waitStored("a third of the texts", failsafe, func() bool { return c.stored >= foContacts/3 })
+		c.mustStore("a third of the texts", failsafe, func() bool { return c.stored >= foContacts/3 })
 		victim = c.busiest()
 		if f == killProgress {
 			victim = 0
@@ -69,17 +69,20 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 			c.replicas[victim].killed(10 * time.Second)
 		}
 	}
-	c.waitStored("every recipient", failsafe, func() bool { return len(c.seen) == foContacts })
+	all := func() bool { return len(c.seen) == foContacts }
 	if f == stopBusiest {
-		// The fault itself lasts stopFor; nothing is awaited here.
+		// The others should finish while the victim is stopped; whether
+		// they do or not, it is continued once stopFor has passed.
+		c.waitStored(faultAt.Add(stopFor), all)
 		pause := time.NewTimer(time.Until(faultAt.Add(stopFor)))
-		<-pause.C
+		<-pause.C // the fault's own length: nothing else to wait for
 		c.replicas[victim].signal(syscall.SIGCONT)
 		contAt = time.Now()
 		if err := c.replicas[victim].healthy(10 * time.Second); err != nil {
 			t.Errorf("%s after SIGCONT: %v", c.replicas[victim].name, err)
 		}
 	}
+	c.mustStore("every recipient", failsafe, all)
 	summaryOf := func(s slackCall) bool { return strings.Contains(s.text, ": finished") }
 	c.slack.waitCall(t, "summary", 30*time.Second, func(s slackCall) bool {
 		return s.method == "chat.update" && s.ts == progress && summaryOf(s)
