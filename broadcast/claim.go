@@ -90,7 +90,7 @@ func (w *worker) claim(rows []Message) {
 		return
 	}
 	at := e.clock.Now()
-	ids, err := e.journal.claim(w.ctx, w.from().ID, batch)
+	ids, err := e.journal.claim(w.ctx, w.from().ID, w.lease.Token, batch)
 	if err != nil {
 		if w.ctx.Err() == nil {
 			e.log.Error("claiming texts failed", "sender_id", w.from().ID, "err", err)
@@ -110,6 +110,7 @@ func (w *worker) claim(rows []Message) {
 		if m.FirstAttemptAt == nil {
 			m.FirstAttemptAt = &at
 		}
+		m.LastAttemptAt, m.token = &at, w.lease.Token
 		select {
 		case w.claimed <- m:
 		case <-w.ctx.Done():

@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,7 +100,7 @@ func TestEnginePauseWhileBroadcastReadFails(t *testing.T) {
 func TestEngineCancelledBroadcastReportAfterRestart(t *testing.T) {
 	const victim = "+12065550000"
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "smsbot.db")
+	db := testDB(t)
 	fake := clockwork.NewFakeClockAt(t0)
 	tried := make(chan struct{}, 1)
 	carrier := sim.New(sim.Config{Clock: fake, Fault: func(m broadcast.Outgoing, attempt int) (error, bool) {

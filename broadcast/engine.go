@@ -58,6 +58,9 @@ type Config struct {
 	// Close. A Keeper passed in is run by its owner, who shares it with
 	// the process's other lease holders.
 	Leases *lease.Keeper
+	// LeaseTTL is the TTL of the Keeper the engine makes when Leases is
+	// nil (default 10s; see lease.Config.TTL).
+	LeaseTTL time.Duration
 	// LeaseEvery is how often the engine tries to take the leases of
 	// senders no replica holds, and looks at broadcasts changed by other
 	// replicas (default 1s).
@@ -78,6 +81,7 @@ func (c *Config) setDefaults() {
 		c.Gate = NewGate(GateConfig{Clock: c.Clock})
 	}
 	c.BatchSize = cmp.Or(c.BatchSize, 500)
+	c.LeaseEvery = cmp.Or(c.LeaseEvery, time.Second)
 	if c.Rand == nil {
 		c.Rand = rand.Float64
 	}
@@ -107,6 +111,11 @@ type Engine struct {
 	hub     *hub
 	gate    *Gate
 	latency *latencies // of sends
+	leases  *lease.Keeper
+	// stopLeases ends the Run of a Keeper the engine made itself, after
+	// its workers have drained.
+	stopLeases context.CancelFunc
+	leasesDone chan struct{}
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -114,11 +123,15 @@ type Engine struct {
 	closeOnce sync.Once
 
 	mu      sync.Mutex
-	workers map[int64]*worker // enabled sender ID → worker
-	runs    map[int64]*run    // unfinished broadcasts
-	changed chan struct{}     // closed and replaced when a run changes
-	queue   sync.Mutex        // serializes outbox writing (sender assignment)
-	stall   string            // why commits are held, while they fail
+	workers map[int64]*worker // sender ID → worker, for the senders whose lease this replica holds
+	// starting marks senders whose lease was just taken and whose texts
+	// left in flight are being reconciled before their worker starts.
+	starting map[int64]bool
+	rates    map[int64]float64 // every enabled sender's rate, as last read
+	runs     map[int64]*run    // unfinished broadcasts
+	changed  chan struct{}     // closed and replaced when a run changes
+	queue    sync.Mutex        // serializes outbox writing (sender assignment)
+	stall    string            // why commits are held, while they fail
 }
 
 // run is the engine's in-memory view of one unfinished broadcast.
@@ -146,27 +159,46 @@ func New(cfg Config) (*Engine, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
-		cfg:     cfg,
-		store:   cfg.Store,
-		clock:   cfg.Clock,
-		log:     cfg.Logger.With("component", "engine"),
-		hub:     newHub(),
-		gate:    cfg.Gate,
-		latency: newLatencies(cfg.Latency),
-		ctx:     ctx,
-		cancel:  cancel,
-		workers: map[int64]*worker{},
-		runs:    map[int64]*run{},
-		changed: make(chan struct{}),
+		cfg:      cfg,
+		store:    cfg.Store,
+		clock:    cfg.Clock,
+		log:      cfg.Logger.With("component", "engine"),
+		hub:      newHub(),
+		gate:     cfg.Gate,
+		latency:  newLatencies(cfg.Latency),
+		ctx:      ctx,
+		cancel:   cancel,
+		workers:  map[int64]*worker{},
+		starting: map[int64]bool{},
+		rates:    map[int64]float64{},
+		runs:     map[int64]*run{},
+		changed:  make(chan struct{}),
+		leases:   cfg.Leases,
+	}
+	if e.leases == nil {
+		k, err := lease.New(lease.Config{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, TTL: cfg.LeaseTTL})
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		e.leases = k
+		lctx, stop := context.WithCancel(context.Background())
+		e.stopLeases, e.leasesDone = stop, make(chan struct{})
+		go func() { defer close(e.leasesDone); k.Run(lctx) }()
 	}
 	e.journal = newJournal(cfg.Store, cfg.Clock, e.log, cfg.BatchSize, e.applied, e.stalled)
 	return e, nil
 }
 
-// Start starts a worker per enabled sender and resumes every unfinished
-// broadcast: it completes half-written outboxes and reconciles texts left
-// in flight by a crash before anything is retried.
+// Start resumes every unfinished broadcast (completing half-written
+// outboxes), takes the leases of the senders no other replica holds, up
+// to its share, and starts their workers once the texts their last holder
+// left in flight are reconciled. From then on it keeps in step with the
+// other replicas every LeaseEvery.
 func (e *Engine) Start(ctx context.Context) error {
+	if _, err := e.leases.TryAcquire(ctx, replicaLease(e.leases.Owner())); err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
 	senders, err := e.store.Senders(ctx)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
@@ -175,38 +207,22 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
+	for _, b := range unfinished {
+		e.log.Info("resuming broadcast", "broadcast_id", b.ID, "status", b.Status)
+		e.track(b)
+	}
+	// A broadcast cancelled with texts in flight ends once they are
+	// reconciled (by whichever replica takes their sender): until then it
+	// is tracked, and its report waits.
 	sending, err := e.store.Sending(ctx)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
-	for _, s := range senders {
-		if s.Enabled {
-			e.startWorker(s)
-		}
-	}
-	tracked := map[int64]bool{}
-	for _, b := range unfinished {
-		e.log.Info("resuming broadcast", "broadcast_id", b.ID, "status", b.Status)
-		e.track(b)
-		tracked[b.ID] = true
-	}
-	// A broadcast cancelled with texts in flight ends once they are
-	// reconciled: until then it is tracked, and its report waits.
 	for _, m := range sending {
-		if tracked[m.BroadcastID] {
-			continue
-		}
-		tracked[m.BroadcastID] = true
-		b, err := e.store.Broadcast(ctx, m.BroadcastID)
-		if err != nil {
-			return fmt.Errorf("start engine: %w", err)
-		}
-		e.track(b)
+		e.trackOf(m)
 	}
-	byID := make(map[int64]Sender, len(senders))
 	enabled := 0
 	for _, s := range senders {
-		byID[s.ID] = s
 		if s.Enabled {
 			enabled++
 		}
@@ -214,12 +230,8 @@ func (e *Engine) Start(ctx context.Context) error {
 	if enabled == 0 {
 		e.noSender(unfinished)
 	}
-	for _, m := range sending {
-		e.log.Info("reconciling text left in flight", "broadcast_id", m.BroadcastID, "message_id", m.ID)
-		// Twilio's list is eventually consistent: a text created just
-		// before the crash may not be listed yet.
-		e.goReconcile(m, byID[m.SenderID], e.cfg.ReconcileDelay)
-	}
+	e.syncSenders(ctx)
+	e.goTracked(e.syncLoop)
 	return nil
 }
 
@@ -243,6 +255,11 @@ func (e *Engine) close() {
 	e.journal.giveUp()
 	e.wg.Wait()
 	e.journal.close()
+	if e.stopLeases != nil {
+		// Released only now: no call of this replica is in flight.
+		e.stopLeases()
+		<-e.leasesDone
+	}
 }
 
 // goTracked runs fn on a goroutine that Close waits for. After Close it

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,6 +14,11 @@ import (
 	"smsbot/broadcast/sim"
 	"smsbot/store"
 )
+
+// engineSleepers is how many of an idle engine's goroutines wait on its
+// clock whatever it does: the loop that keeps it in step with other
+// replicas, and its lease keeper's renewals.
+const engineSleepers = 2
 
 // testBundle is one engine over a real SQLite file and the sim carrier.
 type testBundle struct {
@@ -47,7 +51,7 @@ func setup(t testing.TB, o testOpts) *testBundle {
 		o.clock = clockwork.NewRealClock()
 	}
 	if o.dbPath == "" {
-		o.dbPath = filepath.Join(t.TempDir(), "smsbot.db")
+		o.dbPath = testDB(t)
 	}
 	st, err := store.Open(context.Background(), store.Config{Path: o.dbPath, Now: o.clock.Now})
 	if err != nil {
@@ -58,7 +62,10 @@ func setup(t testing.TB, o testOpts) *testBundle {
 		sp = sim.New(sim.Config{Clock: o.clock, Fault: o.fault, Out: io.Discard, Notify: o.notify})
 	}
 	cfg := broadcast.Config{Store: st, Provider: sp, Clock: o.clock, Logger: testLogger(t),
-		BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, ReconcileDelay: time.Millisecond}
+		BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, ReconcileDelay: time.Millisecond,
+		// Tests on a fake clock jump it by minutes, which to a lease is a
+		// process frozen that long; the lease tests set their own.
+		LeaseTTL: 24 * time.Hour}
 	if o.engine != nil {
 		o.engine(&cfg)
 	}

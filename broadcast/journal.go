@@ -68,8 +68,8 @@ func newJournal(s Store, clock clockwork.Clock, log *slog.Logger, maxBatch int, 
 }
 
 // claim durably moves rows to Sending and returns the IDs it moved.
-func (j *journal) claim(ctx context.Context, senderID int64, rows []Message) ([]int64, error) {
-	c := &Claim{SenderID: senderID, broadcastOf: make(map[int64]int64, len(rows))}
+func (j *journal) claim(ctx context.Context, senderID, token int64, rows []Message) ([]int64, error) {
+	c := &Claim{SenderID: senderID, Token: token, broadcastOf: make(map[int64]int64, len(rows))}
 	for _, m := range rows {
 		c.IDs = append(c.IDs, m.ID)
 		c.broadcastOf[m.ID] = m.BroadcastID

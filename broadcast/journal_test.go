@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,7 +84,7 @@ func TestEngineCommitFailuresHoldThenFinish(t *testing.T) {
 // could not settle are reconciled by the next start, never sent twice.
 func TestEngineCloseWhileCommitsFail(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "smsbot.db")
+	db := testDB(t)
 	fake := clockwork.NewFakeClockAt(t0)
 	carrier := sim.New(sim.Config{Clock: fake})
 	var fs *failingCommits

@@ -46,13 +46,13 @@ func (c *clocked) next(t *testing.T) sim.Message {
 	return sim.Message{}
 }
 
-// settle waits until n goroutines wait on the fake clock and checks that
-// nothing was sent meanwhile.
+// settle waits until n goroutines wait on the fake clock (besides the
+// engine's own, engineSleepers) and checks that nothing was sent meanwhile.
 func (c *clocked) settle(t *testing.T, n int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.fake.BlockUntilContext(ctx, n); err != nil {
+	if err := c.fake.BlockUntilContext(ctx, n+engineSleepers); err != nil {
 		t.Fatalf("waiting for %d sleepers: %v", n, err)
 	}
 	select {
@@ -117,12 +117,19 @@ func TestEngineHonoursRetryAfter(t *testing.T) {
 	c.addSenders(t, 10, "+12065550001")
 	c.addContacts(t, "crew", 1, 0)
 	_, ch := c.send(t, "crew", "hello")
-	c.settle(t, 1) // waiting for the retry to be due
-	c.fake.Advance(30*time.Second - time.Millisecond)
-	c.settle(t, 1)
-	c.fake.Advance(time.Millisecond)
-	if m := c.next(t); m.Created.Sub(t0) != 30*time.Second {
-		t.Fatalf("retry at +%v, want +30s", m.Created.Sub(t0))
+	// The clock moves in steps of 10 ms, faster than the engine may
+	// follow: the retry must not go before +30s, and goes soon after.
+	var m sim.Message
+	stepClockUntil(t, c.fake, 10*time.Millisecond, "the retry", func() bool {
+		select {
+		case m = <-c.sent:
+			return true
+		default:
+			return false
+		}
+	})
+	if d := m.Created.Sub(t0); d < 30*time.Second || d > 31*time.Second {
+		t.Fatalf("retry at +%v, want +30s", d)
 	}
 	if p := waitDone(t, ch); p.Counts.Sent != 1 {
 		t.Fatalf("counts = %+v", p.Counts)
@@ -210,7 +217,7 @@ func TestEngineCancelWhileInFlight(t *testing.T) {
 	p, ch := b.send(t, "crew", "hello")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := fake.BlockUntilContext(ctx, 1); err != nil { // the send waits on the carrier
+	if err := fake.BlockUntilContext(ctx, 1+engineSleepers); err != nil { // the send waits on the carrier
 		t.Fatal(err)
 	}
 	if _, err := b.engine.Cancel(context.Background(), p.Broadcast.ID, "bob"); err != nil {

@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -64,7 +63,7 @@ func TestEngineRetriesRunLoad(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			db := filepath.Join(t.TempDir(), "smsbot.db")
+			db := testDB(t)
 			fake := clockwork.NewFakeClockAt(t0)
 			carrier := sim.New(sim.Config{Clock: fake})
 			var fl *flakyLoads
@@ -234,7 +233,7 @@ func (q *brokenQueue) QueueBatch(ctx context.Context, b broadcast.Broadcast, aft
 // completes the outbox and sends each text once.
 func TestEngineRestartCompletesHalfWrittenOutbox(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "smsbot.db")
+	db := testDB(t)
 	fake := clockwork.NewFakeClockAt(t0)
 	carrier := sim.New(sim.Config{Clock: fake})
 	var q *brokenQueue

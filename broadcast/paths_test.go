@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -187,7 +186,7 @@ func TestEngineReconcilesTextOfCancelledBroadcast(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			const victim = "+12065550000" // the first row: sent first
 			ctx := context.Background()
-			db := filepath.Join(t.TempDir(), "smsbot.db")
+			db := testDB(t)
 			fake := clockwork.NewFakeClockAt(t0)
 			tried := make(chan struct{}, 1)
 			carrier := sim.New(sim.Config{Clock: fake, Fault: func(m broadcast.Outgoing, attempt int) (error, bool) {

@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,7 +105,7 @@ func TestProgressPausedHasNoETA(t *testing.T) {
 // of its open rows, not 0s.
 func TestProgressAfterRestartHasETA(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "smsbot.db")
+	db := testDB(t)
 	fake := clockwork.NewFakeClockAt(t0)
 	carrier := sim.New(sim.Config{Clock: fake})
 	b := setup(t, testOpts{clock: fake, sim: carrier, dbPath: db})

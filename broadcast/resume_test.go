@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,7 +23,7 @@ func TestEngineReconcilesAfterRestart(t *testing.T) {
 				}
 				return nil, false
 			}})
-			db := filepath.Join(t.TempDir(), "smsbot.db")
+			db := testDB(t)
 			first := setup(t, testOpts{dbPath: db, sim: carrier, engine: func(c *broadcast.Config) {
 				c.ReconcileDelay = time.Hour // the process "dies" before reconciling
 			}})
@@ -149,7 +148,7 @@ func senderOf(ms []sim.Message) map[string]string {
 // lose work: what they start resumes at the next start.
 func TestEngineAfterClose(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "smsbot.db")
+	db := testDB(t)
 	b := setup(t, testOpts{dbPath: db})
 	b.addSenders(t, 1000, "+12065550101")
 	b.addContacts(t, "crew", 3, 0)

@@ -238,10 +238,19 @@ func (e *Engine) applied(c Commit, claimed [][]int64) {
 func (e *Engine) settle(r *run) {
 	// A cancelled run's queued rows are skipped by the store at once; its
 	// counts show that once reloaded, and only then does it end.
-	finished := r.ready && r.counts.Remaining() == 0 &&
-		(r.b.Status == StatusSending || r.b.Status == StatusCancelled)
+	// Another replica may have completed it: this one's counts come from
+	// the database too, and it finishes its run alike.
+	finished := r.ready && (r.b.Status == StatusCompleted ||
+		r.counts.Remaining() == 0 && (r.b.Status == StatusSending || r.b.Status == StatusCancelled))
 	if finished && r.b.Status == StatusSending {
 		b, err := e.store.Transition(e.ctx, r.b.ID, []Status{StatusSending}, StatusCompleted, "smsbot", e.clock.Now())
+		if ErrorCode(err) == ECONFLICT {
+			// Completed (or paused, cancelled) by another replica just
+			// now: the next reload shows which.
+			id := r.b.ID
+			e.goTrackedLocked(func() { e.reload(id) })
+			return
+		}
 		if err != nil {
 			e.log.Error("completing broadcast failed, will retry", "broadcast_id", r.b.ID, "err", err)
 			if !r.retrying && e.ctx.Err() == nil {
@@ -354,6 +363,8 @@ func (e *Engine) eta(r *run) time.Duration {
 	for id, segs := range r.left {
 		if w := e.workers[id]; w != nil && segs > 0 {
 			rates[id] = w.rate()
+		} else if rate, ok := e.rates[id]; ok && segs > 0 {
+			rates[id] = rate // held by another replica
 		}
 	}
 	var eta time.Duration

@@ -22,10 +22,22 @@ func (e *Engine) send(w *worker, m Message, slot *Slot) {
 		slot.Release(errUnused)
 		return // unreachable: a claimed row's run is tracked until it settles
 	}
-	// A call in flight finishes even when the engine is closing: cutting it
-	// off would only turn a clean answer into an ambiguous one.
-	ctx := slot.Bind(context.WithoutCancel(e.ctx))
 	start := e.clock.Now()
+	if !w.lease.Trusted(start) {
+		// The lease may be another replica's by now (this one was frozen,
+		// or cut off from the database): send nothing. The release is
+		// fenced too, so the row waits, Sending, for the new holder.
+		slot.Release(errUnused)
+		e.release(m)
+		return
+	}
+	// A call in flight finishes even when the engine is closing: cutting it
+	// off would only turn a clean answer into an ambiguous one. It is cut
+	// off when the lease's trust runs out before it starts (a process
+	// frozen just here wakes to a dead context).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), w.lease.TrustedUntil().Sub(start))
+	defer cancel()
+	ctx = slot.Bind(ctx)
 	w.pacer.Left(start, m.Segments)
 	sid, err := e.cfg.Provider.Send(ctx, Outgoing{From: from, To: m.To, Body: body})
 	now := e.clock.Now()
@@ -34,7 +46,7 @@ func (e *Engine) send(w *worker, m Message, slot *Slot) {
 		e.latency.observe(now.Sub(start)) // a call answered in full
 	}
 	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
-		SenderID: m.SenderID, Segments: m.Segments, At: now}
+		SenderID: m.SenderID, Segments: m.Segments, At: now, Token: m.token}
 	if err == nil {
 		o.Status, o.ProviderSID = MsgSent, sid
 		e.journal.record(o)
@@ -143,7 +155,7 @@ func (e *Engine) goReconcile(m Message, from Sender, delay time.Duration) {
 
 func (e *Engine) reconcile(m Message, from Sender) (Outcome, bool) {
 	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
-		SenderID: m.SenderID, Segments: m.Segments}
+		SenderID: m.SenderID, Segments: m.Segments, Token: m.token}
 	body, tracked := e.body(m)
 	if !tracked {
 		// The broadcast was cancelled while this text was in flight.

@@ -59,7 +59,9 @@ func (e *Engine) AddSender(ctx context.Context, addr string, rate float64, actor
 	if w != nil {
 		w.setRate(s.Rate)
 	} else if e.ctx.Err() == nil {
-		e.startWorker(s)
+		// Another replica may hold it (a rate change made here): it reads
+		// the new rate at its next sync.
+		e.tryTakeOver(ctx, s)
 	}
 	return s, created, nil
 }
@@ -95,11 +97,18 @@ func (e *Engine) RemoveSender(ctx context.Context, addr, actor string) (int, err
 		}
 		return 0, err
 	}
-	e.mu.Lock()
-	if w != nil && e.workers[w.from().ID] == w {
-		delete(e.workers, w.from().ID)
+	if w != nil {
+		e.retire(ctx, w)
 	}
-	last := len(e.workers) == 0
+	// Another replica holding it stops its worker at its next sync.
+	last := false
+	if senders, err := e.store.Senders(ctx); err == nil {
+		e.setSenders(senders)
+		e.mu.Lock()
+		last = len(e.rates) == 0
+		e.mu.Unlock()
+	}
+	e.mu.Lock()
 	var ids []int64
 	for id := range e.runs {
 		ids = append(ids, id)
@@ -145,7 +154,12 @@ func (e *Engine) restartWorker(ctx context.Context, w *worker) {
 	}
 	for _, s := range senders {
 		if s.ID == w.from().ID && s.Enabled && e.ctx.Err() == nil {
-			e.startWorker(s)
+			e.mu.Lock()
+			if e.workers[s.ID] == w {
+				delete(e.workers, s.ID)
+			}
+			e.mu.Unlock()
+			e.startWorker(s, w.lease)
 		}
 	}
 }

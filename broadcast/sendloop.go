@@ -133,7 +133,7 @@ func (w *worker) releaseClaimed() {
 func (e *Engine) release(m Message) {
 	o := Outcome{MessageID: m.ID, BroadcastID: m.BroadcastID, ContactID: m.ContactID,
 		SenderID: m.SenderID, Segments: m.Segments, At: e.clock.Now(), Release: true, Status: MsgQueued,
-		NextAttempt: e.clock.Now()}
+		NextAttempt: e.clock.Now(), Token: m.token}
 	e.mu.Lock()
 	if r := e.runs[m.BroadcastID]; r == nil || r.b.Status == StatusCancelled {
 		o.Status, o.ErrorText = MsgSkipped, "cancelled"

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"smsbot/lease"
 )
 
 // maxClaim caps how many rows a worker claims in one commit.
@@ -37,11 +39,15 @@ type worker struct {
 	// flight; a stopped worker is drained once it reaches zero.
 	active sync.WaitGroup
 
+	// lease is this replica's lease on the sender: claims and outcomes
+	// carry its token, and nothing is sent once it is not trusted.
+	lease *lease.Lease
+
 	mu     sync.Mutex
 	sender Sender
 }
 
-func (e *Engine) startWorker(s Sender) {
+func (e *Engine) startWorker(s Sender, l *lease.Lease) {
 	rate := s.Rate
 	if e.cfg.Unpaced {
 		rate = 0
@@ -58,12 +64,14 @@ func (e *Engine) startWorker(s Sender) {
 		ctx:     ctx,
 		cancel:  cancel,
 		sender:  s,
+		lease:   l,
 	}
 	e.mu.Lock()
 	e.workers[s.ID] = w
 	e.mu.Unlock()
 	w.goActive(w.claimLoop)
 	w.goActive(w.sendLoop)
+	e.goTracked(func() { e.watchLease(w) })
 }
 
 func (w *worker) stop() { w.cancel() }

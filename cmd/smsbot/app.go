@@ -121,6 +121,8 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 	rc := bot.Config{
 		Scheduler: a.sched, Stats: st, Location: c.TZ,
 		Engine: a.engine, Directory: st, Logger: log,
+		// One replica edits each progress message (progress:<id>).
+		Leases: a.leases, ProgressRefs: st,
 		Admins: c.Admins, Approvers: c.Approvers, PricePerSegment: c.PricePerSegment,
 		Region: c.Region, DefaultRate: c.DefaultMPS, MaxImportBytes: c.MaxImportBytes,
 	}

@@ -1,0 +1,212 @@
+package broadcast
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"smsbot/lease"
+)
+
+// senderLease names the lease a replica holds while it sends for a sender.
+func senderLease(id int64) string { return "sender:" + strconv.FormatInt(id, 10) }
+
+// replicaLease names the lease each running engine holds, so that the
+// replicas can count each other and share the senders.
+func replicaLease(owner string) string { return "replica:" + owner }
+
+// syncSenders takes the leases of enabled senders no replica holds, up to
+// this replica's fair share, gives back one beyond it, stops the workers
+// of senders removed elsewhere, and settles what a dead replica left in
+// flight on removed senders.
+func (e *Engine) syncSenders(ctx context.Context) {
+	senders, err := e.store.Senders(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("reading senders failed", "err", err)
+		}
+		return
+	}
+	e.setSenders(senders)
+	share := e.fairShare(ctx, senders)
+	e.mu.Lock()
+	held := len(e.workers) + len(e.starting)
+	e.mu.Unlock()
+	for _, s := range senders {
+		e.mu.Lock()
+		w, starting := e.workers[s.ID], e.starting[s.ID]
+		e.mu.Unlock()
+		switch {
+		case w != nil && !s.Enabled:
+			// Removed on another replica: what it had claimed goes back
+			// to the queue (and follows the contacts to their new number).
+			e.log.Info("sender removed; stopping its worker", "sender_id", s.ID)
+			e.retire(ctx, w)
+			held--
+		case w != nil:
+			if w.rate() != s.Rate {
+				w.setRate(s.Rate)
+			}
+		case starting:
+		case s.Enabled && held < share:
+			if e.tryTakeOver(ctx, s) {
+				held++
+			}
+		case !s.Enabled:
+			e.settleLeftover(ctx, s)
+		}
+	}
+	if held > share {
+		e.giveBackOne(ctx)
+	}
+}
+
+// fairShare is how many senders this replica should hold: the enabled
+// senders divided among the live replicas, rounded up.
+func (e *Engine) fairShare(ctx context.Context, senders []Sender) int {
+	enabled := 0
+	for _, s := range senders {
+		if s.Enabled {
+			enabled++
+		}
+	}
+	replicas := 1
+	if others, err := e.leases.Others(ctx, "replica:"); err == nil {
+		replicas += len(others)
+	}
+	return (enabled + replicas - 1) / replicas
+}
+
+// tryTakeOver acquires a sender's lease and, on a tracked goroutine,
+// reconciles the rows its last holder left in flight, then starts its
+// worker. It reports whether the lease was taken.
+func (e *Engine) tryTakeOver(ctx context.Context, s Sender) bool {
+	l, err := e.leases.TryAcquire(ctx, senderLease(s.ID))
+	if err != nil || l == nil {
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("acquiring sender lease failed", "sender_id", s.ID, "err", err)
+		}
+		return false
+	}
+	e.mu.Lock()
+	if e.workers[s.ID] != nil || e.starting[s.ID] {
+		e.mu.Unlock()
+		return true
+	}
+	e.starting[s.ID] = true
+	e.mu.Unlock()
+	if !e.goTracked(func() { e.takeOver(s, l) }) {
+		e.mu.Lock()
+		delete(e.starting, s.ID)
+		e.mu.Unlock()
+	}
+	return true
+}
+
+// takeOver settles a sender's rows left in Sending, through the provider's
+// list, before its worker sends anything: a text its last holder may have
+// sent is found rather than sent again.
+func (e *Engine) takeOver(s Sender, l *lease.Lease) {
+	defer func() {
+		e.mu.Lock()
+		delete(e.starting, s.ID)
+		e.mu.Unlock()
+	}()
+	if !e.reconcileLeft(s, l) {
+		return
+	}
+	if l.Trusted(e.clock.Now()) && e.ctx.Err() == nil {
+		e.startWorker(s, l)
+	}
+}
+
+// reconcileLeft reconciles s's rows in Sending under l and waits for
+// them. It reports false if the lease or the engine ended first.
+func (e *Engine) reconcileLeft(s Sender, l *lease.Lease) bool {
+	var rows []Message
+	for attempt := 1; ; attempt++ {
+		var err error
+		if rows, err = e.store.SendingOf(e.ctx, s.ID); err == nil {
+			break
+		}
+		e.log.Error("reading texts in flight failed, will retry", "sender_id", s.ID, "err", err)
+		if !e.sleepLease(l, e.backoff(attempt, 0)) {
+			return false
+		}
+	}
+	var wg sync.WaitGroup
+	for _, m := range rows {
+		m.token = l.Token
+		e.trackOf(m)
+		// Twilio's list is eventually consistent: a text created just
+		// before its sender changed hands may not be listed yet.
+		delay := e.cfg.ReconcileDelay
+		if m.LastAttemptAt != nil {
+			delay -= e.clock.Since(*m.LastAttemptAt)
+		}
+		e.log.Info("reconciling text left in flight", "broadcast_id", m.BroadcastID, "message_id", m.ID, "sender_id", s.ID)
+		wg.Add(1)
+		if !e.goTracked(func() {
+			defer wg.Done()
+			if !e.sleepLease(l, delay) {
+				return
+			}
+			if o, ok := e.reconcile(m, s); ok {
+				e.journal.record(o)
+			}
+		}) {
+			wg.Done()
+		}
+	}
+	wg.Wait()
+	e.journal.do(func() {}) // the outcomes are committed before sending
+	return l.Trusted(e.clock.Now()) && e.ctx.Err() == nil
+}
+
+// sleepLease waits d unless the engine closes or the lease is lost first.
+func (e *Engine) sleepLease(l *lease.Lease, d time.Duration) bool {
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-l.Lost():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return e.sleep(ctx, d)
+}
+
+// settleLeftover reconciles the rows a removed sender still has in
+// Sending, when no replica does: its holder died before settling them.
+func (e *Engine) settleLeftover(ctx context.Context, s Sender) {
+	rows, err := e.store.SendingOf(ctx, s.ID)
+	if err != nil || len(rows) == 0 {
+		return
+	}
+	l, err := e.leases.TryAcquire(ctx, senderLease(s.ID))
+	if err != nil || l == nil {
+		return
+	}
+	e.mu.Lock()
+	if e.starting[s.ID] {
+		e.mu.Unlock()
+		return
+	}
+	e.starting[s.ID] = true
+	e.mu.Unlock()
+	if !e.goTracked(func() {
+		defer func() {
+			e.mu.Lock()
+			delete(e.starting, s.ID)
+			e.mu.Unlock()
+		}()
+		e.reconcileLeft(s, l)
+		e.leases.Release(e.ctx, l)
+	}) {
+		e.mu.Lock()
+		delete(e.starting, s.ID)
+		e.mu.Unlock()
+	}
+}

@@ -1,0 +1,71 @@
+package broadcast
+
+import (
+	"context"
+	"time"
+)
+
+// syncLoop keeps this replica in step with the others sharing the
+// database, every LeaseEvery: it takes senders no replica holds and
+// follows broadcasts approved, paused, resumed, cancelled or finished on
+// other replicas, with their counts read from the database.
+func (e *Engine) syncLoop() {
+	for {
+		// Jitter keeps replicas started together from polling together.
+		d := e.cfg.LeaseEvery/2 + time.Duration(e.cfg.Rand()*float64(e.cfg.LeaseEvery/2))
+		if !e.sleep(e.ctx, d) {
+			return
+		}
+		e.syncSenders(e.ctx)
+		e.syncRuns(e.ctx)
+	}
+}
+
+// syncRuns tracks the unfinished broadcasts this replica does not know
+// yet, takes the status changes other replicas made, and reloads every
+// run's counts from the database (other replicas' texts count too).
+func (e *Engine) syncRuns(ctx context.Context) {
+	unfinished, err := e.store.UnfinishedBroadcasts(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("reading unfinished broadcasts failed", "err", err)
+		}
+		return
+	}
+	open := make(map[int64]Broadcast, len(unfinished))
+	for _, b := range unfinished {
+		open[b.ID] = b
+	}
+	e.mu.Lock()
+	var fresh []Broadcast
+	var changed []Broadcast
+	var ready []int64
+	for id, b := range open {
+		r, ok := e.runs[id]
+		switch {
+		case !ok:
+			fresh = append(fresh, b)
+		case r.b.Status != b.Status && r.halting == "":
+			changed = append(changed, b)
+		}
+	}
+	for id, r := range e.runs {
+		if r.ready {
+			ready = append(ready, id)
+		}
+	}
+	e.mu.Unlock()
+	for _, b := range fresh {
+		e.log.Info("following broadcast started elsewhere", "broadcast_id", b.ID, "status", b.Status)
+		e.track(b)
+	}
+	for _, b := range changed {
+		e.refresh(b, "")
+	}
+	for _, id := range ready {
+		e.reload(id)
+	}
+	if len(fresh)+len(changed) > 0 {
+		e.wakeAll()
+	}
+}
