@@ -49,6 +49,7 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 
 	victim, faultAt, contAt := -1, time.Time{}, time.Time{}
 	var held map[string]bool // the victim's numbers at the fault
+	finishedStopped := false // every recipient had a text before SIGCONT
 	if f != noFault {
 		c.mustStore("a third of the texts", failsafe, func() bool { return c.stored >= foContacts/3 })
 		victim = c.busiest()
@@ -73,7 +74,7 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 	if f == stopBusiest {
 		// The others should finish while the victim is stopped; whether
 		// they do or not, it is continued once stopFor has passed.
-		c.waitStored(faultAt.Add(stopFor), all)
+		finishedStopped = c.waitStored(faultAt.Add(stopFor), all)
 		pause := time.NewTimer(time.Until(faultAt.Add(stopFor)))
 		<-pause.C // the fault's own length: nothing else to wait for
 		c.replicas[victim].signal(syscall.SIGCONT)
@@ -130,6 +131,10 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 				}
 			}
 			t.Logf("%s sent %d create requests after SIGCONT", c.replicas[victim].name, late)
+			if finishedStopped && late > 0 {
+				// Nothing was left to send: whatever it sent, it sent on a lease it had lost.
+				t.Errorf("%s sent %d texts after SIGCONT, when the others had finished the broadcast", c.replicas[victim].name, late)
+			}
 		}
 		t.Logf("failover: first text from a number of %s by a new owner %v after the fault; all %d of its numbers moved within %v",
 			c.replicas[victim].name, out.failover.Round(time.Millisecond), len(moved), out.allMoved.Round(time.Millisecond))
