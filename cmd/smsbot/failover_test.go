@@ -101,9 +101,16 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 	for _, m := range msgs {
 		out.finish = max(out.finish, m.Arrived.Sub(approvedAt))
 	}
-	if bound := foIdeal + foTTL + 5*time.Second; out.finish > bound {
-		t.Errorf("the last text was stored %v after the approval, want at most %v (ideal %v + TTL %v + 5 s)",
-			out.finish.Round(time.Millisecond), bound, foIdeal, foTTL)
+	bound, why := foIdeal+foTTL+5*time.Second, ""
+	if raceEnabled() {
+		// The race build runs every replica several times slower (a
+		// SIGKILL run finished in 28 s): it is there for races, and CI's
+		// runs without it hold the bound as the issue says.
+		bound, why = bound+10*time.Second, " + 10 s under -race"
+	}
+	if out.finish > bound {
+		t.Errorf("the last text was stored %v after the approval, want at most %v (ideal %v + TTL %v + 5 s%s)",
+			out.finish.Round(time.Millisecond), bound, foIdeal, foTTL, why)
 	}
 	checkSummary(t, c.slack.snapshot(), progress, foContacts)
 
