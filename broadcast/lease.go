@@ -82,6 +82,13 @@ func (e *Engine) fairShare(ctx context.Context, senders []Sender) int {
 // reconciles the rows its last holder left in flight, then starts its
 // worker. It reports whether the lease was taken.
 func (e *Engine) tryTakeOver(ctx context.Context, s Sender) bool {
+	prev, known, err := e.store.Lease(ctx, senderLease(s.ID))
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("reading sender lease failed", "sender_id", s.ID, "err", err)
+		}
+		return false
+	}
 	l, err := e.leases.TryAcquire(ctx, senderLease(s.ID))
 	if err != nil || l == nil {
 		if err != nil && ctx.Err() == nil {
@@ -96,7 +103,13 @@ func (e *Engine) tryTakeOver(ctx context.Context, s Sender) bool {
 	}
 	e.starting[s.ID] = true
 	e.mu.Unlock()
-	if !e.goTracked(func() { e.takeOver(s, l) }) {
+	// The last holder sent nothing after its lease expired, nor after now
+	// (a process that died). Unless another replica held it in between.
+	lastSend := e.clock.Now()
+	if known && prev.Token == l.Token-1 && prev.ExpiresAt.Before(lastSend) {
+		lastSend = prev.ExpiresAt
+	}
+	if !e.goTracked(func() { e.takeOver(s, l, lastSend) }) {
 		e.mu.Lock()
 		delete(e.starting, s.ID)
 		e.mu.Unlock()
@@ -104,26 +117,31 @@ func (e *Engine) tryTakeOver(ctx context.Context, s Sender) bool {
 	return true
 }
 
-// takeOver settles a sender's rows left in Sending, through the provider's
-// list, before its worker sends anything: a text its last holder may have
-// sent is found rather than sent again.
-func (e *Engine) takeOver(s Sender, l *lease.Lease) {
+// takeOver starts the worker of a sender whose lease was just taken, once
+// a full second has passed since its last holder may have sent (so that
+// no 1 s window holds both replicas' texts at the full rate), and
+// reconciles the rows that holder left in Sending through the provider's
+// list. Those rows are not sent again until reconciled: a text the last
+// holder sent is found instead.
+func (e *Engine) takeOver(s Sender, l *lease.Lease, lastSend time.Time) {
 	defer func() {
 		e.mu.Lock()
 		delete(e.starting, s.ID)
 		e.mu.Unlock()
 	}()
-	if !e.reconcileLeft(s, l) {
+	if !e.sleepLease(l, lastSend.Add(time.Second).Sub(e.clock.Now())) {
 		return
 	}
+	e.goTracked(func() { e.reconcileLeft(s, l, lastSend) })
 	if l.Trusted(e.clock.Now()) && e.ctx.Err() == nil {
 		e.startWorker(s, l)
 	}
 }
 
-// reconcileLeft reconciles s's rows in Sending under l and waits for
-// them. It reports false if the lease or the engine ended first.
-func (e *Engine) reconcileLeft(s Sender, l *lease.Lease) bool {
+// reconcileLeft reconciles s's rows in Sending under l, each once the
+// provider's list can show a text created at lastSend, and waits for them.
+// It reports false if the lease or the engine ended first.
+func (e *Engine) reconcileLeft(s Sender, l *lease.Lease, lastSend time.Time) bool {
 	var rows []Message
 	for attempt := 1; ; attempt++ {
 		var err error
@@ -141,10 +159,7 @@ func (e *Engine) reconcileLeft(s Sender, l *lease.Lease) bool {
 		e.trackOf(m)
 		// Twilio's list is eventually consistent: a text created just
 		// before its sender changed hands may not be listed yet.
-		delay := e.cfg.ReconcileDelay
-		if m.LastAttemptAt != nil {
-			delay -= e.clock.Since(*m.LastAttemptAt)
-		}
+		delay := e.cfg.ReconcileDelay - e.clock.Since(lastSend)
 		e.log.Info("reconciling text left in flight", "broadcast_id", m.BroadcastID, "message_id", m.ID, "sender_id", s.ID)
 		wg.Add(1)
 		if !e.goTracked(func() {
@@ -202,7 +217,7 @@ func (e *Engine) settleLeftover(ctx context.Context, s Sender) {
 			delete(e.starting, s.ID)
 			e.mu.Unlock()
 		}()
-		e.reconcileLeft(s, l)
+		e.reconcileLeft(s, l, e.clock.Now())
 		e.leases.Release(e.ctx, l)
 	}) {
 		e.mu.Lock()

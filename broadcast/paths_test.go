@@ -57,7 +57,7 @@ type outboxRow struct {
 // readOutbox returns a broadcast's outbox rows by recipient phone.
 func readOutbox(t *testing.T, st *store.Store, id int64) map[string]outboxRow {
 	t.Helper()
-	rows, err := st.DB().DB.QueryContext(context.Background(), `SELECT to_phone, status, COALESCE(body, ''),
+	rows, err := st.DB().QueryContext(context.Background(), `SELECT to_phone, status, COALESCE(body, ''),
 		COALESCE(provider_sid, ''), error_text, segments, attempts FROM messages WHERE broadcast_id = ?`, id)
 	if err != nil {
 		t.Fatal(err)

@@ -71,6 +71,9 @@ type Store interface {
 	NextDue(ctx context.Context, senderID int64) (time.Time, bool, error)
 	// Sending returns the rows left in Sending of unfinished broadcasts.
 	Sending(ctx context.Context) ([]Message, error)
+	// Lease returns the lease row name, expired or not (ok false if it
+	// was never taken): a new holder reads when its last holder's ended.
+	Lease(ctx context.Context, name string) (lease.Info, bool, error)
 	// SendingOf returns a sender's rows left in Sending.
 	SendingOf(ctx context.Context, senderID int64) ([]Message, error)
 	// KnownSID reports whether some outbox row or reply already holds sid.

@@ -75,6 +75,21 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string, token int6
 	return nil
 }
 
+// Lease returns the lease row name, expired or not; ok is false if it was
+// never taken.
+func (s *Store) Lease(ctx context.Context, name string) (lease.Info, bool, error) {
+	var i lease.Info
+	err := s.queryRow(ctx, `SELECT name, owner, token, acquired_at, expires_at FROM leases WHERE name = ?`, name).
+		Scan(&i.Name, &i.Owner, &i.Token, &i.AcquiredAt, &i.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lease.Info{}, false, nil
+	}
+	if err != nil {
+		return lease.Info{}, false, fmt.Errorf("read lease %s: %w", name, err)
+	}
+	return i, true, nil
+}
+
 // Leases returns the unexpired leases whose names start with prefix
 // ("" for all), by name.
 func (s *Store) Leases(ctx context.Context, prefix string, now time.Time) ([]lease.Info, error) {

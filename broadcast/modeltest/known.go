@@ -11,11 +11,9 @@ var KnownBroken = []string{
 	// still end "sending" with texts queued, or paused without a reason
 	// (seeds 21 93 117 132 143 with everything else on).
 	"numbers remove",
-	// A new engine's pacers start empty, so the first texts after a
-	// restart or a crash go at once, on top of the previous engine's last
-	// second: up to twice the rate in that window.
-	"rate across restarts",
-	// Fixed in the engine, and so no longer left out: "cancel" (a
+	// Fixed in the engine, and so no longer left out: "rate across
+	// restarts" (a new holder of a sender's lease sends nothing until a
+	// second after its last holder may have), "cancel" (a
 	// cancelled broadcast with texts in flight is tracked after a restart
 	// until they are reconciled), "in-flight limit" (a slot is taken
 	// before the pacer is booked) and "pause" (Resume ends a broadcast
