@@ -70,6 +70,9 @@ func newCluster(t testing.TB, n int) *cluster {
 			"TWILIO_API_URL="+c.tap.url(i),
 			"SLACK_BOT_TOKEN=xoxb-failover", "SLACK_SIGNING_SECRET="+foSecret,
 			"SLACK_API_URL="+c.slackURL+"/api/", "SMSBOT_ADMINS="+foAdmin,
+			// As replicas are run: commands in the staff channel only, and
+			// there each replica adopts progress messages no one edits.
+			"SLACK_STAFF_CHANNEL="+foChannel,
 		)
 		c.replicas = append(c.replicas, startServeProc(t, fmt.Sprintf("replica%d", i), c.dir, env, 30*time.Second))
 	}

@@ -85,15 +85,18 @@ func runFailover(t testing.TB, n int, f fault) outcome {
 	}
 	c.mustStore("every recipient", failsafe, all)
 	summaryOf := func(s slackCall) bool { return strings.Contains(s.text, ": finished") }
-	c.slack.waitCall(t, "summary", 30*time.Second, func(s slackCall) bool {
+	summary := c.slack.waitCall(t, "summary", 30*time.Second, func(s slackCall) bool {
 		return s.method == "chat.update" && s.ts == progress && summaryOf(s)
 	})
+	t.Logf("summary shown %v after the approval", summary.at.Sub(approvedAt).Round(time.Millisecond))
+	stopping := time.Now()
 	if f == killBusiest || f == killProgress {
 		c.terminateAll(victim)
 	} else {
 		c.terminateAll(-1) // a continued replica too: it must exit 0
 	}
 
+	t.Logf("replicas stopped in %v", time.Since(stopping).Round(time.Millisecond))
 	var out outcome
 	msgs := c.fake.Outbound()
 	checkOnce(t, msgs, c.contacts, c.senders, foBody)
