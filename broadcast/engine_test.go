@@ -64,8 +64,10 @@ func setup(t testing.TB, o testOpts) *testBundle {
 	cfg := broadcast.Config{Store: st, Provider: sp, Clock: o.clock, Logger: testLogger(t),
 		BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, ReconcileDelay: time.Millisecond,
 		// Tests on a fake clock jump it by minutes, which to a lease is a
-		// process frozen that long; the lease tests set their own.
-		LeaseTTL: 24 * time.Hour}
+		// process frozen that long; and one engine alone on its database
+		// has no other replica to keep in step with. The replica tests
+		// set their own.
+		LeaseTTL: 24 * time.Hour, LeaseEvery: 24 * time.Hour}
 	if o.engine != nil {
 		o.engine(&cfg)
 	}

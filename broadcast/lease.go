@@ -31,7 +31,12 @@ func (e *Engine) syncSenders(ctx context.Context) {
 	e.setSenders(senders)
 	share := e.fairShare(ctx, senders)
 	e.mu.Lock()
-	held := len(e.workers) + len(e.starting)
+	held := len(e.workers)
+	for id := range e.starting {
+		if e.workers[id] == nil {
+			held++
+		}
+	}
 	e.mu.Unlock()
 	for _, s := range senders {
 		e.mu.Lock()
@@ -105,9 +110,12 @@ func (e *Engine) tryTakeOver(ctx context.Context, s Sender) bool {
 	e.mu.Unlock()
 	// The last holder sent nothing after its lease expired, nor after now
 	// (a process that died). Unless another replica held it in between.
-	lastSend := e.clock.Now()
-	if known && prev.Token == l.Token-1 && prev.ExpiresAt.Before(lastSend) {
-		lastSend = prev.ExpiresAt
+	var lastSend time.Time // never held: nobody sent for it
+	if known {
+		lastSend = e.clock.Now()
+		if prev.Token == l.Token-1 && prev.ExpiresAt.Before(lastSend) {
+			lastSend = prev.ExpiresAt
+		}
 	}
 	if !e.goTracked(func() { e.takeOver(s, l, lastSend) }) {
 		e.mu.Lock()
@@ -129,30 +137,37 @@ func (e *Engine) takeOver(s Sender, l *lease.Lease, lastSend time.Time) {
 		delete(e.starting, s.ID)
 		e.mu.Unlock()
 	}()
-	if !e.sleepLease(l, lastSend.Add(time.Second).Sub(e.clock.Now())) {
+	// Read before the worker starts: its own claims are not left over.
+	rows, ok := e.leftInFlight(s, l)
+	if !ok || !e.sleepLease(l, lastSend.Add(time.Second).Sub(e.clock.Now())) {
 		return
 	}
-	e.goTracked(func() { e.reconcileLeft(s, l, lastSend) })
+	e.goTracked(func() { e.reconcileLeft(s, l, lastSend, rows) })
 	if l.Trusted(e.clock.Now()) && e.ctx.Err() == nil {
 		e.startWorker(s, l)
 	}
 }
 
-// reconcileLeft reconciles s's rows in Sending under l, each once the
-// provider's list can show a text created at lastSend, and waits for them.
-// It reports false if the lease or the engine ended first.
-func (e *Engine) reconcileLeft(s Sender, l *lease.Lease, lastSend time.Time) bool {
-	var rows []Message
+// leftInFlight reads s's rows in Sending, retrying while the store fails;
+// it reports false if the lease or the engine ended first.
+func (e *Engine) leftInFlight(s Sender, l *lease.Lease) ([]Message, bool) {
 	for attempt := 1; ; attempt++ {
-		var err error
-		if rows, err = e.store.SendingOf(e.ctx, s.ID); err == nil {
-			break
+		rows, err := e.store.SendingOf(e.ctx, s.ID)
+		if err == nil {
+			return rows, true
 		}
 		e.log.Error("reading texts in flight failed, will retry", "sender_id", s.ID, "err", err)
 		if !e.sleepLease(l, e.backoff(attempt, 0)) {
-			return false
+			return nil, false
 		}
 	}
+}
+
+// reconcileLeft reconciles rows s's last holder left in Sending, under l,
+// each once the provider's list can show a text created at lastSend, and
+// waits for them.
+// It reports false if the lease or the engine ended first.
+func (e *Engine) reconcileLeft(s Sender, l *lease.Lease, lastSend time.Time, rows []Message) bool {
 	var wg sync.WaitGroup
 	for _, m := range rows {
 		m.token = l.Token
@@ -217,7 +232,9 @@ func (e *Engine) settleLeftover(ctx context.Context, s Sender) {
 			delete(e.starting, s.ID)
 			e.mu.Unlock()
 		}()
-		e.reconcileLeft(s, l, e.clock.Now())
+		if rows, ok := e.leftInFlight(s, l); ok {
+			e.reconcileLeft(s, l, e.clock.Now(), rows)
+		}
 		e.leases.Release(e.ctx, l)
 	}) {
 		e.mu.Lock()
