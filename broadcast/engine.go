@@ -132,6 +132,9 @@ type Engine struct {
 	changed  chan struct{}     // closed and replaced when a run changes
 	queue    sync.Mutex        // serializes outbox writing (sender assignment)
 	stall    string            // why commits are held, while they fail
+	// syncFailing is set while the sync loop cannot read the database
+	// (used by Start, then by the sync loop alone).
+	syncFailing bool
 }
 
 // run is the engine's in-memory view of one unfinished broadcast.

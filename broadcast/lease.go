@@ -19,14 +19,12 @@ func replicaLease(owner string) string { return "replica:" + owner }
 // syncSenders takes the leases of enabled senders no replica holds, up to
 // this replica's fair share, gives back one beyond it, stops the workers
 // of senders removed elsewhere, and settles what a dead replica left in
-// flight on removed senders.
-func (e *Engine) syncSenders(ctx context.Context) {
+// flight on removed senders. It reports whether the senders could be read.
+func (e *Engine) syncSenders(ctx context.Context) bool {
 	senders, err := e.store.Senders(ctx)
 	if err != nil {
-		if ctx.Err() == nil {
-			e.log.Error("reading senders failed", "err", err)
-		}
-		return
+		e.syncFailed(ctx, "reading senders failed", err)
+		return false
 	}
 	e.setSenders(senders)
 	share := e.fairShare(ctx, senders)
@@ -65,6 +63,7 @@ func (e *Engine) syncSenders(ctx context.Context) {
 	if held > share {
 		e.giveBackOne(ctx)
 	}
+	return true
 }
 
 // fairShare is how many senders this replica should hold: the enabled

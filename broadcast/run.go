@@ -119,6 +119,16 @@ func (e *Engine) load(id int64) error {
 		if b, err = e.store.Broadcast(e.ctx, id); err != nil {
 			return
 		}
+		if b.Status == StatusCompleted && counts.Remaining() > 0 {
+			// Another replica completed it after the counts were read:
+			// read the final ones.
+			if counts, err = e.store.Counts(e.ctx, id); err != nil {
+				return
+			}
+			if left, err = e.store.RemainingBySender(e.ctx, id); err != nil {
+				return
+			}
+		}
 		r, ok := e.runs[id]
 		if !ok {
 			return

@@ -16,21 +16,37 @@ func (e *Engine) syncLoop() {
 		if !e.sleep(e.ctx, d) {
 			return
 		}
-		e.syncSenders(e.ctx)
-		e.syncRuns(e.ctx)
+		ok := e.syncSenders(e.ctx)
+		ok = e.syncRuns(e.ctx) && ok
+		if ok && e.syncFailing {
+			e.syncFailing = false
+			e.log.Info("reading the database again; in step with the other replicas")
+		}
 	}
+}
+
+// syncFailed logs a failed sync read: the first of an outage as an error,
+// the rest (one every LeaseEvery) at debug level.
+func (e *Engine) syncFailed(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	if e.syncFailing {
+		e.log.Debug(what, "err", err)
+		return
+	}
+	e.syncFailing = true
+	e.log.Error(what+"; retrying every LeaseEvery", "err", err)
 }
 
 // syncRuns tracks the unfinished broadcasts this replica does not know
 // yet, takes the status changes other replicas made, and reloads every
 // run's counts from the database (other replicas' texts count too).
-func (e *Engine) syncRuns(ctx context.Context) {
+func (e *Engine) syncRuns(ctx context.Context) bool {
 	unfinished, err := e.store.UnfinishedBroadcasts(ctx)
 	if err != nil {
-		if ctx.Err() == nil {
-			e.log.Error("reading unfinished broadcasts failed", "err", err)
-		}
-		return
+		e.syncFailed(ctx, "reading unfinished broadcasts failed", err)
+		return false
 	}
 	open := make(map[int64]Broadcast, len(unfinished))
 	for _, b := range unfinished {
@@ -68,4 +84,5 @@ func (e *Engine) syncRuns(ctx context.Context) {
 	if len(fresh)+len(changed) > 0 {
 		e.wakeAll()
 	}
+	return true
 }

@@ -45,6 +45,7 @@ func (w *world) step(at time.Time) bool {
 		w.violate(InvRun, "the engine keeps waking itself up: %d clock steps by %s", w.steps, w.since())
 		return false
 	}
+	w.sampleLeases()
 	w.clock.advanceTo(at)
 	return true
 }
@@ -141,28 +142,31 @@ func (w *world) drain(limit time.Duration, done func() bool) bool {
 	}
 }
 
-// restart closes the live engine and starts another on the same
+// restart closes the engine in slot and starts another on the same
 // database. It runs on an op's goroutine, so Close may wait for calls
 // in flight while the driver moves the clock.
-func (w *world) restart(say func(string, ...any)) {
-	old := w.inc
+func (w *world) restart(say func(string, ...any), slot int) {
+	old := w.live[slot]
 	err := old.eng.Close()
+	old.stopKeeper() // releases its leases: another engine may take them at once
 	old.life.retire(func() {
 		w.violate(InvRun, "engine %d called the store or Twilio after its Close returned", old.gen)
 	})
 	w.retire(old, "closed")
 	say("restart: engine %d closed (%v); starting engine %d", old.gen, errText(err), w.gen+1)
-	w.startAsync(say)
+	w.startAsync(say, slot)
 }
 
-// kill drops the live engine without Close and starts another: at once
-// when n is 0, else at the engine's n-th real call from now (or as soon
-// as it has nothing left to do).
-func (w *world) kill(say func(string, ...any), n int, before bool) {
-	old := w.inc
+// kill drops the engine in slot without Close and starts another: at
+// once when n is 0, else at the engine's n-th real call from now (or as
+// soon as it has nothing left to do). With several engines the new one
+// starts after wait more of virtual time, so that the others may take
+// the dead one's leases once they expire.
+func (w *world) kill(say func(string, ...any), slot, n int, before bool, wait time.Duration) {
+	old := w.live[slot]
 	if n == 0 {
 		old.life.kill()
-		say("kill: engine %d killed; starting engine %d", old.gen, w.gen+1)
+		say("kill: engine %d killed", old.gen)
 	} else {
 		when := "after it took effect"
 		if before {
@@ -181,10 +185,15 @@ func (w *world) kill(say func(string, ...any), n int, before bool) {
 		if old.life.countdown.Load() > 0 {
 			how = "idle, before that call"
 		}
-		say("kill: engine %d died %s; starting engine %d", old.gen, how, w.gen+1)
+		say("kill: engine %d died %s", old.gen, how)
 	}
 	w.retire(old, "killed")
-	w.startAsync(say)
+	if len(w.live) > 1 {
+		<-w.wclock.After(wait)
+		say("kill: engine %d dead for %v", old.gen, wait)
+	}
+	say("kill: starting engine %d", w.gen+1)
+	w.startAsync(say, slot)
 }
 
 // strike kills at once an engine whose armed kill is still pending when
@@ -201,22 +210,48 @@ func (w *world) strike() bool {
 }
 
 func (w *world) retire(inc *incarnation, state string) {
-	inc.state = state
 	inc.stopWatching()
+	w.mu.Lock()
+	inc.state = state
 	w.past = append(w.past, inc)
-	w.inc = nil
+	w.live[inc.slot] = nil
+	w.mu.Unlock()
+}
+
+// engines returns the live engines, by slot.
+func (w *world) engines() []*incarnation {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []*incarnation
+	for _, inc := range w.live {
+		if inc != nil {
+			out = append(out, inc)
+		}
+	}
+	return out
+}
+
+// first returns the live engine with the lowest slot, or nil.
+func (w *world) first() *incarnation {
+	if all := w.engines(); len(all) > 0 {
+		return all[0]
+	}
+	return nil
 }
 
 // startAsync is startEngine on an op's goroutine: the driver is already
 // moving the clock for it.
-func (w *world) startAsync(say func(string, ...any)) {
+func (w *world) startAsync(say func(string, ...any), slot int) {
 	inc, err := w.open()
 	if err != nil {
 		w.violate(InvRun, "opening engine %d: %v", w.gen, err)
 		w.failed = true
 		return
 	}
-	w.inc = inc
+	inc.slot = slot
+	w.mu.Lock()
+	w.live[slot] = inc
+	w.mu.Unlock()
 	if err := inc.eng.Start(w.ctx); err != nil {
 		w.violate(InvRun, "Start of engine %d: %v", inc.gen, err)
 		w.failed = true
@@ -224,7 +259,7 @@ func (w *world) startAsync(say func(string, ...any)) {
 	}
 	for _, b := range w.model.approved() {
 		if !w.reported(b) {
-			w.watch(b)
+			w.watchOn(inc, b)
 		}
 	}
 	say("engine %d started", inc.gen)

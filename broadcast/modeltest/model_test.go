@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"smsbot/broadcast/modeltest"
+	"smsbot/store/storetest"
 )
 
 var (
@@ -43,31 +44,38 @@ func defaultN() int {
 
 func TestModel(t *testing.T) {
 	opts := options(t)
+	playAll(t, opts, *flagN, seedsFile, "TestModel$")
+}
+
+// playAll replays the seeds in file, then plays n random sequences,
+// appending those that fail to file; rerun is the -run pattern that
+// replays one.
+func playAll(t *testing.T, opts modeltest.Options, n int, file, rerun string) {
 	if *flagSeed != 0 {
-		play(t, *flagSeed, opts)
+		play(t, *flagSeed, opts, rerun)
 		return
 	}
-	known := readSeeds(t)
+	known := readSeeds(t, file)
 	t.Run("known", func(t *testing.T) {
 		for _, s := range known {
-			play(t, s, opts)
+			play(t, s, opts, rerun)
 		}
 	})
 	from := *flagFrom
 	if from == 0 {
 		from = rand.Uint64N(1 << 40)
 	}
-	t.Logf("playing %d sequences from seed %d", *flagN, from)
+	t.Logf("playing %d sequences from seed %d", n, from)
 	// Seeds that fail with some causes put back are expected: record them
 	// only when asked to.
 	record := *flagRecord && (*flagWithout == defaultWithout || isSet("modeltest.record"))
 	var failed []string
 	t.Run("random", func(t *testing.T) {
-		for seed := from; seed < from+uint64(*flagN); seed++ {
-			if r := play(t, seed, opts); r.Failed() {
+		for seed := from; seed < from+uint64(n); seed++ {
+			if r := play(t, seed, opts, rerun); r.Failed() {
 				failed = append(failed, fmt.Sprintf("%d %v", seed, r.Invariants()))
 				if record && !slices.Contains(known, seed) {
-					recordSeed(t, r)
+					recordSeed(t, file, r)
 				}
 			}
 		}
@@ -77,13 +85,17 @@ func TestModel(t *testing.T) {
 	}
 }
 
-// play runs one sequence as a subtest and reports its violations.
-func play(t *testing.T, seed uint64, opts modeltest.Options) modeltest.Result {
+// play runs one sequence as a subtest and reports its violations. With
+// several engines the database is a PostgreSQL schema of the subtest's.
+func play(t *testing.T, seed uint64, opts modeltest.Options, rerun string) modeltest.Result {
 	var res modeltest.Result
 	t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 		logs := &tail{max: 80}
 		opts := opts
 		opts.Dir, opts.EngineLog = t.TempDir(), logs
+		if opts.Engines > 1 {
+			opts.Postgres = storetest.Postgres(t)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		res = modeltest.Run(ctx, seed, opts)
@@ -104,7 +116,11 @@ func play(t *testing.T, seed uint64, opts modeltest.Options) modeltest.Result {
 		if *flagWithout != defaultWithout {
 			without = fmt.Sprintf(" -modeltest.without=%q", *flagWithout)
 		}
-		fmt.Fprintf(&b, "rerun: go test ./broadcast/modeltest/ -run 'TestModel$' -v -modeltest.seed=%d%s\n", seed, without)
+		env := ""
+		if opts.Postgres != "" {
+			env = storetest.PostgresEnv + "=… "
+		}
+		fmt.Fprintf(&b, "rerun: %sgo test ./broadcast/modeltest/ -run '%s' -v -modeltest.seed=%d%s\n", env, rerun, seed, without)
 		t.Error(b.String())
 	})
 	return res
@@ -129,8 +145,8 @@ func options(t *testing.T) modeltest.Options {
 }
 
 // readSeeds reads the known failing seeds: one per line, first field.
-func readSeeds(t *testing.T) []uint64 {
-	f, err := os.Open(seedsFile)
+func readSeeds(t *testing.T, file string) []uint64 {
+	f, err := os.Open(file)
 	if os.IsNotExist(err) {
 		return nil
 	} else if err != nil {
@@ -146,7 +162,7 @@ func readSeeds(t *testing.T) []uint64 {
 		}
 		s, err := strconv.ParseUint(strings.Fields(line)[0], 10, 64)
 		if err != nil {
-			t.Fatalf("%s: %q: %v", seedsFile, line, err)
+			t.Fatalf("%s: %q: %v", file, line, err)
 		}
 		out = append(out, s)
 	}
@@ -156,8 +172,8 @@ func readSeeds(t *testing.T) []uint64 {
 	return out
 }
 
-func recordSeed(t *testing.T, r modeltest.Result) {
-	f, err := os.OpenFile(seedsFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+func recordSeed(t *testing.T, file string, r modeltest.Result) {
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Logf("recording seed %d: %v", r.Seed, err)
 		return

@@ -10,12 +10,20 @@ import (
 	"smsbot/inbound"
 )
 
-// do runs one op against the live engine or the world, and updates the
-// model when it succeeded. It runs on its own goroutine while the driver
-// moves the clock; nothing else touches the model meanwhile.
+// do runs one op against a live engine (with several, the one the op's
+// pick names) or the world, and updates the model when it succeeded. It
+// runs on its own goroutine while the driver moves the clock; nothing
+// else touches the model meanwhile.
 func (w *world) do(i int, o op) {
-	m, eng := w.model, w.inc.eng
+	slot := w.slotFor(o)
+	inc := w.live[slot]
+	m, eng := w.model, inc.eng
 	say := func(format string, args ...any) { w.log.printf("#%d %s", i, fmt.Sprintf(format, args...)) }
+	if len(w.live) > 1 {
+		say = func(format string, args ...any) {
+			w.log.printf("#%d [engine %d] %s", i, inc.gen, fmt.Sprintf(format, args...))
+		}
+	}
 	if i >= 0 && w.opts.Without[o.kind.String()] {
 		say("%s: turned off", o.kind)
 		return
@@ -85,7 +93,7 @@ func (w *world) do(i int, o op) {
 		m.broadcasts = append(m.broadcasts, b)
 		say("send B%d (#%d) to %s: %d recipients, %d segments each", k, b.id, list, p.Recipients(), p.Segments.Segments)
 		if o.kind == opSend {
-			w.approve(say, b)
+			w.approve(say, eng, b)
 		}
 	case opApprove:
 		var cands []*bcast
@@ -98,7 +106,7 @@ func (w *world) do(i int, o op) {
 			say("approve: nothing waits for approval")
 			return
 		}
-		w.approve(say, cands[o.pick%uint64(len(cands))])
+		w.approve(say, eng, cands[o.pick%uint64(len(cands))])
 	case opPause, opResume, opCancel:
 		var cands []*bcast
 		for _, b := range m.broadcasts {
@@ -127,13 +135,13 @@ func (w *world) do(i int, o op) {
 	case opStop, opStart:
 		w.text(say, o)
 	case opRestart:
-		w.restart(say)
+		w.restart(say, slot)
 	case opKill:
 		n := 0
 		if o.pick%3 != 0 {
 			n = o.n / 2
 		}
-		w.kill(say, n, o.pick%2 == 0)
+		w.kill(say, slot, n, o.pick%2 == 0, o.dur)
 	case opDiskFull:
 		w.mu.Lock()
 		w.fullUntil = w.clock.Now().Add(o.dur)
@@ -142,10 +150,24 @@ func (w *world) do(i int, o op) {
 	}
 }
 
+// slotFor is the engine an op goes to: one of the live ones, by bits of
+// its pick that the op's own choices do not use.
+func (w *world) slotFor(o op) int {
+	n := uint64(len(w.live))
+	slot := int((o.pick >> 40) % n)
+	for range n {
+		if w.live[slot] != nil {
+			break
+		}
+		slot = (slot + 1) % int(n)
+	}
+	return slot
+}
+
 // seqSpan is a stretch of the world's event order; to is 0 while open.
 type seqSpan struct{ from, to int64 }
 
-func (w *world) approve(say func(string, ...any), b *bcast) {
+func (w *world) approve(say func(string, ...any), eng *broadcast.Engine, b *bcast) {
 	members, out := map[string]bool{}, map[string]bool{}
 	for ph := range w.model.lists[b.list] {
 		members[ph] = true
@@ -154,7 +176,7 @@ func (w *world) approve(say func(string, ...any), b *bcast) {
 		}
 	}
 	seq := w.next()
-	_, err := w.inc.eng.Approve(w.ctx, b.id, "bob")
+	_, err := eng.Approve(w.ctx, b.id, "bob")
 	say("approve B%d: %d members, %d opted out: %v", b.k, len(members), len(out), errText(err))
 	if err != nil {
 		return

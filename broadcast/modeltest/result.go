@@ -32,6 +32,9 @@ const (
 	InvOptOut Invariant = "5 opt-out"
 	// InvRemoved: nothing is sent from a number after its removal returned.
 	InvRemoved Invariant = "6 removed number"
+	// InvLease: at no virtual instant do two engines (running or frozen)
+	// both trust a lease on the same sender.
+	InvLease Invariant = "7 one sender lease"
 )
 
 // Violation is one broken invariant.
@@ -100,6 +103,13 @@ func (l *opLog) String() string {
 type Options struct {
 	// Dir holds the sequence's database; a fresh empty directory.
 	Dir string
+	// Postgres, when set, is the DSN of an empty PostgreSQL schema that
+	// holds the sequence's database instead of a SQLite file in Dir.
+	Postgres string
+	// Engines is how many engines run at once on the database (default
+	// 1). More than one needs Postgres: on SQLite a second process
+	// refuses to start.
+	Engines int
 	// EngineLog receives the engines' logs; nil discards them.
 	EngineLog io.Writer
 	// Without turns operations, faults and checks off, by name (see

@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -18,12 +19,13 @@ import (
 	"smsbot/broadcast/twilio"
 	"smsbot/broadcast/twilio/twiliotest"
 	"smsbot/inbound"
+	"smsbot/lease"
 	"smsbot/store"
 )
 
 // world is one sequence: the database, the fake Twilio, the engine
-// incarnations (one alive, the others closed or killed), the model and
-// what was observed.
+// incarnations (Options.Engines alive, the others closed or killed), the
+// model and what was observed.
 type world struct {
 	plan   plan
 	opts   Options
@@ -51,30 +53,37 @@ type world struct {
 	broken    []Violation // found while running
 
 	gen     int
-	inc     *incarnation   // the live engine
-	past    []*incarnation // closed or killed
-	dying   *life          // an armed kill not yet struck
-	closing chan struct{}  // closed when the sequence ends
-	steps   int            // clock moves so far
-	failed  bool           // the sequence cannot go on
+	live    []*incarnation  // the live engines by slot (nil while one is replaced); under mu
+	past    []*incarnation  // closed or killed; under mu
+	leaseIn map[string]bool // senders whose lease two engines trusted at once, reported
+	dying   *life           // an armed kill not yet struck
+	closing chan struct{}   // closed when the sequence ends
+	steps   int             // clock moves so far
+	failed  bool            // the sequence cannot go on
 }
 
 // incarnation is one engine process.
 type incarnation struct {
-	gen   int
-	life  *life
-	st    *store.Store
-	eng   *broadcast.Engine
-	tr    *http.Transport
-	quit  chan struct{}
-	once  sync.Once
-	subs  sync.WaitGroup
-	state string // "running", "closed" or "killed"
+	gen  int
+	slot int
+	life *life
+	st   *store.Store
+	eng  *broadcast.Engine
+	// keeper holds the engine's leases; stopKeeper ends its Run (which
+	// releases them) and waits for it.
+	keeper     *lease.Keeper
+	stopKeeper func()
+	tr         *http.Transport
+	quit       chan struct{}
+	once       sync.Once
+	subs       sync.WaitGroup
+	state      string // "running", "closed" or "killed"
 }
 
 func newWorld(ctx context.Context, p plan, opts Options) (*world, error) {
 	w := &world{plan: p, opts: opts, ctx: ctx, clock: newSimClock(p.start), faults: p.faults.without(opts.Without),
-		dbPath: filepath.Join(opts.Dir, "smsbot.db"), model: newModel(), requests: map[string]int{},
+		dbPath: cmp.Or(opts.Postgres, filepath.Join(opts.Dir, "smsbot.db")), model: newModel(), requests: map[string]int{},
+		live: make([]*incarnation, max(1, opts.Engines)), leaseIn: map[string]bool{},
 		rand: rand.New(rand.NewPCG(p.seed, 0x7a11)), closing: make(chan struct{})}
 	w.log = &opLog{clock: w.clock}
 	w.wclock = w.clock.view(newLife(0, w.clock))
@@ -132,12 +141,25 @@ func (w *world) jitter() float64 {
 	return w.rand.Float64()
 }
 
-// open makes a new engine incarnation on the database (not started).
+// The engines' lease settings, as in production: a sender's lease lasts
+// 10 s unless renewed (every TTL/3), and every second each engine syncs
+// with the others.
+const (
+	leaseTTL   = 10 * time.Second
+	leaseEvery = time.Second
+)
+
+// open makes a new engine incarnation on the database (not started), with
+// a lease Keeper of its own, running.
 func (w *world) open() (*incarnation, error) {
 	w.gen++
 	l := newLife(w.gen, w.clock)
 	view := w.clock.view(l)
+	// Real work the driver waits for: on PostgreSQL the goroutine waits
+	// on the network, which the scheduler does not count as busy.
+	w.clock.enter()
 	st, err := store.Open(w.ctx, store.Config{Path: w.dbPath, Now: w.clock.Now})
+	w.clock.leave()
 	if err != nil {
 		return nil, err
 	}
@@ -157,11 +179,20 @@ func (w *world) open() (*incarnation, error) {
 	}
 	// Backoff and ReconcileDelay keep the engine's defaults: time is
 	// virtual, and reconciliation must wait out the list's delay.
+	gs := &gatedStore{Store: st, life: l, full: w.diskFull, sabotage: w.opts.sabotage}
+	logger := slog.New(slog.NewTextHandler(w.opts.engineLog(w.gen), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	keeper, err := lease.New(lease.Config{Store: gs, Owner: fmt.Sprintf("modeltest/engine-%d", w.gen), TTL: leaseTTL, Clock: view, Logger: logger})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	eng, err := broadcast.New(broadcast.Config{
-		Store:       &gatedStore{Store: st, life: l, full: w.diskFull, sabotage: w.opts.sabotage},
+		Store:       gs,
 		Provider:    prov,
 		Clock:       view,
-		Logger:      slog.New(slog.NewTextHandler(w.opts.engineLog(w.gen), &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Logger:      logger,
+		Leases:      keeper,
+		LeaseEvery:  leaseEvery,
 		MaxAttempts: w.plan.maxAttempts,
 		InFlight:    w.inFlight(),
 		Gate:        gate,
@@ -173,7 +204,12 @@ func (w *world) open() (*incarnation, error) {
 		st.Close()
 		return nil, err
 	}
-	return &incarnation{gen: w.gen, life: l, st: st, eng: eng, tr: tr, quit: make(chan struct{}), state: "running"}, nil
+	kctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); keeper.Run(kctx) }()
+	stop := func() { cancel(); <-done }
+	return &incarnation{gen: w.gen, life: l, st: st, eng: eng, keeper: keeper, stopKeeper: stop, tr: tr,
+		quit: make(chan struct{}), state: "running"}, nil
 }
 
 // inFlight is the engine's fixed calls in flight per sender; a plan's 4
@@ -188,12 +224,18 @@ func (w *world) inFlight() int {
 	return w.plan.inFlight
 }
 
-// watch follows a broadcast's progress on the live engine.
+// watch follows a broadcast's progress on every live engine.
 func (w *world) watch(b *bcast) {
-	inc := w.inc
+	for _, inc := range w.engines() {
+		w.watchOn(inc, b)
+	}
+}
+
+// watchOn follows a broadcast's progress on one engine.
+func (w *world) watchOn(inc *incarnation, b *bcast) {
 	ch, stop, err := inc.eng.Subscribe(w.ctx, b.id)
 	if err != nil {
-		w.violate(InvCounts, "B%d: Subscribe: %v", b.k, err)
+		w.violate(InvCounts, "B%d: Subscribe on engine %d: %v", b.k, inc.gen, err)
 		return
 	}
 	inc.subs.Add(1)
@@ -251,15 +293,15 @@ func fmtCounts(c broadcast.Counts) string {
 // goroutines end, and closes everything.
 func (w *world) close() {
 	close(w.closing)
-	all := w.past
-	if w.inc != nil {
-		all = append(all, w.inc)
-	}
+	w.mu.Lock()
+	all := append([]*incarnation(nil), w.past...)
+	w.mu.Unlock()
+	all = append(all, w.engines()...)
 	for _, inc := range all {
 		inc.stopWatching()
 		inc.life.bury()
 		done := make(chan struct{})
-		go func() { inc.eng.Close(); close(done) }()
+		go func() { inc.eng.Close(); inc.stopKeeper(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
