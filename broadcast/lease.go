@@ -142,9 +142,28 @@ func (e *Engine) takeOver(s Sender, l *lease.Lease, lastSend time.Time) {
 		return
 	}
 	e.goTracked(func() { e.reconcileLeft(s, l, lastSend, rows) })
+	// Its rate may have changed meanwhile (a change on this replica finds
+	// no worker to tell).
+	if cur, ok := e.senderNow(s.ID); ok {
+		s = cur
+	}
 	if l.Trusted(e.clock.Now()) && e.ctx.Err() == nil {
 		e.startWorker(s, l)
 	}
+}
+
+// senderNow reads one sender as the store has it now.
+func (e *Engine) senderNow(id int64) (Sender, bool) {
+	senders, err := e.store.Senders(e.ctx)
+	if err != nil {
+		return Sender{}, false
+	}
+	for _, s := range senders {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Sender{}, false
 }
 
 // leftInFlight reads s's rows in Sending, retrying while the store fails;
