@@ -15,9 +15,9 @@ type fault int
 
 const (
 	noFault      fault = iota
-	killBusiest        // SIGKILL the replica holding the most senders
+	killBusiest        // SIGKILL the replica other than 0 holding the most senders
 	killProgress       // SIGKILL replica 0, which got the approval and shows the progress
-	stopBusiest        // SIGSTOP the replica holding the most senders for stopFor, then SIGCONT
+	stopBusiest        // SIGSTOP that replica for stopFor, then SIGCONT
 )
 
 // stopFor is how long stopBusiest keeps the replica stopped: three TTLs.
@@ -42,7 +42,9 @@ type outcome struct {
 //   - the progress message ends with exactly one summary, with the counts.
 //
 // Each replica's log is in a file under t.TempDir(), its tail printed on
-// failure.
+// failure. The scenarios take 20–40 s each; run them a few times, not 20:
+//
+//	SMSBOT_TEST_POSTGRES=postgres://… go test ./cmd/smsbot/ -run TestFailover -count=3 -v
 func runFailover(t testing.TB, n int, f fault) outcome {
 	t.Helper()
 	c := newCluster(t, n)
