@@ -110,7 +110,7 @@ func (w *worker) claim(rows []Message) {
 		if m.FirstAttemptAt == nil {
 			m.FirstAttemptAt = &at
 		}
-		m.LastAttemptAt, m.token = &at, w.lease.Token
+		m.token = w.lease.Token
 		select {
 		case w.claimed <- m:
 		case <-w.ctx.Done():

@@ -129,10 +129,7 @@ type Message struct {
 	// FirstAttemptAt is when the row was first claimed; reconciliation
 	// looks for provider messages created after it.
 	FirstAttemptAt *time.Time
-	// LastAttemptAt is when the row was last claimed: a replica taking
-	// over its sender waits until the provider's list can show it.
-	LastAttemptAt *time.Time
-	SentAt        *time.Time
+	SentAt         *time.Time
 
 	// token is the fencing token of the sender lease the row was claimed
 	// (or is reconciled) under; its outcome carries it.

@@ -12,7 +12,7 @@ import (
 // messageColumns are what the engine needs of a row (times cost to parse:
 // next_attempt_at is left to SQL).
 const messageColumns = `m.id, m.broadcast_id, m.contact_id, m.to_phone, m.sender_id, m.status, m.attempts,
-	m.segments, COALESCE(m.body, ''), m.first_attempt_at, m.last_attempt_at`
+	m.segments, COALESCE(m.body, ''), m.first_attempt_at`
 
 func scanMessages(rows *sql.Rows) ([]broadcast.Message, error) {
 	defer rows.Close()
@@ -20,19 +20,15 @@ func scanMessages(rows *sql.Rows) ([]broadcast.Message, error) {
 	for rows.Next() {
 		var m broadcast.Message
 		var sender sql.NullInt64
-		var first, last sql.NullTime
+		var first sql.NullTime
 		if err := rows.Scan(&m.ID, &m.BroadcastID, &m.ContactID, &m.To, &sender, &m.Status, &m.Attempts,
-			&m.Segments, &m.Body, &first, &last); err != nil {
+			&m.Segments, &m.Body, &first); err != nil {
 			return nil, err
 		}
 		m.SenderID = sender.Int64
 		if first.Valid {
 			t := first.Time
 			m.FirstAttemptAt = &t
-		}
-		if last.Valid {
-			t := last.Time
-			m.LastAttemptAt = &t
 		}
 		out = append(out, m)
 	}
