@@ -192,3 +192,13 @@ func (r *Router) startAdopting(conv Conversation, platform string) {
 		}
 	}()
 }
+
+// KeepAdopting runs Adopt for conv every AdoptEvery until Close, as
+// Resume does, without posting anything: for a platform with no staff
+// channel, whose progress messages are in the channels where broadcasts
+// were approved (a shared conversation edits a message of any channel).
+func (r *Router) KeepAdopting(conv Conversation) {
+	if platform, ok := r.shared(conv); ok {
+		r.startAdopting(conv, platform)
+	}
+}

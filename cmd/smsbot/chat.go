@@ -45,6 +45,9 @@ func (m *Main) startChat(ctx, runCtx context.Context, a *app, mux *http.ServeMux
 			a.router.Resume(ctx, sa.Channel(c.SlackStaffChannel))
 			staff = sa.Staff()
 			notices = a.router.Notices(sa.Channel(c.SlackStaffChannel))
+		} else {
+			// Progress messages a dead replica left are still continued.
+			a.router.KeepAdopting(sa.Channel(""))
 		}
 		a.log.Info("Slack adapter on", "socket_mode", sa.SocketMode())
 	}
@@ -64,7 +67,9 @@ func (m *Main) startChat(ctx, runCtx context.Context, a *app, mux *http.ServeMux
 		if c.DiscordPublicKey != "" {
 			da.Routes(mux)
 		}
-		if id := c.DiscordStaffChannel; id != "" {
+		if id := c.DiscordStaffChannel; id == "" {
+			a.router.KeepAdopting(da.Channel(""))
+		} else {
 			a.router.Resume(ctx, da.Channel(id))
 			if staff == nil {
 				staff, notices = da.Staff(), a.router.Notices(da.Channel(id))
