@@ -14,6 +14,7 @@ import (
 	"smsbot/bot"
 	"smsbot/broadcast"
 	"smsbot/lease"
+	"smsbot/lease/leasetest"
 	"smsbot/store"
 	"smsbot/store/storetest"
 )
@@ -43,7 +44,7 @@ type replica struct {
 }
 
 // onBoth runs test with the progress messages kept in SQLite (with the
-// lease table as PostgreSQL keeps it, memLeases) and on PostgreSQL.
+// lease table as PostgreSQL keeps it, leasetest.Store) and on PostgreSQL.
 func onBoth(t *testing.T, test func(t *testing.T, b *sharedBundle)) {
 	for _, db := range []string{"SQLite", "PostgreSQL"} {
 		t.Run(db, func(t *testing.T) {
@@ -55,7 +56,7 @@ func onBoth(t *testing.T, test func(t *testing.T, b *sharedBundle)) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { st.Close() })
-				b.st, b.leases = st, newMemLeases()
+				b.st, b.leases = st, leasetest.NewStore()
 			} else {
 				b.st = storetest.OpenPostgres(t, clock.Now)
 				b.leases = b.st

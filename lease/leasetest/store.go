@@ -1,4 +1,8 @@
-package bot_test
+// Package leasetest is a lease.Store in memory for tests of lease
+// holders: the lease table as PostgreSQL keeps it, where a lease another
+// owner holds is refused until it expires or is released (the SQLite
+// store grants every lease, its file lock making one process).
+package leasetest
 
 import (
 	"context"
@@ -10,17 +14,22 @@ import (
 	"smsbot/lease"
 )
 
-// memLeases is the lease table as PostgreSQL keeps it (store.AcquireLease
+var _ lease.Store = (*Store)(nil)
+
+// Store is the lease table in memory, as PostgreSQL keeps it (store.AcquireLease
 // on SQLite grants every lease, its file lock making one process): a
 // lease held by another owner is refused until it expires or is released.
-type memLeases struct {
+type Store struct {
 	mu   sync.Mutex
 	rows map[string]lease.Info
 }
 
-func newMemLeases() *memLeases { return &memLeases{rows: map[string]lease.Info{}} }
+// NewStore returns an empty lease table.
+func NewStore() *Store { return &Store{rows: map[string]lease.Info{}} }
 
-func (m *memLeases) AcquireLease(_ context.Context, name, owner string, now time.Time, ttl time.Duration) (int64, bool, error) {
+// AcquireLease grants name to owner if it is free, expired or owner's,
+// with the next token.
+func (m *Store) AcquireLease(_ context.Context, name, owner string, now time.Time, ttl time.Duration) (int64, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	row, ok := m.rows[name]
@@ -31,7 +40,8 @@ func (m *memLeases) AcquireLease(_ context.Context, name, owner string, now time
 	return row.Token + 1, true, nil
 }
 
-func (m *memLeases) RenewLeases(_ context.Context, owner string, now time.Time, ttl time.Duration) (map[string]int64, error) {
+// RenewLeases extends owner's unexpired leases.
+func (m *Store) RenewLeases(_ context.Context, owner string, now time.Time, ttl time.Duration) (map[string]int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	held := map[string]int64{}
@@ -45,7 +55,8 @@ func (m *memLeases) RenewLeases(_ context.Context, owner string, now time.Time, 
 	return held, nil
 }
 
-func (m *memLeases) ReleaseLease(_ context.Context, name, owner string, token int64, now time.Time) error {
+// ReleaseLease expires a lease owner holds with token.
+func (m *Store) ReleaseLease(_ context.Context, name, owner string, token int64, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if row, ok := m.rows[name]; ok && row.Owner == owner && row.Token == token {
@@ -55,7 +66,8 @@ func (m *memLeases) ReleaseLease(_ context.Context, name, owner string, token in
 	return nil
 }
 
-func (m *memLeases) Leases(_ context.Context, prefix string, now time.Time) ([]lease.Info, error) {
+// Leases lists the unexpired leases whose names start with prefix.
+func (m *Store) Leases(_ context.Context, prefix string, now time.Time) ([]lease.Info, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []lease.Info
