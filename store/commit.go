@@ -47,13 +47,22 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 	if len(c.Outcomes) > 0 {
 		sent := tx.StmtContext(ctx, s.stmts.sent)
 		update := tx.StmtContext(ctx, s.stmts.outcome)
+		var batch sentBatch // PostgreSQL's runs of plain Sent outcomes
 		for _, o := range c.Outcomes {
 			if o.Status == broadcast.MsgSent && o.Effect == broadcast.NoEffect {
-				// Nearly every outcome: the short statement.
+				// Nearly every outcome: the short statement, or on
+				// PostgreSQL one for each run of them.
+				if s.sql.PG {
+					batch.add(o)
+					continue
+				}
 				if _, err := sent.ExecContext(ctx, o.ProviderSID, now, now, o.MessageID, o.Token, o.Token); err != nil {
 					return nil, fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 				}
 				continue
+			}
+			if err := batch.flush(ctx, tx, now); err != nil {
+				return nil, err
 			}
 			at := o.At.UTC()
 			var sid, next, sentAt any
@@ -76,6 +85,9 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 			if err := contactEffect(ctx, reboundTx{tx, s.sql.rebind}, o.ContactID, o.Effect, o.ErrorCode, o.ErrorText, o.At); err != nil {
 				return nil, err
 			}
+		}
+		if err := batch.flush(ctx, tx, now); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -134,6 +134,10 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
+	// Keep them all open: database/sql keeps 2 idle by default, and a
+	// PostgreSQL connection costs a backend process to open, which a busy
+	// engine would otherwise do for most of its statements.
+	db.SetMaxIdleConns(16)
 	return db, nil
 }
 

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"Queue", testQueue},
 		{"Claims", testClaims},
 		{"Outcomes", testOutcomes},
+		{"OutcomeRuns", testOutcomeRuns},
 		{"Broadcasts", testBroadcasts},
 		{"Inbound", testInbound},
 		{"RelayOrder", testRelayOrder},

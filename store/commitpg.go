@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"smsbot/broadcast"
+)
+
+// sentBatchSQL is sentSQL for many rows at once, on PostgreSQL: each row
+// (id, sid, token) is settled Sent only while it is Sending and, when its
+// token is not 0, while the lease on its sender still has that token.
+// Arguments: ids, sids, tokens (arrays of one length), now.
+const sentBatchSQL = `UPDATE messages SET status = 'sent', provider_sid = v.sid, error_code = '', error_text = '',
+		sent_at = $4, updated_at = $4
+	FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, sid, tok)
+	WHERE messages.id = v.id AND messages.status = 'sending'
+		AND (v.tok = 0 OR EXISTS (SELECT 1 FROM leases l
+			WHERE l.name = 'sender:' || messages.sender_id AND l.token = v.tok))`
+
+// sentBatch collects the plain Sent outcomes of one Commit on PostgreSQL
+// (Sent, no effect on the contact), so that a run of them costs one
+// statement instead of one round trip each, the send path's largest cost
+// there. It keeps the sequential statements' meaning: runs are flushed in
+// order before any other outcome, and within a run the first outcome of
+// a row wins, as the later ones would have found it Sent already.
+type sentBatch struct {
+	ids    []int64
+	sids   []string
+	tokens []int64
+	seen   map[int64]bool
+}
+
+func (b *sentBatch) add(o broadcast.Outcome) {
+	if b.seen == nil {
+		b.seen = map[int64]bool{}
+	}
+	if b.seen[o.MessageID] {
+		return
+	}
+	b.seen[o.MessageID] = true
+	b.ids = append(b.ids, o.MessageID)
+	b.sids = append(b.sids, o.ProviderSID)
+	b.tokens = append(b.tokens, o.Token)
+}
+
+// flush settles the collected rows in tx and empties the batch.
+func (b *sentBatch) flush(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if len(b.ids) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, sentBatchSQL, b.ids, b.sids, b.tokens, now); err != nil {
+		return fmt.Errorf("record outcomes of %d texts: %w", len(b.ids), err)
+	}
+	b.ids, b.sids, b.tokens = b.ids[:0], b.sids[:0], b.tokens[:0]
+	clear(b.seen)
+	return nil
+}
