@@ -2,6 +2,7 @@ package modeltest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -100,6 +101,7 @@ func (w *world) advance(d time.Duration) bool {
 	until := w.clock.Now().Add(d)
 	for {
 		if err := w.clock.settle(); err != nil {
+			dumpStacks("waiting")
 			w.violate(InvRun, "waiting at %s: %v", w.since(), err)
 			return false
 		}
@@ -253,8 +255,25 @@ func (w *world) startAsync(say func(string, ...any), slot int) {
 	w.live[slot] = inc
 	w.mu.Unlock()
 	if err := inc.eng.Start(w.ctx); err != nil {
-		w.violate(InvRun, "Start of engine %d: %v", inc.gen, err)
-		w.failed = true
+		w.mu.Lock()
+		full := w.fullUntil.Sub(w.clock.Now())
+		w.mu.Unlock()
+		if full <= 0 || !errors.Is(err, errDiskFull) {
+			w.violate(InvRun, "Start of engine %d: %v", inc.gen, err)
+			w.failed = true
+			return
+		}
+		// The database cannot be written: the process exits, and its
+		// supervisor starts it again once the disk is freed.
+		say("engine %d failed to start (%v); starting another once the disk is freed", inc.gen, err)
+		inc.eng.Close()
+		inc.stopKeeper()
+		inc.life.retire(func() {
+			w.violate(InvRun, "engine %d called the store or Twilio after its Close returned", inc.gen)
+		})
+		w.retire(inc, "closed")
+		<-w.wclock.After(full)
+		w.startAsync(say, slot)
 		return
 	}
 	for _, b := range w.model.approved() {

@@ -119,7 +119,8 @@ type Options struct {
 	// "list delay") never happens;
 	// "in-flight limit" gives the engine 64 calls in flight per sender;
 	// "rate across restarts" leaves 1 s windows with texts of two engines
-	// unchecked. The sequences stay the same otherwise, so a seed can be
+	// unchecked; "claim spin" makes a claim loop that reads the same
+	// queued rows again take virtual time (see KnownBroken). The sequences stay the same otherwise, so a seed can be
 	// replayed without one cause to see what else breaks.
 	Without map[string]bool
 
@@ -132,5 +133,5 @@ type Options struct {
 func Names() []string {
 	out := append([]string(nil), opNames[:]...)
 	out = append(out, faultNames...)
-	return append(out, "in-flight limit", "rate across restarts")
+	return append(out, "in-flight limit", "rate across restarts", "claim spin")
 }

@@ -2,9 +2,13 @@ package modeltest
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
+
+	"smsbot/store/storetest"
 )
 
 // TestInvariantsCanFail breaks the system on purpose, one way per
@@ -45,4 +49,33 @@ func TestInvariantsCanFail(t *testing.T) {
 			t.Errorf("sabotage %q: no sequence of 40 broke %q", c.sabotage, c.want)
 		})
 	}
+}
+
+// TestLeaseInvariantCanFail gives every other engine a clock 6 s behind
+// the others' (its leases expire for them 6 s before it stops trusting
+// them) and checks that invariant 7 notices, with two engines on
+// PostgreSQL.
+func TestLeaseInvariantCanFail(t *testing.T) {
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		storetest.Postgres(t) // skips, or fails under CI
+	}
+	without := map[string]bool{}
+	for _, n := range KnownBroken {
+		without[n] = true
+	}
+	for seed := uint64(1); seed <= 40; seed++ {
+		var r Result
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			r = Run(ctx, seed, Options{Dir: t.TempDir(), Postgres: storetest.Postgres(t), Engines: 2, Without: without, sabotage: "skew"})
+		})
+		for _, v := range r.Violations {
+			if v.Invariant == InvLease {
+				t.Logf("seed %d: %s", seed, v)
+				return
+			}
+		}
+	}
+	t.Errorf("sabotage %q: no sequence of 40 broke %q", "skew", InvLease)
 }

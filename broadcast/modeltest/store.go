@@ -3,7 +3,12 @@ package modeltest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"smsbot/broadcast"
 )
@@ -21,6 +26,13 @@ type gatedStore struct {
 	life     *life
 	full     func() bool // the disk is full now
 	sabotage string      // for this package's tests
+	// spin, when set, makes a NextQueued that answers the same rows as
+	// the sender's last one take spinDelay of virtual time (see
+	// KnownBroken, "claim spin"); clock is the engine's.
+	spin  bool
+	clock clockwork.Clock
+	mu    sync.Mutex
+	last  map[int64]string // sender ID → row IDs of its last NextQueued
 }
 
 func gated[T any](g *gatedStore, write bool, f func() (T, error)) (T, error) {
@@ -115,7 +127,37 @@ func (g *gatedStore) NextQueued(ctx context.Context, senderID int64, now time.Ti
 	if g.sabotage == "strand" {
 		return nil, nil // a store that never gives out queued texts
 	}
-	return gated(g, false, func() ([]broadcast.Message, error) { return g.Store.NextQueued(ctx, senderID, now, limit) })
+	rows, err := gated(g, false, func() ([]broadcast.Message, error) { return g.Store.NextQueued(ctx, senderID, now, limit) })
+	if g.spin && err == nil && g.repeated(senderID, rows) {
+		select {
+		case <-g.clock.After(spinDelay):
+		case <-ctx.Done():
+		}
+	}
+	return rows, err
+}
+
+// spinDelay is how much virtual time a repeated NextQueued takes with
+// the "claim spin" workaround: in real time the loop's round trips to
+// the database let the engine's next sync come, in virtual time nothing
+// would.
+const spinDelay = 50 * time.Millisecond
+
+// repeated records rows as the sender's last answer and reports whether
+// it is the same, not empty, as the one before.
+func (g *gatedStore) repeated(senderID int64, rows []broadcast.Message) bool {
+	var b strings.Builder
+	for _, m := range rows {
+		fmt.Fprintf(&b, "%d,", m.ID)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.last == nil {
+		g.last = map[int64]string{}
+	}
+	same := len(rows) > 0 && g.last[senderID] == b.String()
+	g.last[senderID] = b.String()
+	return same
 }
 
 func (g *gatedStore) NextDue(ctx context.Context, senderID int64) (time.Time, bool, error) {

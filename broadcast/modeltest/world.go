@@ -179,7 +179,8 @@ func (w *world) open() (*incarnation, error) {
 	}
 	// Backoff and ReconcileDelay keep the engine's defaults: time is
 	// virtual, and reconciliation must wait out the list's delay.
-	gs := &gatedStore{Store: st, life: l, full: w.diskFull, sabotage: w.opts.sabotage}
+	gs := &gatedStore{Store: st, life: l, full: w.diskFull, sabotage: w.opts.sabotage,
+		spin: w.opts.Without["claim spin"], clock: view}
 	logger := slog.New(slog.NewTextHandler(w.opts.engineLog(w.gen), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	keeper, err := lease.New(lease.Config{Store: gs, Owner: fmt.Sprintf("modeltest/engine-%d", w.gen), TTL: leaseTTL, Clock: view, Logger: logger})
 	if err != nil {
