@@ -30,14 +30,33 @@ func (w *worker) claimLoop() {
 			w.idle()
 			continue
 		}
+		sendable := false
 		for len(rows) > 0 && w.ctx.Err() == nil {
 			n := min(len(rows), w.chunk())
 			if !w.waitRoom(n) {
 				return
 			}
-			w.claim(rows[:n])
+			sendable = w.claim(rows[:n]) || sendable
 			rows = rows[n:]
 		}
+		if !sendable {
+			// Queued rows of broadcasts this replica does not follow yet
+			// (approved on another) or holds back (paused here, not yet
+			// in the database): asking again at once would spin until
+			// the sync loop catches up, which wakes the worker.
+			w.wait(e.cfg.LeaseEvery)
+		}
+	}
+}
+
+// wait waits until the worker is woken, or d passes.
+func (w *worker) wait(d time.Duration) {
+	t := w.e.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-w.wakeCh:
+	case <-t.Chan():
+	case <-w.ctx.Done():
 	}
 }
 
@@ -77,8 +96,9 @@ func (w *worker) idle() {
 
 // claim durably moves rows to Sending and hands those it got to the
 // sender. Rows of paused or cancelled broadcasts, or moved to another
-// sender meanwhile, are left alone by the store.
-func (w *worker) claim(rows []Message) {
+// sender meanwhile, are left alone by the store. It reports whether any
+// row was of a broadcast this engine sends.
+func (w *worker) claim(rows []Message) bool {
 	e := w.e
 	var batch []Message
 	for _, m := range rows {
@@ -87,7 +107,7 @@ func (w *worker) claim(rows []Message) {
 		}
 	}
 	if len(batch) == 0 {
-		return
+		return false
 	}
 	at := e.clock.Now()
 	ids, err := e.journal.claim(w.ctx, w.from().ID, w.lease.Token, batch)
@@ -96,7 +116,7 @@ func (w *worker) claim(rows []Message) {
 			e.log.Error("claiming texts failed", "sender_id", w.from().ID, "err", err)
 			e.sleep(w.ctx, time.Second)
 		}
-		return
+		return true
 	}
 	got := make(map[int64]bool, len(ids))
 	for _, id := range ids {
@@ -117,4 +137,5 @@ func (w *worker) claim(rows []Message) {
 			e.release(m)
 		}
 	}
+	return true
 }

@@ -12,6 +12,11 @@ import (
 // senderLease names the lease a replica holds while it sends for a sender.
 func senderLease(id int64) string { return "sender:" + strconv.FormatInt(id, 10) }
 
+// outboxLease names the lease a replica holds while it writes a
+// broadcast's outbox, so that one replica writes it (and another takes
+// over if that one dies).
+func outboxLease(id int64) string { return "outbox:" + strconv.FormatInt(id, 10) }
+
 // replicaLease names the lease each running engine holds, so that the
 // replicas can count each other and share the senders.
 func replicaLease(owner string) string { return "replica:" + owner }
@@ -144,11 +149,12 @@ func (e *Engine) takeOver(s Sender, l *lease.Lease, lastSend time.Time) {
 	e.goTracked(func() { e.reconcileLeft(s, l, lastSend, rows) })
 	// Its rate may have changed meanwhile (a change on this replica finds
 	// no worker to tell).
+	now := s
 	if cur, ok := e.senderNow(s.ID); ok {
-		s = cur
+		now = cur
 	}
 	if l.Trusted(e.clock.Now()) && e.ctx.Err() == nil {
-		e.startWorker(s, l)
+		e.startWorker(now, l)
 	}
 }
 

@@ -40,7 +40,14 @@ func (e *Engine) prepare(b Broadcast) {
 	for attempt := 1; ; attempt++ {
 		var err error
 		if !b.Queued {
-			if err = e.writeOutbox(e.ctx, b); err == nil {
+			var mine bool
+			if mine, err = e.writeOwnOutbox(b); err == nil && !mine {
+				// Another replica writes it: the sync loop loads the run
+				// once it is written, or prepares it again if that
+				// replica dies first.
+				return
+			}
+			if err == nil {
 				b.Queued = true
 			}
 		}
@@ -61,6 +68,17 @@ func (e *Engine) prepare(b Broadcast) {
 			return
 		}
 	}
+}
+
+// writeOwnOutbox writes a broadcast's outbox under its outbox lease. It
+// reports false, writing nothing, when another replica holds the lease.
+func (e *Engine) writeOwnOutbox(b Broadcast) (bool, error) {
+	l, err := e.leases.TryAcquire(e.ctx, outboxLease(b.ID))
+	if err != nil || l == nil {
+		return false, err
+	}
+	defer e.leases.Release(e.ctx, l)
+	return true, e.writeOutbox(e.ctx, b)
 }
 
 // writeOutbox writes a broadcast's outbox rows in batches, waking the

@@ -56,6 +56,7 @@ func (e *Engine) syncRuns(ctx context.Context) bool {
 	var fresh []Broadcast
 	var changed []Broadcast
 	var ready []int64
+	var unwritten []Broadcast
 	for id, b := range open {
 		r, ok := e.runs[id]
 		switch {
@@ -63,6 +64,11 @@ func (e *Engine) syncRuns(ctx context.Context) bool {
 			fresh = append(fresh, b)
 		case r.b.Status != b.Status && r.halting == "":
 			changed = append(changed, b)
+		case !r.ready && !r.preparing && b.Status == StatusSending:
+			// Its outbox was another replica's to write: load it once
+			// written, or write it if that replica died.
+			r.preparing = true
+			unwritten = append(unwritten, b)
 		}
 	}
 	for id, r := range e.runs {
@@ -77,6 +83,15 @@ func (e *Engine) syncRuns(ctx context.Context) bool {
 	}
 	for _, b := range changed {
 		e.refresh(b, "")
+	}
+	for _, b := range unwritten {
+		if !e.goTracked(func() { e.prepare(b) }) {
+			e.mu.Lock()
+			if r := e.runs[b.ID]; r != nil {
+				r.preparing = false
+			}
+			e.mu.Unlock()
+		}
 	}
 	for _, id := range ready {
 		e.reload(id)

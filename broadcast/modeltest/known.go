@@ -11,17 +11,10 @@ var KnownBroken = []string{
 	// still end "sending" with texts queued, or paused without a reason
 	// (seeds 21 93 117 132 143 with everything else on).
 	"numbers remove",
-	// Issue 15, two engines (TestModelTwoEnginesPostgres, seed 9): a
-	// worker whose store answers queued rows it will not claim (a
-	// broadcast approved on the other engine, not followed here until
-	// the next sync; broadcast/claim.go claimLoop and claim return at
-	// once when nothing is sendable) asks again at once: a busy loop
-	// against the database until the sync, up to LeaseEvery in real
-	// time. In virtual time the sync never comes and the sequence hangs
-	// (invariant 0). Left out, such a repeated answer takes 50 ms of
-	// virtual time (gatedStore.NextQueued).
-	"claim spin",
-	// Fixed in the engine, and so no longer left out: "rate across
+	// Fixed in the engine, and so no longer left out: "claim spin" (a
+	// worker whose queued rows are all of broadcasts it does not follow
+	// yet waits for a wake or LeaseEvery instead of asking again at
+	// once), "rate across
 	// restarts" (a new holder of a sender's lease sends nothing until a
 	// second after its last holder may have), "cancel" (a
 	// cancelled broadcast with texts in flight is tracked after a restart

@@ -96,7 +96,7 @@ func (w *world) finish() {
 			if b.operator == "pause" {
 				continue
 			}
-			if p, err := w.first().eng.Status(w.ctx, b.id); err != nil || p.Note == "" {
+			if why, err := w.pauseNote(b); err != nil || why == "" {
 				w.violate(InvEnd, "B%d is paused, not by an operator, and its progress gives no reason (%v)", b.k, errText(err))
 			}
 		}
@@ -142,6 +142,19 @@ func (w *world) finish() {
 		say("engine %d closed: %v", inc.gen, errText(err))
 	}
 	w.check()
+}
+
+// pauseNote is why a live engine says b is paused: with several engines,
+// the one that paused it knows.
+func (w *world) pauseNote(b *bcast) (string, error) {
+	var err error
+	for _, inc := range w.engines() {
+		var p broadcast.Progress
+		if p, err = inc.eng.Status(w.ctx, b.id); err == nil && p.Note != "" {
+			return p.Note, nil
+		}
+	}
+	return "", err
 }
 
 // status reads a broadcast's status from the store.
