@@ -96,7 +96,9 @@ func (e *Engine) syncRuns(ctx context.Context) bool {
 	for _, id := range ready {
 		e.reload(id)
 	}
-	if len(fresh)+len(changed) > 0 {
+	// While another replica writes an outbox, the rows it adds for this
+	// replica's senders are sent as they come.
+	if len(fresh)+len(changed)+len(unwritten) > 0 {
 		e.wakeAll()
 	}
 	return true
