@@ -263,13 +263,15 @@ func (w *world) watchOn(inc *incarnation, b *bcast) {
 func (w *world) onProgress(gen int, b *bcast, p broadcast.Progress) {
 	c := p.Counts
 	sum := c.Queued + c.Sending + c.Sent + c.Delivered + c.Undelivered + c.Failed + c.Skipped
-	if sum != c.Total || c.Queued < 0 || c.Sending < 0 || c.Sent < 0 || c.Failed < 0 || c.Skipped < 0 {
+	if w.lenient() {
+		// Left out: see KnownBroken, "replica counts".
+	} else if sum != c.Total || c.Queued < 0 || c.Sending < 0 || c.Sent < 0 || c.Failed < 0 || c.Skipped < 0 {
 		w.violate(InvCounts, "B%d (engine %d): a progress snapshot does not add up: %s", b.k, gen, fmtCounts(c))
 	}
 	if !p.Done {
 		return
 	}
-	if c.Remaining() != 0 || !p.Broadcast.Status.Final() {
+	if !w.lenient() && (c.Remaining() != 0 || !p.Broadcast.Status.Final()) {
 		w.violate(InvCounts, "B%d (engine %d): final report with %d texts open, status %s: %s", b.k, gen, c.Remaining(), p.Broadcast.Status, fmtCounts(c))
 	}
 	w.mu.Lock()
@@ -277,6 +279,10 @@ func (w *world) onProgress(gen int, b *bcast, p broadcast.Progress) {
 	w.mu.Unlock()
 	w.clock.touch()
 }
+
+// lenient reports whether the engines' own counts go unchecked during the
+// sequence: with several engines and "replica counts" left out.
+func (w *world) lenient() bool { return len(w.live) > 1 && w.opts.Without["replica counts"] }
 
 // reported reports whether b has a final report.
 func (w *world) reported(b *bcast) bool {
