@@ -19,7 +19,7 @@ start_postgres() {
   done
   [ -n "$ready" ] || { echo "PostgreSQL $ver did not start"; return 1; }
   runuser -u postgres -- psql -qAt -v ON_ERROR_STOP=1 <<'SQL'
-DROP DATABASE IF EXISTS smsbot_test;
+DROP DATABASE IF EXISTS smsbot_test WITH (FORCE);
 DROP ROLE IF EXISTS smsbot;
 CREATE ROLE smsbot LOGIN PASSWORD 'smsbot';
 CREATE DATABASE smsbot_test OWNER smsbot;
