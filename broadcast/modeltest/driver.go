@@ -107,6 +107,7 @@ func (w *world) advance(d time.Duration) bool {
 		}
 		at, ok := w.clock.next()
 		if !ok || at.After(until) {
+			w.sampleLeases()
 			w.clock.advanceTo(until)
 			return true
 		}
