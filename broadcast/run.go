@@ -225,7 +225,9 @@ func (e *Engine) applied(c Commit, claimed [][]int64) {
 	}
 	for _, o := range c.Outcomes {
 		r := e.runs[o.BroadcastID]
-		if r == nil || !r.ready {
+		if r == nil || !r.ready || o.Refused {
+			// A refused outcome changed nothing: another replica settled
+			// the row, and this one's counts learn it at the next reload.
 			continue
 		}
 		switch o.Status {

@@ -81,7 +81,8 @@ type Store interface {
 	// Commit applies claims and outcomes in one transaction. It returns,
 	// for each claim, the IDs it actually moved to Sending: a row that is
 	// no longer queued, has moved to another sender, or whose broadcast is
-	// no longer sending is left alone.
+	// no longer sending is left alone. It marks the outcomes that changed
+	// nothing Refused, in c.Outcomes.
 	Commit(ctx context.Context, c Commit) (claimed [][]int64, err error)
 	// RemainingBySender sums the segments of a broadcast's open rows per sender.
 	RemainingBySender(ctx context.Context, id int64) (map[int64]int, error)
@@ -157,6 +158,11 @@ type Outcome struct {
 	// sender was claimed or reconciled: the outcome changes nothing unless
 	// the sender's lease still has this token. 0 settles without a lease.
 	Token int64
+	// Refused is set by Store.Commit when the outcome changed nothing:
+	// its row was no longer Sending (settled by another replica's
+	// reconciliation) or the lease's token had changed. The engine does
+	// not count it.
+	Refused bool
 }
 
 // Counts counts a broadcast's outbox rows by status.

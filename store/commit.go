@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -48,17 +49,22 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 		sent := tx.StmtContext(ctx, s.stmts.sent)
 		update := tx.StmtContext(ctx, s.stmts.outcome)
 		var batch sentBatch // PostgreSQL's runs of plain Sent outcomes
-		for _, o := range c.Outcomes {
+		for i := range c.Outcomes {
+			c.Outcomes[i].Refused = false // a retried commit starts over
+		}
+		for i, o := range c.Outcomes {
 			if o.Status == broadcast.MsgSent && o.Effect == broadcast.NoEffect {
 				// Nearly every outcome: the short statement, or on
 				// PostgreSQL one for each run of them.
 				if s.sql.PG {
-					batch.add(o)
+					batch.add(c.Outcomes, i)
 					continue
 				}
-				if _, err := sent.ExecContext(ctx, o.ProviderSID, now, now, o.MessageID, o.Token, o.Token); err != nil {
+				res, err := sent.ExecContext(ctx, o.ProviderSID, now, now, o.MessageID, o.Token, o.Token)
+				if err != nil {
 					return nil, fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 				}
+				c.Outcomes[i].Refused = changedNothing(res)
 				continue
 			}
 			if err := batch.flush(ctx, tx, now); err != nil {
@@ -79,9 +85,11 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 			if o.Release {
 				given = 1
 			}
-			if _, err := update.ExecContext(ctx, o.Status, sid, o.ErrorCode, o.ErrorText, next, sentAt, at, given, o.MessageID, o.Token); err != nil {
+			res, err := update.ExecContext(ctx, o.Status, sid, o.ErrorCode, o.ErrorText, next, sentAt, at, given, o.MessageID, o.Token)
+			if err != nil {
 				return nil, fmt.Errorf("record outcome of text %d: %w", o.MessageID, err)
 			}
+			c.Outcomes[i].Refused = changedNothing(res)
 			if err := contactEffect(ctx, reboundTx{tx, s.sql.rebind}, o.ContactID, o.Effect, o.ErrorCode, o.ErrorText, o.At); err != nil {
 				return nil, err
 			}
@@ -94,4 +102,11 @@ func (s *Store) Commit(ctx context.Context, c broadcast.Commit) ([][]int64, erro
 		return nil, fmt.Errorf("commit outbox: %w", err)
 	}
 	return claimed, nil
+}
+
+// changedNothing reports whether a settle's statement found no row to
+// change (a driver that cannot say counts as a change).
+func changedNothing(res sql.Result) bool {
+	n, err := res.RowsAffected()
+	return err == nil && n == 0
 }

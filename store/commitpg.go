@@ -18,7 +18,8 @@ const sentBatchSQL = `UPDATE messages SET status = 'sent', provider_sid = v.sid,
 	FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, sid, tok)
 	WHERE messages.id = v.id AND messages.status = 'sending'
 		AND (v.tok = 0 OR EXISTS (SELECT 1 FROM leases l
-			WHERE l.name = 'sender:' || messages.sender_id AND l.token = v.tok))`
+			WHERE l.name = 'sender:' || messages.sender_id AND l.token = v.tok))
+	RETURNING messages.id`
 
 // sentBatch collects the plain Sent outcomes of one Commit on PostgreSQL
 // (Sent, no effect on the contact), so that a run of them costs one
@@ -27,34 +28,59 @@ const sentBatchSQL = `UPDATE messages SET status = 'sent', provider_sid = v.sid,
 // order before any other outcome, and within a run the first outcome of
 // a row wins, as the later ones would have found it Sent already.
 type sentBatch struct {
-	ids    []int64
-	sids   []string
-	tokens []int64
-	seen   map[int64]bool
+	outcomes []broadcast.Outcome // the Commit's, to mark Refused
+	at       []int               // indexes in outcomes of the rows batched
+	ids      []int64
+	sids     []string
+	tokens   []int64
+	seen     map[int64]bool
 }
 
-func (b *sentBatch) add(o broadcast.Outcome) {
+// add batches outcomes[i]. A second outcome for a row already batched
+// would find it Sent: it is refused at once.
+func (b *sentBatch) add(outcomes []broadcast.Outcome, i int) {
+	o := outcomes[i]
+	b.outcomes = outcomes
 	if b.seen == nil {
 		b.seen = map[int64]bool{}
 	}
 	if b.seen[o.MessageID] {
+		outcomes[i].Refused = true
 		return
 	}
 	b.seen[o.MessageID] = true
+	b.at = append(b.at, i)
 	b.ids = append(b.ids, o.MessageID)
 	b.sids = append(b.sids, o.ProviderSID)
 	b.tokens = append(b.tokens, o.Token)
 }
 
-// flush settles the collected rows in tx and empties the batch.
+// flush settles the collected rows in tx, marks those it could not settle
+// Refused, and empties the batch.
 func (b *sentBatch) flush(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if len(b.ids) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, sentBatchSQL, b.ids, b.sids, b.tokens, now); err != nil {
+	rows, err := tx.QueryContext(ctx, sentBatchSQL, b.ids, b.sids, b.tokens, now)
+	if err != nil {
 		return fmt.Errorf("record outcomes of %d texts: %w", len(b.ids), err)
 	}
-	b.ids, b.sids, b.tokens = b.ids[:0], b.sids[:0], b.tokens[:0]
+	settled := make(map[int64]bool, len(b.ids))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("record outcomes of %d texts: %w", len(b.ids), err)
+		}
+		settled[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("record outcomes of %d texts: %w", len(b.ids), err)
+	}
+	for k, i := range b.at {
+		b.outcomes[i].Refused = !settled[b.ids[k]]
+	}
+	b.at, b.ids, b.sids, b.tokens = b.at[:0], b.ids[:0], b.sids[:0], b.tokens[:0]
 	clear(b.seen)
 	return nil
 }
