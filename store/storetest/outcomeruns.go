@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"smsbot/broadcast"
@@ -23,11 +24,13 @@ func testOutcomeRuns(t *testing.T, open Opener) {
 				o.Status, o.ErrorCode, o.ErrorText = broadcast.MsgFailed, "30007", "Carrier violation"
 				return o
 			}
-			b.settle(
+			outs := []broadcast.Outcome{
 				sent(ms[0], sid(1)), sent(ms[0], sid(99)), // a repeated Sent in one run
 				failed(ms[1]), sent(ms[1], sid(98)), // a failure, then Sent
 				sent(ms[2], sid(3)), failed(ms[2]), sent(ms[3], sid(4)), // Sent, then a failure
-			)
+			}
+			b.settle(outs...)
+			wantRefused(b, outs, 1, 3, 5)
 			if c := b.counts(br.ID); c != (broadcast.Counts{Total: 5, Sent: 3, Failed: 1, Sending: 1}) {
 				b.t.Fatalf("counts = %+v, want 3 sent, 1 failed, 1 still sending", c)
 			}
@@ -62,7 +65,9 @@ func testOutcomeRuns(t *testing.T, open Opener) {
 				return o
 			}
 			// a's (token 1) are stale; b's (2) and unleased ones (0) land.
-			b.settle(outcome(ms[0], 1, 1), outcome(ms[1], 2, 2), outcome(ms[2], 3, 1), outcome(ms[3], 4, 0))
+			outs := []broadcast.Outcome{outcome(ms[0], 1, 1), outcome(ms[1], 2, 2), outcome(ms[2], 3, 1), outcome(ms[3], 4, 0)}
+			b.settle(outs...)
+			wantRefused(b, outs, 0, 2)
 			if c := b.counts(br.ID); c != (broadcast.Counts{Total: 4, Sent: 2, Sending: 2}) {
 				b.t.Fatalf("counts = %+v, want 2 sent, 2 still sending", c)
 			}
@@ -71,4 +76,15 @@ func testOutcomeRuns(t *testing.T, open Opener) {
 			}
 		},
 	})
+}
+
+// wantRefused fails the test unless Commit marked exactly the outcomes
+// at the indexes Refused: those that changed nothing.
+func wantRefused(b *bundle, outs []broadcast.Outcome, refused ...int) {
+	b.t.Helper()
+	for i, o := range outs {
+		if want := slices.Contains(refused, i); o.Refused != want {
+			b.t.Errorf("outcome %d (text %d, %s): Refused = %v, want %v", i, o.MessageID, o.Status, o.Refused, want)
+		}
+	}
 }
