@@ -37,14 +37,27 @@ const seedsFile = "testdata/seeds.txt"
 
 func defaultN() int {
 	if raceEnabled {
-		return 20 // the race detector makes each sequence about 8 times slower
+		return 10 // the race detector makes each sequence about 8 times slower
 	}
 	return 200
 }
 
+// sequences is how many random sequences to play: n, unless -short asks
+// for fewer (short) and the flag named was not set. The seeds files are
+// replayed in full either way. CI plays the full number once (without
+// -short, under -race) and the short one three times.
+func sequences(n int, name string, short int) int {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	if testing.Short() && !set {
+		return min(n, short)
+	}
+	return n
+}
+
 func TestModel(t *testing.T) {
 	opts := options(t)
-	playAll(t, opts, *flagN, seedsFile, "TestModel$")
+	playAll(t, opts, sequences(*flagN, "modeltest.n", 50), seedsFile, "TestModel$")
 }
 
 // playAll replays the seeds in file, then plays n random sequences,

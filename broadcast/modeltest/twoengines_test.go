@@ -16,7 +16,7 @@ const postgresSeedsFile = "testdata/seeds-postgres.txt"
 
 func defaultPostgresN() int {
 	if raceEnabled {
-		return 4
+		return 2
 	}
 	return 30
 }
@@ -33,5 +33,5 @@ func TestModelTwoEnginesPostgres(t *testing.T) {
 	}
 	opts := options(t)
 	opts.Engines = 2
-	playAll(t, opts, *flagPostgresN, postgresSeedsFile, "TestModelTwoEnginesPostgres$")
+	playAll(t, opts, sequences(*flagPostgresN, "modeltest.pgn", 8), postgresSeedsFile, "TestModelTwoEnginesPostgres$")
 }

@@ -1,0 +1,6 @@
+//go:build race
+
+package modeltest
+
+// raceBuilt is true under the race detector.
+const raceBuilt = true
