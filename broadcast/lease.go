@@ -41,6 +41,22 @@ func (e *Engine) syncSenders(ctx context.Context) bool {
 		}
 	}
 	e.mu.Unlock()
+	// Which senders have rows in Sending: read once per sync, and only if
+	// a removed sender is to be looked at (removed senders pile up).
+	var leftover map[int64]bool
+	hasLeftover := func(id int64) bool {
+		if leftover == nil {
+			leftover = map[int64]bool{}
+			rows, err := e.store.Sending(ctx)
+			if err != nil {
+				return false
+			}
+			for _, m := range rows {
+				leftover[m.SenderID] = true
+			}
+		}
+		return leftover[id]
+	}
 	for _, s := range senders {
 		e.mu.Lock()
 		w, starting := e.workers[s.ID], e.starting[s.ID]
@@ -61,7 +77,7 @@ func (e *Engine) syncSenders(ctx context.Context) bool {
 			if e.tryTakeOver(ctx, s) {
 				held++
 			}
-		case !s.Enabled:
+		case !s.Enabled && hasLeftover(s.ID):
 			e.settleLeftover(ctx, s)
 		}
 	}
