@@ -1,0 +1,145 @@
+// Package poll reads incoming texts as answers to SMS polls and words a poll's text.
+//
+// It is pure: no store, no clock, no I/O. The store keeps polls and answers;
+// the bot calls Body to word a poll, Match on each incoming text from a
+// recipient of an open poll, and Confirmation to word the reply.
+package poll
+
+import "strings"
+
+// MaxOptions and MinOptions bound a poll's options.
+const MinOptions, MaxOptions = 2, 9
+
+// Limits on what Match reads as an answer.
+const (
+	// maxTextBytes: a longer text (after trimming space) is never an answer.
+	// An SMS is at most 1,600 characters; this leaves room for UCS-2.
+	maxTextBytes = 4 * 1600
+	// maxWords: a text with more words is never an answer.
+	maxWords = 40
+	// maxNoteWords: at most this many words may follow an answer ("2, see
+	// you there").
+	maxNoteWords = 10
+	// minPrefix: the shortest leading part of a label (in letters and digits)
+	// that names its option.
+	minPrefix = 3
+	// maxAliasLen is at least the length of the longest yes or no word.
+	maxAliasLen = 16
+)
+
+// Match reads an incoming text as an answer to a poll with these options
+// (labels as the organizer typed them, in order). It returns the 1-based
+// option number and true for a clear answer, or 0 and false.
+//
+// Text is compared word by word, lowercased, without accents, punctuation,
+// spaces or emoji (see words): "Café" is "cafe" and "5 PM!" is "5pm". A reply
+// starts with its answer, optionally after "option", "opt", "number", "num",
+// "nr", "choice" or "answer" ("Option #2"). The answer is one of:
+//
+//   - the option's number, in digits or as the English word one to nine:
+//     "1", "1.", "#1", "1)", "One!", "2!!". A number outside 1..len(options)
+//     is not an answer, and neither is "1,2" or "1 and 2";
+//   - the option's label ("5 pm shuttle", "5PM Shuttle", "vegetarien" for
+//     "Végétarien"), or its leading words when they are at least three
+//     letters or digits and begin no other label ("5pm" for "5 pm shuttle"
+//     beside "7 pm shuttle"; "pizza" is the label "Pizza" even beside
+//     "Pizza with ham"). Labels are not searched inside a sentence: "I'll
+//     take the 5pm" is not an answer;
+//   - in a yes/no poll (see YesNo), a yes word for option 1 or a no word for
+//     option 2: yes, y, ye, ya, yea, yeah, yah, yep, yup, yas, yesh, sure, ok,
+//     okay, okey, absolutely, definitely, certainly, of course, for sure,
+//     count me in, I'm in, I'll be there, I will be there, sounds good, yes
+//     please, oui, si, ja, 👍, ✅, ✔, ☑; no, n, nope, nah, naw, nay, non,
+//     nein, can't make it, I can't make it, cannot make it, I cannot make
+//     it, can't come, I can't come, not coming, I'm not coming, I'm out, no
+//     way, no thanks, not this time, 👎, ❌, ✖, ✗. Repeated letters count
+//     once ("yesss", "nooo"), and 👍 takes any skin tone.
+//
+// An answer may be followed by a short note of at most ten words ("2, see
+// you there", "yes please 🙌", "5pm shuttle please") unless the note makes it
+// unclear: it holds a digit or a number word ("1 and 2", "5pm or 7pm"), a
+// hedge ("or", "both", "maybe", "if", "which", "not sure", "no idea", …; see
+// hedges), another option's number, label or yes/no word ("yes no",
+// "chicken and fish"), or the text holds a question mark ("2, is it from
+// gate B?"). A question mark after a bare answer ("ok?", "1?") is fine.
+//
+// Never an answer: an empty text, emoji other than the thumbs and marks,
+// "both", "maybe" (unless an option is labeled so), a text longer than 40
+// words or 6,400 bytes, a number or label that names more than one option
+// (duplicate labels, or the label "2" on option 1), and any text whose first
+// word is STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT,
+// START, UNSTOP, HELP or INFO in any case, even when an option's label
+// starts with it. YES is not among them: it answers a yes/no poll.
+//
+// Match never panics, on any text (control characters, invalid UTF-8), and
+// gives the same result for a text with space around it. It allocates: about
+// a microsecond for a 9-option poll.
+func Match(text string, options []string) (int, bool) {
+	if len(options) == 0 {
+		return 0, false
+	}
+	t := strings.TrimSpace(text)
+	if len(t) > maxTextBytes {
+		return 0, false
+	}
+	ws, more := words(t, maxWords)
+	if more || len(ws) == 0 || keywords[ws[0]] {
+		return 0, false
+	}
+	m := newMatcher(options)
+	question := strings.ContainsAny(t, "?？¿")
+	opt, decided := m.scan(ws, question)
+	if !decided && len(ws) > 1 && leadIns[ws[0]] {
+		opt, _ = m.scan(ws[1:], question)
+	}
+	return opt, opt != 0
+}
+
+// scan reads ws as an answer followed by a note, trying the longest answer
+// first. It returns the option, or 0 and decided when the text named an
+// option but is unclear, or 0 and !decided when it names no option at all.
+func (m *matcher) scan(ws []string, question bool) (opt int, decided bool) {
+	for k := len(ws); k >= 1; k-- {
+		if m.tooLong(ws[:k]) {
+			continue
+		}
+		opt, ambiguous := m.head(ws[:k])
+		if ambiguous {
+			return 0, true
+		}
+		if opt == 0 {
+			continue
+		}
+		if !m.noteOK(opt, ws[k:], question) {
+			return 0, true
+		}
+		return opt, true
+	}
+	return 0, false
+}
+
+// noteOK reports whether the words after an answer for opt leave it clear.
+func (m *matcher) noteOK(opt int, note []string, question bool) bool {
+	if len(note) == 0 {
+		return true
+	}
+	if question || len(note) > maxNoteWords {
+		return false
+	}
+	for i, w := range note {
+		if hasDigit(w) || numberWords[w] != 0 || hedges[w] {
+			return false
+		}
+		if w == "not" && i+1 < len(note) && unsure[note[i+1]] {
+			return false
+		}
+	}
+	for a := range note {
+		for b := a + 1; b <= len(note) && !m.tooLong(note[a:b]); b++ {
+			if o, ambiguous := m.head(note[a:b]); ambiguous || (o != 0 && o != opt) {
+				return false
+			}
+		}
+	}
+	return true
+}
