@@ -114,6 +114,9 @@ type Config struct {
 	// clock must be Clock.
 	Leases       Leases
 	ProgressRefs ProgressRefs
+	// Polls, when set, enables /sms poll, /sms polls and the
+	// poll:<id>=<option> selectors.
+	Polls Polls
 	// AdoptEvery is how often Resume's conversations look for progress
 	// messages that no replica edits (default 3s).
 	AdoptEvery time.Duration
@@ -137,6 +140,7 @@ type Router struct {
 	mu       sync.Mutex
 	watching map[int64]*lease.Lease // followed broadcasts, with their progress lease (nil without Leases)
 	adopting map[string]bool        // platforms whose progress messages are adopted
+	tallies  map[int64]bool         // polls whose tally this router follows
 	// taking serializes taking progress leases: two takers at once in one
 	// process would each get a token, and the first lose its lease.
 	taking sync.Mutex
@@ -162,7 +166,7 @@ func New(cfg Config) *Router {
 		log:    cfg.Logger.With("component", "bot"),
 		access: newAccess(cfg.Admins, cfg.Approvers),
 		ctx:    ctx, cancel: cancel, watching: map[int64]*lease.Lease{},
-		adopting: map[string]bool{},
+		adopting: map[string]bool{}, tallies: map[int64]bool{},
 	}
 }
 

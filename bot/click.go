@@ -33,6 +33,8 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 		return r.scheduleClick(ctx, c, verb, id, conv)
 	case "ldelete", "lkeep", "forget", "fkeep":
 		return r.manageClick(ctx, c, verb, id, conv)
+	case "pclose", "premind", "pexport":
+		return r.pollClick(ctx, c, verb, id, conv)
 	}
 	cur, err := r.engine.Status(ctx, id)
 	if err != nil {
@@ -49,6 +51,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 			return err
 		}
 		r.watch(id, c.Message, conv, broadcast.StatusPending)
+		r.showTally(ctx, id, conv)
 		return nil
 	case "cancel":
 		if c.User != b.RequestedBy {

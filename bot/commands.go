@@ -177,6 +177,12 @@ func (r *Router) send(ctx context.Context, inv Invocation, args string, _ Conver
 	if list == "" {
 		return Message{}, usage("send <list> <message>")
 	}
+	if g, ok, err := parseGroup(list); ok {
+		if err != nil {
+			return Message{}, err
+		}
+		return r.sendGroup(ctx, inv, g, body)
+	}
 	if err := r.checkListOrPhone(ctx, list, args, "reply", true); err != nil {
 		return Message{}, err
 	}

@@ -191,6 +191,7 @@ func (r *Router) Resume(ctx context.Context, conv Conversation) {
 		}
 		r.watch(b.ID, ref, conv, p.Broadcast.Status)
 	}
+	r.resumeTallies(ctx, conv, false)
 	if shared {
 		r.Adopt(ctx, conv)
 		r.startAdopting(conv, platform)

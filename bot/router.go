@@ -47,6 +47,8 @@ func init() {
 		"stats":      {run: (*Router).statsCmd},
 		"export":     {run: (*Router).exportCmd, changes: true},
 		"skipped":    {run: (*Router).skippedCmd},
+		"poll":       {run: (*Router).pollCmd, changes: true},
+		"polls":      {run: (*Router).pollsCmd},
 	}
 }
 

@@ -129,6 +129,7 @@ func (r *Router) Adopt(ctx context.Context, conv Conversation) {
 	if !shared {
 		return
 	}
+	defer r.resumeTallies(ctx, conv, true)
 	r.taking.Lock()
 	defer r.taking.Unlock()
 	refs, err := r.cfg.ProgressRefs.ProgressRefsOn(ctx, platform)

@@ -92,6 +92,11 @@ type Broadcast struct {
 	ApprovedAt *time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// Group, when not whole, narrows the list to a poll's answer group.
+	Group Group
+	// Question is set on a broadcast being created as a poll; stored
+	// broadcasts leave it nil (see Store.Poll).
+	Question *Question
 }
 
 // MessageStatus is the state of one outbox row.

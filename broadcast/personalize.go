@@ -9,7 +9,7 @@ import (
 // segments exactly and to find texts that would be too long or lack a
 // field. A field no recipient has is an EINVALID error (see
 // knownFields.check). It writes nothing.
-func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *Preview) error {
+func (e *Engine) personalize(ctx context.Context, t Target, tmpl Template, p *Preview) error {
 	p.Personal, p.TotalSegments = true, 0
 	var longest string
 	longestSegs, tooLong := 0, 0
@@ -17,7 +17,7 @@ func (e *Engine) personalize(ctx context.Context, list List, tmpl Template, p *P
 	var nonGSMOrder []rune
 	missing := map[string]bool{}
 	known := knownFields{}
-	err := e.store.EachRecipient(ctx, list.ID, func(c Contact) error {
+	err := e.store.EachRecipient(ctx, t, func(c Contact) error {
 		known.add(c)
 		text, lacks := tmpl.Render(c)
 		if p.Example == "" {

@@ -29,6 +29,12 @@ type Draft struct {
 	List        string
 	Body        string
 	RequestedBy string
+	// Group narrows List to a poll's answer group; with it, List may be
+	// "" (the poll's list).
+	Group Group
+	// Question makes the broadcast a poll (Body is its text, see
+	// poll.Body).
+	Question *Question
 }
 
 // Preview is what an approver sees before a broadcast goes out.
@@ -108,7 +114,7 @@ func (e *Engine) Prepare(ctx context.Context, d Draft) (Preview, error) {
 	p.Broadcast, err = e.store.CreateBroadcast(ctx, Broadcast{
 		Body: p.Broadcast.Body, ListID: list.ID, ListName: list.Name, Status: StatusPending,
 		RequestedBy: d.RequestedBy, Segments: p.Segments.Segments, Encoding: p.Segments.Encoding,
-		CreatedAt: e.clock.Now(),
+		CreatedAt: e.clock.Now(), Group: d.Group, Question: d.Question,
 	})
 	if err != nil {
 		return Preview{}, err
@@ -132,11 +138,15 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 	if err != nil {
 		return Preview{}, List{}, err
 	}
-	list, err := e.store.ListByName(ctx, d.List)
+	if err := checkQuestion(d.Question, e.clock.Now()); err != nil {
+		return Preview{}, List{}, err
+	}
+	list, err := e.targetList(ctx, d)
 	if err != nil {
 		return Preview{}, List{}, err
 	}
-	aud, err := e.store.Audience(ctx, list.ID)
+	target := Target{ListID: list.ID, Group: d.Group}
+	aud, err := e.store.Audience(ctx, target)
 	if err != nil {
 		return Preview{}, List{}, err
 	}
@@ -148,17 +158,17 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 		return Preview{}, List{}, Errorf(EINVALID, "there is no number to send from: add one with /sms numbers add <+E164 or MG-SID> [segments/s]")
 	}
 	if aud.Eligible() == 0 {
-		return Preview{}, List{}, Errorf(EINVALID, "list %q has nobody to text (%d members, %d opted out, %d invalid)", list.Name, aud.Total, aud.OptedOut, aud.Invalid)
+		return Preview{}, List{}, nobody(list, d.Group, aud)
 	}
 	seg := CountSegments(body)
 	p := Preview{Audience: aud, Segments: seg, TotalSegments: seg.Segments * aud.Eligible()}
 	if aud.OptedOut+aud.Invalid > 0 {
-		if p.Skipped, err = e.store.SkippedMembers(ctx, list.ID, PreviewNamed); err != nil {
+		if p.Skipped, err = e.store.SkippedMembers(ctx, target, PreviewNamed); err != nil {
 			return Preview{}, List{}, err
 		}
 	}
 	if tmpl.Personal() {
-		if err := e.personalize(ctx, list, tmpl, &p); err != nil {
+		if err := e.personalize(ctx, target, tmpl, &p); err != nil {
 			return Preview{}, List{}, err
 		}
 	}
@@ -170,7 +180,8 @@ func (e *Engine) preview(ctx context.Context, d Draft) (Preview, List, error) {
 		p.ETA = max(p.ETA, s.Time)
 	}
 	p.Broadcast = Broadcast{Body: body, ListID: list.ID, ListName: list.Name, Status: StatusPending,
-		RequestedBy: d.RequestedBy, Segments: p.Segments.Segments, Encoding: p.Segments.Encoding}
+		RequestedBy: d.RequestedBy, Segments: p.Segments.Segments, Encoding: p.Segments.Encoding,
+		Group: d.Group, Question: d.Question}
 	return p, list, nil
 }
 

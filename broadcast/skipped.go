@@ -40,13 +40,13 @@ func (e *Engine) LeftOut(ctx context.Context, id int64, limit int) (LeftOut, err
 		return LeftOut{}, err
 	}
 	out := LeftOut{Broadcast: b}
-	aud, err := e.store.Audience(ctx, b.ListID)
+	aud, err := e.store.Audience(ctx, b.Target())
 	if err != nil {
 		return LeftOut{}, err
 	}
 	out.SkippedTotal = aud.OptedOut + aud.Invalid
 	if out.SkippedTotal > 0 {
-		if out.Skipped, err = e.store.SkippedMembers(ctx, b.ListID, limit); err != nil {
+		if out.Skipped, err = e.store.SkippedMembers(ctx, b.Target(), limit); err != nil {
 			return LeftOut{}, err
 		}
 	}
@@ -54,7 +54,7 @@ func (e *Engine) LeftOut(ctx context.Context, id int64, limit int) (LeftOut, err
 	if err != nil || !tmpl.Personal() {
 		return out, nil // a stored body parsed when it was prepared
 	}
-	err = e.store.EachRecipient(ctx, b.ListID, func(c Contact) error {
+	err = e.store.EachRecipient(ctx, b.Target(), func(c Contact) error {
 		if _, lacks := tmpl.Render(c); len(lacks) > 0 {
 			out.MissingTotal++
 			if len(out.Missing) < limit {

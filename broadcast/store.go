@@ -24,16 +24,19 @@ type Store interface {
 
 	// ListByName returns the named list, or an ENOTFOUND error.
 	ListByName(ctx context.Context, name string) (List, error)
-	// Audience counts a list's members by how a broadcast would treat them.
-	Audience(ctx context.Context, listID int64) (Audience, error)
-	// SkippedMembers returns up to limit members of a list that a
+	// Audience counts a target's members by how a broadcast would treat them.
+	Audience(ctx context.Context, t Target) (Audience, error)
+	// SkippedMembers returns up to limit members of a target that a
 	// broadcast would skip (opted out or invalid), oldest contact first.
-	SkippedMembers(ctx context.Context, listID int64, limit int) ([]Contact, error)
+	SkippedMembers(ctx context.Context, t Target, limit int) ([]Contact, error)
 
-	// CreateBroadcast stores a new pending broadcast and returns it with its ID.
+	// CreateBroadcast stores a new pending broadcast and returns it with its
+	// ID; with a Question, its poll and options in the same transaction.
 	CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, error)
 	// Broadcast returns one broadcast, or an ENOTFOUND error.
 	Broadcast(ctx context.Context, id int64) (Broadcast, error)
+	// Poll returns the poll broadcast id asks, or an ENOTFOUND error.
+	Poll(ctx context.Context, id int64) (Poll, error)
 	// RecentBroadcasts returns the newest broadcasts first.
 	RecentBroadcasts(ctx context.Context, limit int) ([]Broadcast, error)
 	// SentToList returns the broadcasts to a list started at or after
@@ -57,9 +60,9 @@ type Store interface {
 	// harmless.
 	// With a personal template, each row gets its own rendered body.
 	QueueBatch(ctx context.Context, b Broadcast, after int64, limit int, bal *Balancer, tmpl *Template, now time.Time) (last int64, err error)
-	// EachRecipient calls fn with every member of the list who would be
+	// EachRecipient calls fn with every member of the target who would be
 	// texted (not opted out, not invalid), with their fields.
-	EachRecipient(ctx context.Context, listID int64, fn func(Contact) error) error
+	EachRecipient(ctx context.Context, t Target, fn func(Contact) error) error
 	// MarkQueued records that every outbox row of the broadcast exists.
 	MarkQueued(ctx context.Context, id int64) error
 

@@ -36,7 +36,23 @@ type Saved struct {
 	Keyword Keyword
 	Contact broadcast.Contact
 	Lists   []string
+	// Poll is what the text was to the newest open poll its contact got.
+	Poll PollMatch
 }
+
+// PollMatch is what an incoming text was to a poll (see package poll).
+type PollMatch struct {
+	Poll   int64 // 0: the contact had no open poll
+	Option int   // 1–9: counted as this answer; 0: not an answer, relayed
+	Label  string
+	// Confirm is the confirmation to text back, filled in; "" for none.
+	Confirm string
+	// Changed is set when the answer replaced a different one.
+	Changed bool
+}
+
+// Counted reports whether the text was counted as a poll answer.
+func (m PollMatch) Counted() bool { return m.Poll != 0 && m.Option > 0 }
 
 // Store is what the inbound service needs of the database.
 type Store interface {
@@ -166,6 +182,13 @@ func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error)
 			reply = s.cfg.HelpReply
 		}
 	default:
+		if saved.Poll.Counted() {
+			s.log.Info("poll answer counted", "sid", t.SID, "poll", saved.Poll.Poll, "option", saved.Poll.Option, "changed", saved.Poll.Changed)
+			if !optedOut {
+				reply = saved.Poll.Confirm
+			}
+			return reply, nil // counted, not relayed: the tally shows it
+		}
 		if s.cfg.AutoReply != "" && !optedOut {
 			ok, err := s.store.ClaimAutoReply(ctx, saved.Contact.ID, t.At, s.cfg.AutoReplyEvery)
 			if err != nil {
@@ -246,6 +269,9 @@ func relayMessage(saved Saved, media []bot.Field) bot.Message {
 		m.Fields = append(m.Fields, bot.Field{Label: "Lists", Value: strings.Join(saved.Lists, ", ")})
 	}
 	m.Fields = append(m.Fields, bot.Field{Label: "To", Value: saved.Text.To})
+	if saved.Poll.Poll != 0 && !saved.Poll.Counted() {
+		m.Fields = append(m.Fields, bot.Field{Label: "Poll", Value: fmt.Sprintf("not an answer to poll #%d", saved.Poll.Poll)})
+	}
 	if saved.Contact.OptedOutAt != nil {
 		m.Fields = append(m.Fields, bot.Field{Label: "Opted out", Value: "yes: they get no auto-reply"})
 	}

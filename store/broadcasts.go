@@ -23,9 +23,13 @@ func (s *Store) CreateBroadcast(ctx context.Context, b broadcast.Broadcast) (bro
 	r := broadcastRow{
 		Body: b.Body, ListID: b.ListID, Status: string(broadcast.StatusPending), RequestedBy: b.RequestedBy,
 		Segments: b.Segments, Encoding: string(b.Encoding), CreatedAt: s.nowUTC(),
+		GroupPoll: groupPoll(b.Group), GroupOption: b.Group.Option,
 	}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
+			return err
+		}
+		if err := insertPoll(ctx, tx, r.ID, b.Question); err != nil {
 			return err
 		}
 		return audit(ctx, tx, r.CreatedAt, b.RequestedBy, "broadcast.request", fmt.Sprintf("#%d", r.ID), fmt.Sprintf("list=%s chars=%d", b.ListName, len([]rune(b.Body))))
@@ -164,7 +168,8 @@ func (s *Store) MarkQueued(ctx context.Context, id int64) error {
 }
 
 // Audience counts a list's members as a broadcast would treat them.
-func (s *Store) Audience(ctx context.Context, listID int64) (broadcast.Audience, error) {
+func (s *Store) Audience(ctx context.Context, t broadcast.Target) (broadcast.Audience, error) {
+	group, args := groupFilter(t.Group, "mb.contact_id")
 	aud := broadcast.Audience{BySender: map[int64]int{}}
 	var rows []struct {
 		SenderID *int64 `bun:"sender_id"`
@@ -178,10 +183,10 @@ func (s *Store) Audience(ctx context.Context, listID int64) (broadcast.Audience,
 		JOIN contacts c ON c.id = mb.contact_id
 		LEFT JOIN assignments a ON a.contact_id = c.id
 		LEFT JOIN senders s ON s.id = a.sender_id AND s.enabled
-		WHERE mb.list_id = ?
-		GROUP BY 1, 2, 3`, listID).Scan(ctx, &rows)
+		WHERE mb.list_id = ?`+group+`
+		GROUP BY 1, 2, 3`, append([]any{t.ListID}, args...)...).Scan(ctx, &rows)
 	if err != nil {
-		return aud, fmt.Errorf("count audience of list %d: %w", listID, err)
+		return aud, fmt.Errorf("count audience of list %d: %w", t.ListID, err)
 	}
 	for _, r := range rows {
 		aud.Total += r.N

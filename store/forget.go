@@ -83,6 +83,7 @@ func (s *Store) Forget(ctx context.Context, contactID int64, actor string) (broa
 		}{
 			{`UPDATE messages SET to_phone = ?, body = NULL, error_text = '' WHERE contact_id = ?`, []any{forgottenPhone, c.ID}},
 			{`UPDATE replies SET body = '', error_text = '' WHERE contact_id = ?`, []any{c.ID}},
+			{`UPDATE poll_answers SET raw = '' WHERE contact_id = ?`, []any{c.ID}},
 			{`UPDATE inbound_messages SET from_phone = ?, body = '', media = '', relayed_at = COALESCE(relayed_at, ?) WHERE contact_id = ?`,
 				[]any{forgottenPhone, s.nowUTC(), c.ID}},
 		} {

@@ -53,6 +53,11 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		}
 		n, _ := res.RowsAffected()
 		fresh = n == 1
+		if fresh && k == inbound.NoKeyword && len(t.Media) == 0 {
+			if saved.Poll, err = answerPoll(ctx, tx, c.ID, t, now); err != nil {
+				return err
+			}
+		}
 		saved.Lists, err = contactLists(ctx, tx, c.ID)
 		return err
 	})
@@ -135,8 +140,9 @@ func (s *Store) Unrelayed(ctx context.Context, limit int) ([]inbound.Saved, erro
 		Media      string    `bun:"media"`
 		Keyword    string    `bun:"keyword"`
 		ReceivedAt time.Time `bun:"received_at"`
+		PollID     *int64    `bun:"poll_id"`
 	}
-	err := s.db.NewRaw(`SELECT sid, contact_id, from_phone, to_phone, body, media, keyword, received_at
+	err := s.db.NewRaw(`SELECT sid, contact_id, from_phone, to_phone, body, media, keyword, received_at, poll_id
 		FROM inbound_messages WHERE relayed_at IS NULL ORDER BY id LIMIT ?`, limit).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read unrelayed texts: %w", err)
@@ -159,6 +165,9 @@ func (s *Store) Unrelayed(ctx context.Context, limit int) ([]inbound.Saved, erro
 			Text:    inbound.Text{SID: r.SID, From: r.From, To: r.To, Body: r.Body, Media: media, At: r.ReceivedAt},
 			Keyword: inbound.Keyword(r.Keyword), Contact: c.domain(), Lists: lists,
 		})
+		if r.PollID != nil {
+			out[len(out)-1].Poll.Poll = *r.PollID // counted answers are never unrelayed
+		}
 	}
 	return out, nil
 }

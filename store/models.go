@@ -81,6 +81,8 @@ type broadcastRow struct {
 	ApprovedAt  *time.Time `bun:"approved_at"`
 	StartedAt   *time.Time `bun:"started_at"`
 	FinishedAt  *time.Time `bun:"finished_at"`
+	GroupPoll   *int64     `bun:"group_poll"`
+	GroupOption int        `bun:"group_option"`
 }
 
 func (r broadcastRow) domain() broadcast.Broadcast {
@@ -89,6 +91,7 @@ func (r broadcastRow) domain() broadcast.Broadcast {
 		RequestedBy: r.RequestedBy, ApprovedBy: r.ApprovedBy, Segments: r.Segments,
 		Encoding: broadcast.Encoding(r.Encoding), Queued: r.Queued, CreatedAt: r.CreatedAt,
 		ApprovedAt: r.ApprovedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		Group: groupOf(r.GroupPoll, r.GroupOption),
 	}
 }
 

@@ -32,12 +32,13 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 			return err
 		}
 		cancelled := broadcast.Status(status) == broadcast.StatusCancelled
+		group, args := groupFilter(b.Group, "mb.contact_id")
 		list, err := tx.QueryContext(ctx, `SELECT c.id, c.phone, c.name, c.fields, c.opted_out_at IS NOT NULL, c.invalid_reason, a.sender_id
 			FROM memberships mb
 			JOIN contacts c ON c.id = mb.contact_id
 			LEFT JOIN assignments a ON a.contact_id = c.id
-			WHERE mb.list_id = ? AND mb.contact_id > ?
-			ORDER BY mb.contact_id LIMIT ?`, b.ListID, after, limit)
+			WHERE mb.list_id = ? AND mb.contact_id > ?`+group+`
+			ORDER BY mb.contact_id LIMIT ?`, append(append([]any{b.ListID, after}, args...), limit)...)
 		if err != nil {
 			return err
 		}
@@ -114,12 +115,13 @@ func (s *Store) QueueBatch(ctx context.Context, b broadcast.Broadcast, after int
 
 // EachRecipient calls fn with every member of the list who would be
 // texted, in contact order, reading them a page at a time.
-func (s *Store) EachRecipient(ctx context.Context, listID int64, fn func(broadcast.Contact) error) error {
+func (s *Store) EachRecipient(ctx context.Context, t broadcast.Target, fn func(broadcast.Contact) error) error {
 	after := int64(0)
+	group, args := groupFilter(t.Group, "id")
 	for {
 		var page []contactRow
 		err := s.db.NewSelect().Model(&page).
-			Where("id IN (SELECT contact_id FROM memberships WHERE list_id = ?)", listID).
+			Where("id IN (SELECT contact_id FROM memberships WHERE list_id = ?)"+group, append([]any{t.ListID}, args...)...).
 			Where("opted_out_at IS NULL AND invalid_reason = ''").
 			Where("id > ?", after).Order("id").Limit(1000).Scan(ctx)
 		if err != nil {

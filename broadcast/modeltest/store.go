@@ -83,7 +83,7 @@ func (g *gatedStore) ListByName(ctx context.Context, name string) (broadcast.Lis
 	return gated(g, false, func() (broadcast.List, error) { return g.Store.ListByName(ctx, name) })
 }
 
-func (g *gatedStore) Audience(ctx context.Context, listID int64) (broadcast.Audience, error) {
+func (g *gatedStore) Audience(ctx context.Context, listID broadcast.Target) (broadcast.Audience, error) {
 	return gated(g, false, func() (broadcast.Audience, error) { return g.Store.Audience(ctx, listID) })
 }
 
@@ -115,7 +115,7 @@ func (g *gatedStore) QueueBatch(ctx context.Context, b broadcast.Broadcast, afte
 	return gated(g, true, func() (int64, error) { return g.Store.QueueBatch(ctx, b, after, limit, bal, tmpl, now) })
 }
 
-func (g *gatedStore) EachRecipient(ctx context.Context, listID int64, fn func(broadcast.Contact) error) error {
+func (g *gatedStore) EachRecipient(ctx context.Context, listID broadcast.Target, fn func(broadcast.Contact) error) error {
 	return gated0(g, false, func() error { return g.Store.EachRecipient(ctx, listID, fn) })
 }
 

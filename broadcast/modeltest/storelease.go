@@ -58,7 +58,7 @@ func (g *gatedStore) SendingOf(ctx context.Context, senderID int64) ([]broadcast
 	return gated(g, false, func() ([]broadcast.Message, error) { return g.Store.SendingOf(ctx, senderID) })
 }
 
-func (g *gatedStore) SkippedMembers(ctx context.Context, listID int64, limit int) ([]broadcast.Contact, error) {
+func (g *gatedStore) SkippedMembers(ctx context.Context, listID broadcast.Target, limit int) ([]broadcast.Contact, error) {
 	return gated(g, false, func() ([]broadcast.Contact, error) { return g.Store.SkippedMembers(ctx, listID, limit) })
 }
 

@@ -119,7 +119,7 @@ func (m *Main) openLogged(ctx context.Context, console bool) (_ *app, err error)
 		return nil, err
 	}
 	rc := bot.Config{
-		Scheduler: a.sched, Stats: st, Location: c.TZ,
+		Scheduler: a.sched, Stats: st, Polls: st, Location: c.TZ,
 		Engine: a.engine, Directory: st, Logger: log,
 		// One replica edits each progress message (progress:<id>).
 		Leases: a.leases, ProgressRefs: st,

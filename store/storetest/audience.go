@@ -42,7 +42,7 @@ func testAudience(t *testing.T, open Opener) {
 			s2 := b.sender("+12065550102", 1)
 			l, err := b.st.ListByName(b.ctx, "crew")
 			b.check(err, "list")
-			a, err := b.st.Audience(b.ctx, l.ID)
+			a, err := b.st.Audience(b.ctx, broadcast.Target{ListID: l.ID})
 			b.check(err, "audience")
 			// phones 0 and 1 on s1; 2 opted out; 3 invalid; 4 and 5 unassigned.
 			want := broadcast.Audience{Total: 6, OptedOut: 1, Invalid: 1, BySender: map[int64]int{s1.ID: 2}, Unassigned: 2,
@@ -54,7 +54,7 @@ func testAudience(t *testing.T, open Opener) {
 			if _, err := b.st.RemoveSender(b.ctx, s1.Address, "test"); err != nil {
 				b.t.Fatal(err)
 			}
-			a, err = b.st.Audience(b.ctx, l.ID)
+			a, err = b.st.Audience(b.ctx, broadcast.Target{ListID: l.ID})
 			b.check(err, "audience")
 			if a.BySender[s1.ID] != 0 || a.BySender[s2.ID]+a.Unassigned != 4 || a.Loads[s1.ID].Contacts != 0 {
 				b.t.Fatalf("audience after removing sender %d: %+v", s1.ID, a)
@@ -65,7 +65,7 @@ func testAudience(t *testing.T, open Opener) {
 			b.check(b.st.RemoveMember(b.ctx, "crew", phone(0), "test"), "remove")
 			l, err := b.st.ListByName(b.ctx, "crew")
 			b.check(err, "list")
-			a, err := b.st.Audience(b.ctx, l.ID)
+			a, err := b.st.Audience(b.ctx, broadcast.Target{ListID: l.ID})
 			b.check(err, "audience")
 			if a.Total != 0 || a.Eligible() != 0 || len(a.BySender) != 0 {
 				b.t.Fatalf("audience of an empty list = %+v", a)
@@ -89,7 +89,7 @@ func testAudience(t *testing.T, open Opener) {
 			l, err := b.st.ListByName(b.ctx, "crew")
 			b.check(err, "list")
 			var got []string
-			b.check(b.st.EachRecipient(b.ctx, l.ID, func(c broadcast.Contact) error {
+			b.check(b.st.EachRecipient(b.ctx, broadcast.Target{ListID: l.ID}, func(c broadcast.Contact) error {
 				if !maps.Equal(c.Fields, map[string]string{"team": "t" + c.Name[1:]}) {
 					b.t.Errorf("recipient %s has fields %v", c.Phone, c.Fields)
 				}
@@ -101,7 +101,7 @@ func testAudience(t *testing.T, open Opener) {
 			}
 			stop := errors.New("stop")
 			n := 0
-			err = b.st.EachRecipient(b.ctx, l.ID, func(broadcast.Contact) error { n++; return stop })
+			err = b.st.EachRecipient(b.ctx, broadcast.Target{ListID: l.ID}, func(broadcast.Contact) error { n++; return stop })
 			if !errors.Is(err, stop) || n != 1 {
 				b.t.Fatalf("EachRecipient went on after fn failed: %v after %d calls", err, n)
 			}

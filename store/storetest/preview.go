@@ -62,13 +62,13 @@ func testPreview(t *testing.T, open Opener) {
 			l, err := b.st.ListByName(b.ctx, "crew")
 			b.check(err, "list")
 
-			got, err := b.st.SkippedMembers(b.ctx, l.ID, 10)
+			got, err := b.st.SkippedMembers(b.ctx, broadcast.Target{ListID: l.ID}, 10)
 			b.check(err, "skipped members")
 			if len(got) != 2 || got[0].Phone != phone(1) || got[0].OptedOutAt == nil ||
 				got[1].Phone != phone(3) || got[1].InvalidReason == "" {
 				b.t.Fatalf("skipped = %+v, want %s opted out and %s invalid", got, phone(1), phone(3))
 			}
-			one, err := b.st.SkippedMembers(b.ctx, l.ID, 1)
+			one, err := b.st.SkippedMembers(b.ctx, broadcast.Target{ListID: l.ID}, 1)
 			b.check(err, "skipped members, limit 1")
 			if len(one) != 1 || one[0].Phone != phone(1) {
 				b.t.Fatalf("limit 1 = %+v", one)

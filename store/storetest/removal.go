@@ -65,7 +65,7 @@ func testRemoval(t *testing.T, open Opener) {
 			}
 			l, err := b.st.ListByName(b.ctx, "crew")
 			b.check(err, "list")
-			if a, err := b.st.Audience(b.ctx, l.ID); err != nil || a.Unassigned != 3 || len(a.Loads) != 0 {
+			if a, err := b.st.Audience(b.ctx, broadcast.Target{ListID: l.ID}); err != nil || a.Unassigned != 3 || len(a.Loads) != 0 {
 				b.t.Fatalf("audience with no sender = %+v, %v", a, err)
 			}
 			next := b.sender("+12065550102", 1)

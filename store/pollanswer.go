@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"smsbot/inbound"
+	"smsbot/poll"
+)
+
+// answerPoll reads a fresh incoming text as an answer to the newest open
+// poll its contact got, in SaveText's transaction: a counted answer is
+// stored (replacing an earlier one) and its text marked as needing no
+// relay; either way the text records the poll, so a relay retried later
+// still says it was not an answer. Nothing changes without an open poll.
+// An answer older than the stored one (texts polled out of order) is kept
+// in the text only: the newest answer counts.
+func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text, now time.Time) (inbound.PollMatch, error) {
+	var id int64
+	err := tx.NewRaw(`SELECT p.broadcast_id FROM polls p
+		JOIN messages m ON m.broadcast_id = p.broadcast_id AND m.contact_id = ?
+		WHERE m.status IN `+pollRecipient+` AND p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > ?)
+		ORDER BY p.broadcast_id DESC LIMIT 1`, contactID, t.At.UTC()).Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return inbound.PollMatch{}, nil
+	} else if err != nil {
+		return inbound.PollMatch{}, fmt.Errorf("find open poll: %w", err)
+	}
+	p, err := readPoll(ctx, tx, id)
+	if err != nil {
+		return inbound.PollMatch{}, err
+	}
+	m := inbound.PollMatch{Poll: id}
+	option, ok := poll.Match(t.Body, p.Question.Options)
+	if !ok {
+		_, err := tx.ExecContext(ctx, `UPDATE inbound_messages SET poll_id = ?, poll_option = 0 WHERE sid = ?`, id, t.SID)
+		return m, err
+	}
+	m.Option, m.Label = option, p.Question.Options[option-1]
+	m.Confirm = poll.Confirmation(p.Question.Confirm, m.Label)
+	var before []int
+	if err := tx.NewRaw(`SELECT option_no FROM poll_answers WHERE poll_id = ? AND contact_id = ?`, id, contactID).Scan(ctx, &before); err != nil {
+		return m, fmt.Errorf("read earlier answer: %w", err)
+	}
+	m.Changed = len(before) > 0 && before[0] != option
+	at := t.At.UTC()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO poll_answers (poll_id, contact_id, option_no, raw, sid, first_at, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (poll_id, contact_id) DO UPDATE SET option_no = excluded.option_no, raw = excluded.raw, sid = excluded.sid,
+			answered_at = excluded.answered_at, changes = poll_answers.changes + 1
+		WHERE excluded.answered_at >= poll_answers.answered_at`,
+		id, contactID, option, t.Body, t.SID, at, at); err != nil {
+		return m, fmt.Errorf("store answer: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE inbound_messages SET poll_id = ?, poll_option = ?, relayed_at = ? WHERE sid = ?`, id, option, now, t.SID)
+	return m, err
+}
