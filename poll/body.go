@@ -15,17 +15,9 @@ func YesNo(options []string) bool {
 	if len(options) != 2 {
 		return false
 	}
-	return yesNo([]label{labelOf(options[0]), labelOf(options[1])})
-}
-
-// labelOf prepares one label (only its words, for yesNo).
-func labelOf(o string) label {
-	ws, _ := words(o, 64)
-	l := label{c: compact(ws)}
-	if len(ws) > 0 {
-		l.ends = []int{len(ws[0])}
-	}
-	return l
+	a, _ := words(options[0], 64)
+	b, _ := words(options[1], 64)
+	return yesNo([]label{label(a), label(b)})
 }
 
 // yesNo reports whether prepared labels make a yes/no poll.
@@ -38,10 +30,10 @@ func yesNo(labels []label) bool {
 
 // reads reports whether a label's first word, or the label, is in the set.
 func reads(l label, set map[string]bool) bool {
-	if len(l.ends) == 0 || hasDigit(l.c) {
+	if len(l.ends) == 0 || hasDigit(l.s) {
 		return false
 	}
-	return set[squeeze(l.c)] || set[squeeze(l.c[:l.ends[0]])]
+	return set[squeeze(l.s)] || set[squeeze(l.s[:l.ends[0]])]
 }
 
 // Body is the text a poll sends: the question, then the options numbered on one line

@@ -2,16 +2,14 @@ package poll
 
 import "strings"
 
-// label is an option's label in the form replies are compared in.
-type label struct {
-	c    string // the label's words, compacted
-	ends []int  // where each of the label's words ends in c
-}
+// label is an option's label in the form replies are compared in: its
+// words, compacted into s.
+type label wordList
 
 // startsWith reports whether p is the label's first words (but not all of
 // them): "5pm" starts "5pmshuttle", "5pms" does not.
 func (l label) startsWith(p string) bool {
-	if len(p) >= len(l.c) || !strings.HasPrefix(l.c, p) {
+	if len(p) >= len(l.s) || !strings.HasPrefix(l.s, p) {
 		return false
 	}
 	for _, e := range l.ends {
@@ -29,19 +27,32 @@ type matcher struct {
 	maxLen int // no longer compacted words name an option
 }
 
-// newMatcher prepares the options' labels.
-func newMatcher(options []string) *matcher {
-	m := &matcher{labels: make([]label, len(options)), maxLen: 2}
+// maxLabelWords: words of a label after these are ignored.
+const maxLabelWords = 64
+
+// newMatcher prepares the options' labels, all in one string.
+func newMatcher(options []string) matcher {
+	m := matcher{labels: make([]label, len(options)), maxLen: 2}
+	n := 0
+	for _, o := range options {
+		n += len(o)
+	}
+	buf, ends := make([]byte, 0, n), make([]int, 0, 4*len(options))
 	for i, o := range options {
-		ws, _ := words(o, 64)
-		l := label{c: compact(ws), ends: make([]int, len(ws))}
-		n := 0
-		for j, w := range ws {
-			n += len(w)
-			l.ends[j] = n
+		first := len(ends)
+		buf, ends, _ = appendWords(buf, ends, o, maxLabelWords)
+		m.labels[i].ends = ends[first:len(ends):len(ends)]
+	}
+	s, off := string(buf), 0
+	for i := range m.labels {
+		l := &m.labels[i]
+		end := 0
+		if len(l.ends) > 0 {
+			end = l.ends[len(l.ends)-1]
 		}
-		m.labels[i] = l
-		m.maxLen = max(m.maxLen, len(l.c))
+		l.s = s[off : off+end]
+		off += end
+		m.maxLen = max(m.maxLen, end)
 	}
 	if yesNo(m.labels) {
 		m.yesNo = true
@@ -50,33 +61,27 @@ func newMatcher(options []string) *matcher {
 	return m
 }
 
-// tooLong reports whether ws are too long to name any option.
-func (m *matcher) tooLong(ws []string) bool {
-	n := 0
-	for _, w := range ws {
-		n += len(w)
-		if n > m.maxLen {
-			return true
-		}
-	}
-	return false
+// tooLong reports whether words a to b of ws are too long to name any
+// option.
+func (m *matcher) tooLong(ws wordList, a, b int) bool {
+	return ws.start(b)-ws.start(a) > m.maxLen
 }
 
-// head returns the option that the words ws name, 0 when they name none, or
+// head returns the option that words a to b of ws name, 0 when they name none, or
 // ambiguous when they name more than one. In order:
 //   - an option whose whole label they are wins over one whose label they
 //     only begin ("pizza": "Pizza", not "Pizza with ham");
 //   - otherwise a number or yes/no word and a label they begin must agree
 //     ("one" beside a second option "One-day pass" is ambiguous);
 //   - any disagreement, or two labels, is ambiguous.
-func (m *matcher) head(ws []string) (opt int, ambiguous bool) {
-	c := compact(ws)
+func (m *matcher) head(ws wordList, a, b int) (opt int, ambiguous bool) {
+	c := ws.compact(a, b)
 	if c == "" {
 		return 0, false
 	}
 	alias := 0
-	if len(ws) == 1 {
-		if n := number(ws[0]); n >= 1 && n <= len(m.labels) {
+	if b-a == 1 {
+		if n := number(c); n >= 1 && n <= len(m.labels) {
 			alias = n
 		}
 	}
@@ -98,7 +103,7 @@ func (m *matcher) head(ws []string) (opt int, ambiguous bool) {
 	exact, prefix := 0, 0
 	for i, l := range m.labels {
 		switch {
-		case l.c == c:
+		case l.s == c:
 			if exact != 0 {
 				return 0, true
 			}

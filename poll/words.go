@@ -14,6 +14,33 @@ const (
 	thumbsDown = "👎"
 )
 
+// wordList is a text's words, written one after the other with nothing
+// between them in s: word i is s[ends[i-1]:ends[i]], and words a to b
+// compacted (see compact) are the substring s[start(a):ends[b-1]].
+type wordList struct {
+	s    string
+	ends []int
+}
+
+// n is the number of words.
+func (l wordList) n() int { return len(l.ends) }
+
+// start is where word i starts in s.
+func (l wordList) start(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return l.ends[i-1]
+}
+
+// word is word i.
+func (l wordList) word(i int) string { return l.s[l.start(i):l.ends[i]] }
+
+// compact is words a to b (b excluded) joined, which is how a reply and a
+// label are compared: "5 PM shuttle", "5pm shuttle" and "5-pm Shuttle" are
+// all "5pmshuttle".
+func (l wordList) compact(a, b int) string { return l.s[l.start(a):l.start(b)] }
+
 // words splits s into the words a reply is matched on: runs of letters and
 // digits, lowercased, with accents removed (NFKD, then every combining mark
 // dropped), so "Café" is "cafe", "ＯＫ" is "ok" and "①" or "١" is "1".
@@ -21,57 +48,94 @@ const (
 // (skin tones and variation selectors are dropped). Every other character,
 // control characters and invalid UTF-8 included, separates words, while
 // apostrophes ("I'll" is "ill") and format characters (soft hyphens, joiners)
-// are dropped. words stops after max
-// words and then reports more.
-func words(s string, max int) (ws []string, more bool) {
-	if !isASCII(s) {
-		s = norm.NFKD.String(s)
-	}
-	var w []byte
-	flush := func() {
-		if len(w) > 0 {
-			ws = append(ws, string(w))
-			w = w[:0]
+// are dropped. words keeps at most max words and reports whether there were
+// more.
+func words(s string, max int) (l wordList, more bool) {
+	buf, ends, more := appendWords(make([]byte, 0, len(s)), make([]int, 0, 8), s, max)
+	return wordList{string(buf), ends}, more
+}
+
+// appendWords is words appending to buf and ends: it appends s's words to
+// buf, and their ends, counted from the end of buf as it came, to ends.
+// Each character is decomposed on its own (NFKD), which is all it takes
+// since every combining mark is then dropped, and allocates nothing.
+func appendWords(buf []byte, ends []int, s string, max int) ([]byte, []int, bool) {
+	w := splitter{buf: buf, ends: ends, base: len(buf), first: len(ends)}
+	for i := 0; i < len(s) && len(w.ends)-w.first <= max; {
+		if c := s[i]; c < utf8.RuneSelf {
+			w.add(rune(c))
+			i++
+			continue
 		}
-	}
-	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf:
-			switch {
-			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-				w = append(w, byte(r))
-			case 'A' <= r && r <= 'Z':
-				w = append(w, byte(r-'A'+'a'))
-			case r == '\'':
-				// "I'll", "can't", "y'all" are one word
-			default:
-				flush()
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if d := norm.NFKD.PropertiesString(s[i:]).Decomposition(); d != nil {
+			for _, dr := range string(d) {
+				w.add(dr)
 			}
-		case unicode.Is(unicode.M, r), unicode.Is(unicode.Cf, r), r == '’', r == 'ʼ':
-			// combining accents after NFKD, zero-width joiners, soft
-			// hyphens, typographic apostrophes
-		case unicode.IsDigit(r):
-			w = append(w, digitValue(r))
-		case unicode.IsLetter(r):
-			w = utf8.AppendRune(w, unicode.ToLower(r))
-		case r == '👍' || r == '✅' || r == '✔' || r == '☑':
-			flush()
-			ws = append(ws, thumbsUp)
-		case r == '👎' || r == '❌' || r == '✖' || r == '✗':
-			flush()
-			ws = append(ws, thumbsDown)
+		} else {
+			w.add(r)
+		}
+		i += size
+	}
+	w.flush()
+	if len(w.ends)-w.first <= max {
+		return w.buf, w.ends, false
+	}
+	w.ends = w.ends[:w.first+max]
+	end := 0
+	if max > 0 {
+		end = w.ends[len(w.ends)-1]
+	}
+	return w.buf[:w.base+end], w.ends, true
+}
+
+// splitter is appendWords' state.
+type splitter struct {
+	buf         []byte
+	ends        []int
+	base, first int // len(buf) and len(ends) when it started
+}
+
+// flush ends the current word, if there is one.
+func (w *splitter) flush() {
+	end := len(w.buf) - w.base
+	if n := len(w.ends); end > 0 && (n == w.first || w.ends[n-1] < end) {
+		w.ends = append(w.ends, end)
+	}
+}
+
+// add takes one decomposed character.
+func (w *splitter) add(r rune) {
+	switch {
+	case r < utf8.RuneSelf:
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			w.buf = append(w.buf, byte(r))
+		case 'A' <= r && r <= 'Z':
+			w.buf = append(w.buf, byte(r-'A'+'a'))
+		case r == '\'':
+			// "I'll", "can't", "y'all" are one word
 		default:
-			flush()
+			w.flush()
 		}
-		if len(ws) > max {
-			return ws[:max], true
-		}
+	case unicode.Is(unicode.M, r), unicode.Is(unicode.Cf, r), r == '’', r == 'ʼ':
+		// combining accents, zero-width joiners, soft hyphens, typographic
+		// apostrophes
+	case unicode.IsDigit(r):
+		w.buf = append(w.buf, digitValue(r))
+	case unicode.IsLetter(r):
+		w.buf = utf8.AppendRune(w.buf, unicode.ToLower(r))
+	case r == '👍' || r == '✅' || r == '✔' || r == '☑':
+		w.flush()
+		w.buf = append(w.buf, thumbsUp...)
+		w.flush()
+	case r == '👎' || r == '❌' || r == '✖' || r == '✗':
+		w.flush()
+		w.buf = append(w.buf, thumbsDown...)
+		w.flush()
+	default:
+		w.flush()
 	}
-	flush()
-	if len(ws) > max {
-		return ws[:max], true
-	}
-	return ws, false
 }
 
 // digitValue returns the ASCII digit of a decimal digit of any script.
@@ -84,29 +148,6 @@ func digitValue(r rune) byte {
 		lo--
 	}
 	return byte('0' + (r-lo)%10)
-}
-
-// isASCII reports whether s is all ASCII, which needs no normalization.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// compact joins words into one string, which is how a reply and a label are
-// compared: "5 PM shuttle", "5pm shuttle" and "5-pm Shuttle" are all
-// "5pmshuttle".
-func compact(ws []string) string {
-	switch len(ws) {
-	case 0:
-		return ""
-	case 1:
-		return ws[0]
-	}
-	return strings.Join(ws, "")
 }
 
 // squeeze folds runs of one letter into one, so "yesss", "Noooo" and "okkk"
