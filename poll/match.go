@@ -101,7 +101,7 @@ func Match(text string, options []string) (int, bool) {
 // option but is unclear, or 0 and !decided when it names no option at all.
 func (m *matcher) scan(ws wordList, first int, question bool) (opt int, decided bool) {
 	for k := ws.n(); k > first; k-- {
-		if m.tooLong(ws, first, k) {
+		if k-first > 1 && m.tooLong(ws, first, k) {
 			continue
 		}
 		opt, ambiguous := m.head(ws, first, k)
@@ -139,7 +139,7 @@ func (m *matcher) noteOK(opt int, ws wordList, first int, question bool) bool {
 		}
 	}
 	for a := first; a < n; a++ {
-		for b := a + 1; b <= n && !m.tooLong(ws, a, b); b++ {
+		for b := a + 1; b <= n && (b == a+1 || !m.tooLong(ws, a, b)); b++ {
 			if o, ambiguous := m.head(ws, a, b); ambiguous || (o != 0 && o != opt) {
 				return false
 			}

@@ -100,6 +100,7 @@ func TestMatch(t *testing.T) {
 		{workshop, "yeah", 1, ""},
 		{workshop, "Yep", 1, ""},
 		{workshop, "yesss", 1, "repeated letters"},
+		{workshop, "YESSSSSSSSSSSSSSSSSSSSSSS!!!", 1, "longer than any yes word"},
 		{workshop, "sure", 1, ""},
 		{workshop, "ok?", 1, ""},
 		{workshop, "👍", 1, ""},

@@ -62,7 +62,7 @@ func newMatcher(options []string) matcher {
 }
 
 // tooLong reports whether words a to b of ws are too long to name any
-// option.
+// option. A single word is always tried, for "yesssssssssssssssss".
 func (m *matcher) tooLong(ws wordList, a, b int) bool {
 	return ws.start(b)-ws.start(a) > m.maxLen
 }
