@@ -13,6 +13,12 @@ import (
 // Scheduler is what the router needs of the scheduler.
 type Scheduler interface {
 	Plan(ctx context.Context, text, user string) (scheduler.Schedule, broadcast.Preview, error)
+	// ReadWhen reads the <when> a schedule command starts with, and
+	// PlanRequest plans what follows it (an answer group, a poll).
+	ReadWhen(text string) (scheduler.When, string, error)
+	PlanRequest(ctx context.Context, req scheduler.Request) (scheduler.Schedule, broadcast.Preview, error)
+	// Location is the zone times without one are read in.
+	Location() *time.Location
 	Get(ctx context.Context, id int64) (scheduler.Schedule, error)
 	Approve(ctx context.Context, id int64, user string) (scheduler.Schedule, error)
 	Cancel(ctx context.Context, id int64, user string) (scheduler.Schedule, error)
@@ -39,6 +45,9 @@ func (r *Router) scheduleCmd(ctx context.Context, inv Invocation, args string, _
 	if strings.TrimSpace(args) == "" {
 		return Message{}, usage(`schedule <when> <list> <message>; <when> is 18:45, "tomorrow 09:00", "in 30m" or a cron spec in quotes like "0 9 * * *"`)
 	}
+	if m, ok, err := r.scheduleSelector(ctx, s, inv, args); ok {
+		return m, err
+	}
 	if err := r.checkScheduleList(ctx, args); err != nil {
 		return Message{}, err
 	}
@@ -47,11 +56,8 @@ func (r *Router) scheduleCmd(ctx context.Context, inv Invocation, args string, _
 		return Message{}, err
 	}
 	m := r.previewMessage(p)
-	m.Title = fmt.Sprintf("Schedule #%d to %s, %s: waiting for approval", sc.ID, sc.ListName, r.timing(sc))
-	m.Buttons = []Button{
-		{Label: "Approve", Action: action("sapprove", sc.ID), Style: Primary},
-		{Label: "Cancel", Action: action("scancel", sc.ID), Style: Danger},
-	}
+	m.Title = fmt.Sprintf("Schedule #%d to %s, %s: waiting for approval", sc.ID, r.scheduleTarget(sc), r.timing(sc))
+	m.Buttons = scheduleButtons(sc.ID)
 	m.Fields = append(m.Fields, Field{"Note", "the list is read when it fires: people added by then get it too"})
 	return m, nil
 }
@@ -93,7 +99,7 @@ func (r *Router) schedulesCmd(ctx context.Context, _ Invocation, _ string, _ Con
 		case scheduler.Missed:
 			who = "missed while smsbot was down: send it now or drop it"
 		}
-		lines = append(lines, fmt.Sprintf("#%d %s · %s · %s · %s", sc.ID, r.timing(sc), sc.ListName, firstWords(sc.Body, 6), who))
+		lines = append(lines, fmt.Sprintf("#%d %s · %s · %s · %s", sc.ID, r.timing(sc), r.scheduleTarget(sc), firstWords(sc.Body, 6), who))
 	}
 	return Message{Title: "Schedules", Text: strings.Join(lines, "\n")}, nil
 }
@@ -116,7 +122,7 @@ func (r *Router) unscheduleCmd(ctx context.Context, inv Invocation, args string,
 	if err != nil {
 		return Message{}, err
 	}
-	return reply(fmt.Sprintf("Schedule #%d to %s removed by %s; it will not fire.", sc.ID, sc.ListName, inv.User)), nil
+	return reply(fmt.Sprintf("Schedule #%d to %s removed by %s; it will not fire.", sc.ID, r.scheduleTarget(sc), inv.User)), nil
 }
 
 func parseScheduleID(s string) (int64, error) {
@@ -146,7 +152,7 @@ func (r *Router) scheduleClick(ctx context.Context, c Click, verb string, id int
 			return err
 		}
 		return conv.Update(ctx, c.Message, Message{
-			Title: fmt.Sprintf("Schedule #%d to %s, %s", sc.ID, sc.ListName, r.timing(sc)),
+			Title: fmt.Sprintf("Schedule #%d to %s, %s", sc.ID, r.scheduleTarget(sc), r.timing(sc)),
 			Text:  quote(sc.Body) + fmt.Sprintf("\nApproved by %s; it will fire by itself. `/sms unschedule %d` removes it.", c.User, sc.ID),
 		})
 	case "scancel", "sdrop":
@@ -163,7 +169,7 @@ func (r *Router) scheduleClick(ctx context.Context, c Click, verb string, id int
 		if err != nil {
 			return err
 		}
-		return conv.Update(ctx, c.Message, Message{Title: fmt.Sprintf("Schedule #%d to %s: %s by %s", id, sc.ListName,
+		return conv.Update(ctx, c.Message, Message{Title: fmt.Sprintf("Schedule #%d to %s: %s by %s", id, r.scheduleTarget(sc),
 			map[string]string{"scancel": "cancelled", "sdrop": "dropped"}[verb], c.User), Text: quote(sc.Body)})
 	case "snow":
 		if err := r.access.change(c.User); err != nil {
@@ -172,7 +178,7 @@ func (r *Router) scheduleClick(ctx context.Context, c Click, verb string, id int
 		if _, err := s.SendNow(ctx, id, c.User); err != nil {
 			return err
 		}
-		return conv.Update(ctx, c.Message, Message{Title: fmt.Sprintf("Schedule #%d to %s: sending now, as %s asked", id, sc.ListName, c.User), Text: quote(sc.Body)})
+		return conv.Update(ctx, c.Message, Message{Title: fmt.Sprintf("Schedule #%d to %s: sending now, as %s asked", id, r.scheduleTarget(sc), c.User), Text: quote(sc.Body)})
 	}
 	return broadcast.Errorf(broadcast.EINVALID, "unknown button %q", c.Action)
 }

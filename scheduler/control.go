@@ -13,8 +13,7 @@ import (
 // "schedule"), previews the broadcast as it would be now, and stores the
 // schedule pending approval. Bad input writes nothing.
 func (s *Scheduler) Plan(ctx context.Context, text, user string) (Schedule, broadcast.Preview, error) {
-	now := s.clock.Now()
-	w, rest, err := ParseWhen(text, now, s.cfg.Location)
+	w, rest, err := s.ReadWhen(text)
 	if err != nil {
 		return Schedule{}, broadcast.Preview{}, err
 	}
@@ -22,18 +21,7 @@ func (s *Scheduler) Plan(ctx context.Context, text, user string) (Schedule, broa
 	if list == "" {
 		return Schedule{}, broadcast.Preview{}, broadcast.Errorf(broadcast.EINVALID, "usage: /sms schedule <when> <list> <message>")
 	}
-	p, err := s.cfg.Engine.Preview(ctx, broadcast.Draft{List: list, Body: body, RequestedBy: user})
-	if err != nil {
-		return Schedule{}, broadcast.Preview{}, err
-	}
-	sc, err := s.store.CreateSchedule(ctx, Schedule{
-		Spec: w.Spec, At: w.At, TZ: w.Location.String(), ListID: p.Broadcast.ListID, ListName: p.Broadcast.ListName,
-		Body: p.Broadcast.Body, Status: Pending, RequestedBy: user, CreatedAt: now,
-	})
-	if err != nil {
-		return Schedule{}, broadcast.Preview{}, err
-	}
-	return sc, p, nil
+	return s.PlanRequest(ctx, Request{When: w, List: list, Body: body, RequestedBy: user})
 }
 
 // Approve starts a pending schedule: from now on it fires by itself.

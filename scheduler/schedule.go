@@ -28,13 +28,17 @@ const (
 
 // Schedule is a timed or recurring announcement to a list.
 type Schedule struct {
-	ID          int64
-	Spec        string    // cron spec; "" for a one-shot
-	At          time.Time // one-shot time
-	TZ          string    // zone the times are read in
-	ListID      int64
-	ListName    string
-	Body        string
+	ID       int64
+	Spec     string    // cron spec; "" for a one-shot
+	At       time.Time // one-shot time
+	TZ       string    // zone the times are read in
+	ListID   int64
+	ListName string
+	// Group narrows the list to a poll's answer group, read at each run.
+	Group broadcast.Group
+	Body  string
+	// Poll, when set, makes each run a poll (Body is its text).
+	Poll        *Question
 	Status      Status
 	RequestedBy string
 	ApprovedBy  string

@@ -162,7 +162,7 @@ func (s *Scheduler) fireDue(ctx context.Context) (time.Time, error) {
 }
 
 // run fires schedule sc's run at runAt: it prepares the broadcast of the
-// list as it is now, claims the run, and approves the broadcast in the
+// list (or answer group) as it is now, a poll closing after runAt, claims the run, and approves the broadcast in the
 // name of the schedule's approver. A run too late (past the grace) is
 // missed instead.
 func (s *Scheduler) run(ctx context.Context, sc Schedule, runAt time.Time) error {
@@ -180,7 +180,7 @@ func (s *Scheduler) run(ctx context.Context, sc Schedule, runAt time.Time) error
 	if now.Sub(runAt) > s.cfg.MisfireGrace {
 		return s.miss(ctx, sc, w, runAt, now)
 	}
-	p, err := s.cfg.Engine.Prepare(ctx, broadcast.Draft{List: sc.ListName, Body: sc.Body, RequestedBy: sc.RequestedBy})
+	p, err := s.cfg.Engine.Prepare(ctx, sc.draft(runAt))
 	if err != nil {
 		// Nothing to send this time; the schedule goes on.
 		if claimed, cerr := s.store.ClaimRun(ctx, sc.ID, runAt, 0, next, !w.Recurring(), now); cerr != nil || !claimed {

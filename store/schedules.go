@@ -25,7 +25,10 @@ type scheduleRow struct {
 	TZ          string     `bun:"tz"`
 	ListID      int64      `bun:"list_id"`
 	ListName    string     `bun:"list_name,scanonly"`
+	GroupPoll   *int64     `bun:"group_poll"`
+	GroupOption int        `bun:"group_option"`
 	Body        string     `bun:"body"`
+	Poll        string     `bun:"poll"`
 	Status      string     `bun:"status"`
 	RequestedBy string     `bun:"requested_by"`
 	ApprovedBy  string     `bun:"approved_by"`
@@ -35,10 +38,14 @@ type scheduleRow struct {
 	LastRunAt   *time.Time `bun:"last_run_at"`
 }
 
-func (r scheduleRow) domain() scheduler.Schedule {
+func (r scheduleRow) domain() (scheduler.Schedule, error) {
 	s := scheduler.Schedule{ID: r.ID, Spec: r.Spec, TZ: r.TZ, ListID: r.ListID, ListName: r.ListName, Body: r.Body,
-		Status: scheduler.Status(r.Status), RequestedBy: r.RequestedBy, ApprovedBy: r.ApprovedBy,
-		CreatedAt: r.CreatedAt, ApprovedAt: r.ApprovedAt}
+		Group: groupOf(r.GroupPoll, r.GroupOption), Status: scheduler.Status(r.Status), RequestedBy: r.RequestedBy,
+		ApprovedBy: r.ApprovedBy, CreatedAt: r.CreatedAt, ApprovedAt: r.ApprovedAt}
+	var err error
+	if s.Poll, err = decodeScheduledPoll(r.Poll); err != nil {
+		return scheduler.Schedule{}, fmt.Errorf("schedule #%d: %w", r.ID, err)
+	}
 	if r.At != nil {
 		s.At = *r.At
 	}
@@ -48,7 +55,7 @@ func (r scheduleRow) domain() scheduler.Schedule {
 	if r.LastRunAt != nil {
 		s.LastRun = *r.LastRunAt
 	}
-	return s
+	return s, nil
 }
 
 func nullTime(t time.Time) *time.Time {
@@ -66,9 +73,14 @@ func selectSchedules(db bun.IDB, rows *[]scheduleRow) *bun.SelectQuery {
 
 // CreateSchedule stores a schedule and audits the request.
 func (s *Store) CreateSchedule(ctx context.Context, sc scheduler.Schedule) (scheduler.Schedule, error) {
+	q, err := encodeScheduledPoll(sc.Poll)
+	if err != nil {
+		return scheduler.Schedule{}, fmt.Errorf("create schedule: %w", err)
+	}
 	r := scheduleRow{Spec: sc.Spec, At: nullTime(sc.At), TZ: sc.TZ, ListID: sc.ListID, Body: sc.Body,
+		GroupPoll: groupPoll(sc.Group), GroupOption: sc.Group.Option, Poll: q,
 		Status: string(sc.Status), RequestedBy: sc.RequestedBy, CreatedAt: sc.CreatedAt.UTC()}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
 			return err
 		}
@@ -93,7 +105,7 @@ func getSchedule(ctx context.Context, db bun.IDB, id int64) (scheduler.Schedule,
 	if len(rows) == 0 {
 		return scheduler.Schedule{}, broadcast.Errorf(broadcast.ENOTFOUND, "there is no schedule #%d (see /sms schedules)", id)
 	}
-	return rows[0].domain(), nil
+	return rows[0].domain()
 }
 
 // Schedules returns the schedules in the given statuses, soonest first.
@@ -106,7 +118,9 @@ func (s *Store) Schedules(ctx context.Context, statuses ...scheduler.Status) ([]
 	}
 	out := make([]scheduler.Schedule, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		if out[i], err = r.domain(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
