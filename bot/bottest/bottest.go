@@ -16,6 +16,9 @@ type Setup struct {
 	// Admins and Approvers configure the router's access rules.
 	Admins    []string
 	Approvers []string
+	// core, when set, is filled by NewCore: the scenarios in which
+	// contacts text in reach the bot's Core through it.
+	core **Core
 }
 
 // Chat is one adapter under test, seen from its users' side. Its bot runs
@@ -72,6 +75,14 @@ func Exercise(t *testing.T, newChat Factory) {
 	t.Run("ListDeleteAfterConfirmation", func(t *testing.T) { listDelete(t, newChat) })
 	t.Run("ContactAndForget", func(t *testing.T) { contactAndForget(t, newChat) })
 	t.Run("ListAndContactBadInputGetsOneLine", func(t *testing.T) { listBadInput(t, newChat) })
+	t.Run("PollCreateApproveAnswerTally", func(t *testing.T) { pollAnswerTally(t, newChat) })
+	t.Run("PollChangeOfAnswer", func(t *testing.T) { pollChangeOfAnswer(t, newChat) })
+	t.Run("PollUnclearAnswerRelayed", func(t *testing.T) { pollUnclearRelayed(t, newChat) })
+	t.Run("PollCloseNow", func(t *testing.T) { pollCloseNow(t, newChat) })
+	t.Run("PollRemindNonResponders", func(t *testing.T) { pollRemind(t, newChat) })
+	t.Run("PollFollowUpGroup", func(t *testing.T) { pollFollowUp(t, newChat) })
+	t.Run("PollBadInput", func(t *testing.T) { pollBadInput(t, newChat) })
+	t.Run("PollNonAdminRefused", func(t *testing.T) { pollNonAdmin(t, newChat) })
 }
 
 // seed adds two numbers and three contacts as user.

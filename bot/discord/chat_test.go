@@ -95,6 +95,7 @@ func newChat(t *testing.T, s bottest.Setup) *chat {
 	if err := a.Register(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	core.SetStaff(a.Staff()) // texts from contacts are relayed to the staff channel
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	srv := httptest.NewServer(mux)

@@ -88,6 +88,7 @@ func newHTTPChatOpts(t *testing.T, s bottest.Setup, o chatOptions) *httpChat {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.SetStaff(a.Staff()) // texts from contacts are relayed to the staff channel
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	srv := httptest.NewServer(mux)
