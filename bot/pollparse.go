@@ -58,10 +58,16 @@ func parsePoll(args string, now time.Time, loc *time.Location) (pollDraft, error
 		if next != nil {
 			value, flags = value[:next[0]], value[next[0]:]
 		}
-		value = unquote(strings.TrimSpace(value))
+		raw := strings.TrimSpace(value)
+		value = unquote(raw)
 		switch name {
 		case "closes":
 			at, err := closingTime(value, now, loc)
+			if err != nil && raw != value {
+				if w, _, qerr := scheduler.ParseWhen(raw, now, loc); qerr == nil && w.Recurring() {
+					_, err = closingTime(raw, now, loc) // a cron spec in quotes: say a poll closes once
+				}
+			}
 			if err != nil {
 				return d, err
 			}

@@ -177,17 +177,16 @@ func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error)
 		if saved.Contact, err = s.store.OptIn(ctx, t.From, "sms:"+t.From); err != nil {
 			return "", fmt.Errorf("opt in: %w", err)
 		}
+		if saved.Poll.Counted() { // YES to a yes/no poll: an answer too
+			return s.answered(saved, false), nil
+		}
 	case Help:
 		if !optedOut {
 			reply = s.cfg.HelpReply
 		}
 	default:
 		if saved.Poll.Counted() {
-			s.log.Info("poll answer counted", "sid", t.SID, "poll", saved.Poll.Poll, "option", saved.Poll.Option, "changed", saved.Poll.Changed)
-			if !optedOut {
-				reply = saved.Poll.Confirm
-			}
-			return reply, nil // counted, not relayed: the tally shows it
+			return s.answered(saved, optedOut), nil // not relayed: the tally shows it
 		}
 		if s.cfg.AutoReply != "" && !optedOut {
 			ok, err := s.store.ClaimAutoReply(ctx, saved.Contact.ID, t.At, s.cfg.AutoReplyEvery)
@@ -201,6 +200,16 @@ func (s *Service) Receive(ctx context.Context, t Text) (reply string, err error)
 	}
 	s.relayNew(ctx, saved)
 	return reply, nil
+}
+
+// answered logs a counted poll answer and returns its confirmation, if
+// any (none to a contact who opted out).
+func (s *Service) answered(saved Saved, optedOut bool) string {
+	s.log.Info("poll answer counted", "sid", saved.Text.SID, "poll", saved.Poll.Poll, "option", saved.Poll.Option, "changed", saved.Poll.Changed)
+	if optedOut {
+		return ""
+	}
+	return saved.Poll.Confirm
 }
 
 // storeTries is how many times a text is offered to the store before it

@@ -53,7 +53,9 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		}
 		n, _ := res.RowsAffected()
 		fresh = n == 1
-		if fresh && k == inbound.NoKeyword && len(t.Media) == 0 {
+		// YES is an opt-in word (Start) that also answers a yes/no poll;
+		// poll.Match refuses START and UNSTOP themselves.
+		if fresh && (k == inbound.NoKeyword || k == inbound.Start) && len(t.Media) == 0 {
 			if saved.Poll, err = answerPoll(ctx, tx, c.ID, t, now); err != nil {
 				return err
 			}
