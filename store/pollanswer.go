@@ -49,13 +49,25 @@ func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text,
 	}
 	m.Changed = len(before) > 0 && before[0] != option
 	at := t.At.UTC()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO poll_answers (poll_id, contact_id, option_no, raw, sid, first_at, answered_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO poll_answers (poll_id, contact_id, option_no, raw, sid, first_at, answered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (poll_id, contact_id) DO UPDATE SET option_no = excluded.option_no, raw = excluded.raw, sid = excluded.sid,
 			answered_at = excluded.answered_at, changes = poll_answers.changes + 1
 		WHERE excluded.answered_at >= poll_answers.answered_at`,
-		id, contactID, option, t.Body, t.SID, at, at); err != nil {
+		id, contactID, option, t.Body, t.SID, at, at)
+	if err != nil {
 		return m, fmt.Errorf("store answer: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return m, fmt.Errorf("store answer: %w", err)
+	} else if n == 0 {
+		// Older than the stored answer: it changes nothing but the first
+		// answer's time, and is not confirmed (the stored answer stands).
+		m.Changed, m.Confirm = false, ""
+		if _, err := tx.ExecContext(ctx, `UPDATE poll_answers SET first_at = ? WHERE poll_id = ? AND contact_id = ? AND first_at > ?`,
+			at, id, contactID, at); err != nil {
+			return m, fmt.Errorf("store answer: %w", err)
+		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE inbound_messages SET poll_id = ?, poll_option = ?, relayed_at = ? WHERE sid = ?`, id, option, now, t.SID)
 	return m, err

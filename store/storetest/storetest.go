@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Dialects", testDialects},
 		{"ProgressRefs", testProgressRefs},
 		{"Leases", testLeases},
+		{"Polls", testPolls},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
