@@ -41,6 +41,7 @@ func (n notices) Fired(ctx context.Context, s scheduler.Schedule, b broadcast.Br
 		return
 	}
 	n.r.watch(b.ID, ref, n.conv, p.Broadcast.Status)
+	n.r.showTally(ctx, b.ID, n.conv) // a scheduled poll's live tally, as on approval
 }
 
 func (n notices) Missed(ctx context.Context, s scheduler.Schedule, at time.Time) {

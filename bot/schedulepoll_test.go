@@ -345,3 +345,34 @@ func TestScheduledPollBadInputWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestScheduledPollPostsItsTally(t *testing.T) {
+	b := setupSchedulePolls(t)
+	b.do("alice", `schedule in 30m poll crew Which shuttle? | 5 pm shuttle | 7 pm shuttle --closes "in 2h"`)
+	b.click(t, "alice", "sapprove:1")
+	if started := b.fire(t, 30*time.Minute); !strings.HasPrefix(started.Title, "⏰ Schedule #1 started") {
+		t.Fatalf("notice = %q", started.Title)
+	}
+	tally := b.waitPost(t, "📊 Poll #1 to crew: Which shuttle?")
+	if f := fieldMap(tally); f["Status"] != "open until 18:03" || f["Answered"] != "0 of 0" && f["Answered"] != "0 of 4 (0%)" {
+		t.Fatalf("tally fields %v", f)
+	}
+	if n := b.sentTo(t, 1); n != 4 {
+		t.Fatalf("the poll went to %d, want 4", n)
+	}
+	b.text(t, 1, "2")
+	if got := b.tally(t); fieldMap(got)["Answered"] != "1 of 4 (25%)" {
+		t.Fatalf("tally after an answer: %+v", got)
+	}
+}
+
+func TestScheduledSendPostsNoTally(t *testing.T) {
+	b := setupSchedulePolls(t)
+	b.do("alice", "schedule in 30m crew Dinner is served")
+	b.click(t, "alice", "sapprove:1")
+	b.fire(t, 30*time.Minute)
+	b.sentTo(t, 1)
+	if _, m, ok := b.conv.find("📊"); ok {
+		t.Fatalf("a send posted a tally: %+v", m)
+	}
+}
