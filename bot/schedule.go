@@ -99,7 +99,7 @@ func (r *Router) schedulesCmd(ctx context.Context, _ Invocation, _ string, _ Con
 		case scheduler.Missed:
 			who = "missed while smsbot was down: send it now or drop it"
 		}
-		lines = append(lines, fmt.Sprintf("#%d %s · %s · %s · %s", sc.ID, r.timing(sc), r.scheduleTarget(sc), firstWords(sc.Body, 6), who))
+		lines = append(lines, fmt.Sprintf("#%d %s · %s · %s · %s", sc.ID, r.timing(sc), r.scheduleTarget(sc), scheduleWhat(sc), who))
 	}
 	return Message{Title: "Schedules", Text: strings.Join(lines, "\n")}, nil
 }
@@ -122,7 +122,7 @@ func (r *Router) unscheduleCmd(ctx context.Context, inv Invocation, args string,
 	if err != nil {
 		return Message{}, err
 	}
-	return reply(fmt.Sprintf("Schedule #%d to %s removed by %s; it will not fire.", sc.ID, r.scheduleTarget(sc), inv.User)), nil
+	return reply(fmt.Sprintf("%s #%d to %s removed by %s; it will not fire.", scheduleNoun(sc), sc.ID, r.scheduleTarget(sc), inv.User)), nil
 }
 
 func parseScheduleID(s string) (int64, error) {
@@ -152,7 +152,7 @@ func (r *Router) scheduleClick(ctx context.Context, c Click, verb string, id int
 			return err
 		}
 		return conv.Update(ctx, c.Message, Message{
-			Title: fmt.Sprintf("Schedule #%d to %s, %s", sc.ID, r.scheduleTarget(sc), r.timing(sc)),
+			Title: fmt.Sprintf("%s #%d to %s, %s", scheduleNoun(sc), sc.ID, r.scheduleTarget(sc), r.timing(sc)),
 			Text:  quote(sc.Body) + fmt.Sprintf("\nApproved by %s; it will fire by itself. `/sms unschedule %d` removes it.", c.User, sc.ID),
 		})
 	case "scancel", "sdrop":
@@ -169,7 +169,7 @@ func (r *Router) scheduleClick(ctx context.Context, c Click, verb string, id int
 		if err != nil {
 			return err
 		}
-		return conv.Update(ctx, c.Message, Message{Title: fmt.Sprintf("Schedule #%d to %s: %s by %s", id, r.scheduleTarget(sc),
+		return conv.Update(ctx, c.Message, Message{Title: fmt.Sprintf("%s #%d to %s: %s by %s", scheduleNoun(sc), id, r.scheduleTarget(sc),
 			map[string]string{"scancel": "cancelled", "sdrop": "dropped"}[verb], c.User), Text: quote(sc.Body)})
 	case "snow":
 		if err := r.access.change(c.User); err != nil {

@@ -151,3 +151,20 @@ func shortDuration(d time.Duration) string {
 	}
 	return s
 }
+
+// scheduleNoun is what a schedule is called in its messages.
+func scheduleNoun(sc scheduler.Schedule) string {
+	if sc.Poll != nil {
+		return "Scheduled poll"
+	}
+	return "Schedule"
+}
+
+// scheduleWhat is what a schedule sends, for /sms schedules: its first
+// words, or a poll's question ("poll: Which shuttle? (2 options)").
+func scheduleWhat(sc scheduler.Schedule) string {
+	if sc.Poll != nil {
+		return fmt.Sprintf("poll: %s (%d options)", oneLine(sc.Poll.Text, 80), len(sc.Poll.Options))
+	}
+	return firstWords(sc.Body, 6)
+}

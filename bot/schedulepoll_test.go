@@ -376,3 +376,28 @@ func TestScheduledSendPostsNoTally(t *testing.T) {
 		t.Fatalf("a send posted a tally: %+v", m)
 	}
 }
+
+func TestSchedulesListPollsAndGroups(t *testing.T) {
+	b := setupSchedulePolls(t)
+	b.shuttlePoll(t)
+	b.do("alice", "schedule in 30m poll:1=2 The 7 pm shuttle leaves from Gate B")
+	b.do("alice", `schedule "0 9 * * *" poll crew Which shuttle? | 5 pm shuttle | 7 pm shuttle --closes "in 2h"`)
+	b.do("alice", "schedule in 1h poll poll:1=none Still coming? | yes | no")
+	b.router.Click(context.Background(), bot.Click{User: "alice", Action: "sapprove:2", Message: "preview 2"}, b.conv)
+	list := b.do("bob", "schedules")[0].Text
+	for _, want := range []string{
+		"#1 at Sun 1 Dec 16:03 UTC (in 30m) · poll:1=2 on crew · The 7 pm shuttle leaves from… · waiting for approval",
+		"#3 at Sun 1 Dec 16:33 UTC (in 1h) · poll:1=none on crew · poll: Still coming? (2 options) · waiting for approval",
+		`#2 on "0 9 * * *" (UTC), next Mon 2 Dec 09:00 UTC (in 17h 27m) · crew · poll: Which shuttle? (2 options) · approved by alice`,
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("schedules:\n%s\nwant a line %q", list, want)
+		}
+	}
+	if got := b.conv.last("preview 2"); !strings.HasPrefix(got.Title, `Scheduled poll #2 to crew, on "0 9 * * *"`) {
+		t.Errorf("approved poll's title = %q", got.Title)
+	}
+	if got := b.do("alice", "unschedule 3")[0].Text; !strings.Contains(got, "Scheduled poll #3 to poll:1=none on crew removed by alice") {
+		t.Errorf("unschedule = %q", got)
+	}
+}
