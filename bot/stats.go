@@ -35,6 +35,15 @@ func (r *Router) statsCmd(ctx context.Context, _ Invocation, args string, conv C
 		if err != nil {
 			return Message{}, err
 		}
+		// A poll is a broadcast: its answers, with a line on delivery.
+		if r.cfg.Polls != nil {
+			p, err := r.cfg.Polls.Poll(ctx, id)
+			if err == nil {
+				return r.pollStats(ctx, st, p, conv)
+			} else if broadcast.ErrorCode(err) != broadcast.ENOTFOUND {
+				return Message{}, err
+			}
+		}
 		return r.broadcastStats(ctx, st, id, conv)
 	}
 	return Message{}, usage("stats [id]")
