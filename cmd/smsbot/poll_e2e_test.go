@@ -58,9 +58,10 @@ func newPollWorld(t *testing.T) *pollWorld {
 	srv := httptest.NewServer(w.slack)
 	t.Cleanup(srv.Close)
 	w.slackURL = srv.URL
+	bin := smsbotBinary(t) // built before the failsafe starts
 	ctx, cancel := context.WithTimeout(context.Background(), pollWait)
 	defer cancel()
-	console := exec.CommandContext(ctx, smsbotBinary(t), "console", "-db", w.db)
+	console := exec.CommandContext(ctx, bin, "console", "-db", w.db)
 	console.Dir, console.Env = w.dir, childEnv()
 	console.Stdin = strings.NewReader("/sms numbers add " + pollSender + " 10\n")
 	if out, err := console.CombinedOutput(); err != nil {
@@ -75,7 +76,7 @@ func newPollWorld(t *testing.T) *pollWorld {
 	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	imp := exec.CommandContext(ctx, smsbotBinary(t), "import", "-db", w.db, "-list", "crew", path)
+	imp := exec.CommandContext(ctx, bin, "import", "-db", w.db, "-list", "crew", path)
 	imp.Dir, imp.Env = w.dir, childEnv()
 	if out, err := imp.CombinedOutput(); err != nil || !strings.Contains(string(out), fmt.Sprintf("%d new", pollGuests)) {
 		t.Fatalf("importing the guests: %v\n%s", err, out)
@@ -250,7 +251,7 @@ func TestPollEndToEnd(t *testing.T) {
 		{1, "2!!", w.sid(), confirm("7 pm shuttle")},
 		{2, "5pm", w.sid(), confirm("5 pm shuttle")},
 		{3, "which bus is closer?", w.sid(), pollAuto}, // relayed as any text
-		{0, "2", w.sid(), confirm("7 pm shuttle")}, // a change of answer
+		{0, "2", w.sid(), confirm("7 pm shuttle")},     // a change of answer
 		{4, "STOP", w.sid(), ""},
 		{0, "1", first, ""}, // the first webhook again: seen, not counted again
 	} {
