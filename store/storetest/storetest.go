@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"RelayOrder", testRelayOrder},
 		{"Receipts", testReceipts},
 		{"Schedules", testSchedules},
+		{"SchedulePolls", testSchedulePolls},
 		{"Stats", testStats},
 		{"Rates", testRates},
 		{"SentBroadcasts", testSentBroadcasts},
