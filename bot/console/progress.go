@@ -23,6 +23,7 @@ type screen struct {
 	header map[bot.Ref]string // the heading printed above a ref's progress
 	step   map[string]int     // not a terminal: a broadcast's last tenth printed, by subject
 	block  map[string]string  // title → the last block an update printed
+	edited edited             // messages with buttons, to print their edits short
 	// running holds the refs showing a running broadcast; drained, when
 	// set, is closed once it is empty (see settle).
 	running map[bot.Ref]bool
@@ -32,7 +33,7 @@ type screen struct {
 
 func newScreen() screen {
 	return screen{live: map[bot.Ref]string{}, header: map[bot.Ref]string{},
-		step: map[string]int{}, block: map[string]string{}, running: map[bot.Ref]bool{}}
+		step: map[string]int{}, block: map[string]string{}, running: map[bot.Ref]bool{}, edited: edited{}}
 }
 
 // running reports whether m is a broadcast's progress while it sends: a
@@ -66,6 +67,7 @@ func (c *Console) progress(ref bot.Ref, m bot.Message, update bool) {
 		return
 	}
 	s.running[ref] = true
+	delete(s.edited, ref) // when it stops, its block is printed whole
 	for title := range s.block { // running again: its next pause is news
 		if subject(title) == subject(m.Title) {
 			delete(s.block, title)
@@ -121,7 +123,8 @@ func (c *Console) showsLive(m bot.Message) bool {
 // block prints m whole. A ref that showed progress leaves the progress
 // line. An update like the last one printed under its title (a broadcast
 // paused, cancelled or finished, told twice) is not printed again; for a
-// paused broadcast, new counts alone do not make it new.
+// paused broadcast, new counts alone do not make it new. An edit that
+// keeps the title and buttons is printed short (see edited).
 func (c *Console) block(ref bot.Ref, m bot.Message, update bool) {
 	s := &c.screen
 	if s.running[ref] {
@@ -141,7 +144,7 @@ func (c *Console) block(ref bot.Ref, m bot.Message, update bool) {
 		}
 	}
 	delete(s.header, ref)
-	out := render(m, c.cfg.Terminal)
+	out := s.edited.print(ref, m, update, c.cfg.Terminal)
 	if update && m.Title != "" {
 		key := render(withoutCounts(m), false)
 		if s.block[m.Title] == key {
