@@ -67,7 +67,8 @@ func (c *Console) progress(ref bot.Ref, m bot.Message, update bool) {
 		return
 	}
 	s.running[ref] = true
-	delete(s.edited, ref) // when it stops, its block is printed whole
+	// When it stops, its block is printed whole.
+	delete(s.edited, ref)
 	for title := range s.block { // running again: its next pause is news
 		if subject(title) == subject(m.Title) {
 			delete(s.block, title)
