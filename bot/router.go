@@ -142,6 +142,8 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms contact <phone>` — a contact's lists, number, opt-out and last texts",
 		"`/sms forget <phone>` — erase a contact everywhere, for a privacy request (after a confirmation)",
 		"`/sms send <list> <message>` — preview a broadcast; nothing is sent until someone clicks Approve",
+		"`/sms poll <list> <question> | <option> | <option>…` — ask by text (2–9 options; `--closes 18:00`, `--confirm \"Got it: {answer}\"`); answers are tallied live here",
+		"`/sms polls` — open and recent polls; `poll:<id>=<option>` or `poll:<id>=none` in place of a list texts those who answered that, or have not",
 		"`/sms schedule <when> <list> <message>` — send later: 18:45, \"tomorrow 09:00\", \"in 30m\", or a cron spec in quotes like \"0 9 * * *\"",
 		"`/sms schedules` — what is scheduled; `/sms unschedule <id>` removes one",
 		"`/sms status [id]` — recent broadcasts, or one of them",

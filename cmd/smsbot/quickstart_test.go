@@ -12,6 +12,13 @@ import (
 // first code block after "Try:".
 func readmeQuickStart(t *testing.T) []string {
 	t.Helper()
+	return readmeBlock(t, "Try:")
+}
+
+// readmeBlock returns the lines of README's first code block after a line
+// ending with intro.
+func readmeBlock(t *testing.T, intro string) []string {
+	t.Helper()
 	f, err := os.Open("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +30,7 @@ func readmeQuickStart(t *testing.T) []string {
 		l := sc.Text()
 		switch {
 		case !seen:
-			seen = strings.HasSuffix(l, "Try:")
+			seen = strings.HasSuffix(l, intro)
 		case l == "```" && !in:
 			in = true
 		case l == "```":
@@ -32,7 +39,7 @@ func readmeQuickStart(t *testing.T) []string {
 			lines = append(lines, l)
 		}
 	}
-	t.Fatal(`README has no code block after "Try:"`)
+	t.Fatalf("README has no code block after %q", intro)
 	return nil
 }
 
