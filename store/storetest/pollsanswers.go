@@ -38,6 +38,25 @@ func pollAnswerTests() map[string]func(*bundle) {
 				b.t.Fatalf("%d texts to relay, want all 6", n)
 			}
 		},
+		"YesAnswersAYesNoPoll": func(b *bundle) {
+			s := b.sender("+12065550101", 1)
+			cs := b.members("crew", 0, 2)
+			yn := b.pollTo("crew", broadcast.Question{Text: "Coming?", Options: []string{"Yes", "No"}})
+			b.sentTo(yn, s.ID, cs...)
+			// YES is START's synonym to the carrier, and inbound passes it
+			// as such; it is an answer too. START itself is not.
+			yes, _ := b.reply(1, cs[0], "YES", t0.Add(time.Minute))
+			start, _ := b.reply(2, cs[1], "START", t0.Add(time.Minute))
+			if inbound.ParseKeyword("YES") != inbound.Start || yes.Keyword != inbound.Start || !yes.Poll.Counted() || yes.Poll.Option != 1 ||
+				start.Poll.Counted() {
+				b.t.Fatalf("YES: %+v; START: %+v", yes, start.Poll)
+			}
+			no, _ := b.reply(3, cs[0], "nope", t0.Add(2*time.Minute))
+			if no.Poll.Option != 2 || !no.Poll.Changed {
+				b.t.Fatalf("nope after YES: %+v", no.Poll)
+			}
+			b.wantTally(yn.ID, []int{0, 1}, 1, 2)
+		},
 		"ReplayedSIDChangesNothing": func(b *bundle) {
 			s := b.sender("+12065550101", 1)
 			c := b.members("crew", 0, 1)[0]
