@@ -22,10 +22,13 @@ import (
 // in the text only: the newest answer counts.
 func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text, now time.Time) (inbound.PollMatch, error) {
 	var id int64
+	// From the polls, newest first, each probing the outbox's unique
+	// (broadcast_id, contact_id): a join let SQLite scan every outbox row
+	// ever written, for each incoming text.
 	err := tx.NewRaw(`SELECT p.broadcast_id FROM polls p
-		JOIN messages m ON m.broadcast_id = p.broadcast_id AND m.contact_id = ?
-		WHERE m.status IN `+pollRecipient+` AND p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > ?)
-		ORDER BY p.broadcast_id DESC LIMIT 1`, contactID, t.At.UTC()).Scan(ctx, &id)
+		WHERE p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > ?)
+			AND EXISTS (SELECT 1 FROM messages m WHERE m.broadcast_id = p.broadcast_id AND m.contact_id = ? AND m.status IN `+pollRecipient+`)
+		ORDER BY p.broadcast_id DESC LIMIT 1`, t.At.UTC(), contactID).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inbound.PollMatch{}, nil
 	} else if err != nil {
