@@ -118,6 +118,12 @@ func (s *Scheduler) loop(ctx context.Context) {
 		if !next.IsZero() {
 			t = s.clock.NewTimer(max(next.Sub(s.clock.Now()), 0))
 			due = t.Chan()
+			if !next.After(s.clock.Now()) {
+				// The clock passed next while the timer was set (a fake
+				// clock's Advance in between): the timer counts from then.
+				t.Stop()
+				continue
+			}
 		}
 		select {
 		case <-ctx.Done():
