@@ -21,6 +21,9 @@ type param struct {
 	compact bool
 	// cron puts a cron spec in quotes (<when>).
 	cron bool
+	// prefix goes before a value given ("--closes ", "| " before a
+	// poll's options).
+	prefix string
 }
 
 // subcommand is one /sms subcommand, in a group (numbers, sim) or not.
@@ -72,6 +75,13 @@ var subcommands = []subcommand{
 		{name: "when", desc: `18:45, tomorrow 09:00, in 30m, or a cron spec like 0 9 * * *`, kind: discordgo.ApplicationCommandOptionString, required: true, cron: true},
 		listParam, messageParam}},
 	{name: "schedules", desc: "What is scheduled"},
+	{name: "poll", desc: "Ask by text; answers are tallied live here, after approval", params: []param{
+		{name: "list", desc: "the contact list, or an answer group like poll:4=2", kind: discordgo.ApplicationCommandOptionString, required: true},
+		{name: "question", desc: "the question, like Which shuttle are you taking?", kind: discordgo.ApplicationCommandOptionString, required: true},
+		{name: "options", desc: "2 to 9 options separated by |, like 5 pm | 7 pm", kind: discordgo.ApplicationCommandOptionString, required: true, prefix: "| "},
+		{name: "closes", desc: "when answers stop counting: 18:00, in 2h, tomorrow 09:00", kind: discordgo.ApplicationCommandOptionString, prefix: "--closes "},
+		{name: "confirm", desc: "texted back to each answer; {answer} is the option", kind: discordgo.ApplicationCommandOptionString, prefix: "--confirm "}}},
+	{name: "polls", desc: "Open and recent polls, with their answers so far"},
 	{name: "unschedule", desc: "Remove a schedule", params: []param{{name: "id", desc: "the schedule's number", kind: discordgo.ApplicationCommandOptionInteger, required: true}}},
 	{name: "status", desc: "Recent broadcasts, or one of them", params: []param{optional(idParam)}},
 	{name: "stats", desc: "Delivery statistics, with a chart", params: []param{optional(idParam)}},

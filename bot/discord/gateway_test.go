@@ -184,8 +184,8 @@ func TestDiscordRegistersCommands(t *testing.T) {
 			t.Errorf("/sms lacks %s: %v", want, names)
 		}
 	}
-	if lists != 9 {
-		t.Errorf("%d list options, want 9 (add, remove, import, send, schedule, list, lists rename and delete, undo-import)", lists)
+	if lists != 10 {
+		t.Errorf("%d list options, want 10 (add, remove, import, send, schedule, poll, list, lists rename and delete, undo-import)", lists)
 	}
 	numbers := find(sms["options"], "numbers")
 	if numbers["type"] != float64(2) || find(numbers["options"], "add") == nil || find(find(sms["options"], "sim")["options"], "reply") == nil {

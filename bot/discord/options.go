@@ -41,7 +41,7 @@ func commandText(data discordgo.ApplicationCommandInteractionData) string {
 				continue
 			}
 			if v := format(p, o.Value, data.Resolved); v != "" {
-				words = append(words, v)
+				words = append(words, p.prefix+v)
 			}
 			break
 		}

@@ -48,6 +48,9 @@ func TestCommandText(t *testing.T) {
 		want string
 	}{
 		{"send", []*opt{subc("send", str("list", "crew"), str("message", "Dinner is served"))}, "send crew Dinner is served"},
+		{"poll", []*opt{subc("poll", str("options", "5 pm | 7 pm"), str("question", "Which shuttle?"), str("list", "crew"), str("confirm", "Got it: {answer}"), str("closes", "in 2h"))},
+			"poll crew Which shuttle? | 5 pm | 7 pm --closes in 2h --confirm Got it: {answer}"},
+		{"poll to a group", []*opt{subc("poll", str("list", "poll:4=1"), str("question", "Seat?"), str("options", "A | B"))}, "poll poll:4=1 Seat? | A | B"},
 		{"options in any order", []*opt{subc("send", str("message", "Dinner"), str("list", "crew"))}, "send crew Dinner"},
 		{"numbers add", []*opt{group("numbers", subc("add", str("number", "+1 206 555 0101"), num("rate", 3, discordgo.ApplicationCommandOptionNumber)))}, "numbers add +12065550101 3"},
 		{"fractional rate", []*opt{group("numbers", subc("add", str("number", "+12065550101"), num("rate", 0.5, discordgo.ApplicationCommandOptionNumber)))}, "numbers add +12065550101 0.5"},

@@ -1,6 +1,7 @@
 package discord_test
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -27,7 +28,43 @@ func options(sms map[string]any, text string) []any {
 		}
 		return []any{map[string]any{"type": 2, "name": name, "options": []any{sub(name2, rest2, find(o["options"], name2))}}}
 	}
+	if name == "poll" {
+		return []any{pollOptions(rest)}
+	}
 	return []any{sub(name, rest, o)}
+}
+
+// pollFlagRe finds --closes and --confirm in a typed poll.
+var pollFlagRe = regexp.MustCompile(`\s--(closes|confirm)\s+`)
+
+// pollOptions fills /sms poll's form as a person would from "<list>
+// <question> | <option> | … [--closes <when>] [--confirm <text>]": the
+// question before the first |, the options after it, each flag's value.
+func pollOptions(rest string) map[string]any {
+	opts := []any{}
+	add := func(name, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			opts = append(opts, map[string]any{"name": name, "type": 3, "value": v})
+		}
+	}
+	list, rest := cut(rest)
+	add("list", list)
+	flags := ""
+	if m := pollFlagRe.FindStringIndex(rest); m != nil {
+		rest, flags = rest[:m[0]], rest[m[0]:]
+	}
+	question, choices, _ := strings.Cut(rest, "|")
+	add("question", question)
+	add("options", choices)
+	ms := pollFlagRe.FindAllStringSubmatchIndex(flags, -1)
+	for i, m := range ms {
+		end := len(flags)
+		if i+1 < len(ms) {
+			end = ms[i+1][0]
+		}
+		add(flags[m[2]:m[3]], flags[m[1]:end])
+	}
+	return map[string]any{"type": 1, "name": "poll", "options": opts}
 }
 
 func sub(name, rest string, def map[string]any) map[string]any {
