@@ -85,7 +85,7 @@ func (r *Router) schedulePoll(ctx context.Context, s Scheduler, inv Invocation, 
 	req := scheduler.Request{When: w, List: d.List, Group: d.Group, Poll: &q, RequestedBy: inv.User}
 	if c := d.Question.ClosesAt; c != nil {
 		if relativeClosing(args) {
-			q.ClosesIn = c.Sub(now)
+			q.ClosesIn = c.Sub(now.Truncate(time.Second)) // ParseWhen drops now's fraction of a second
 		} else {
 			req.Closes = *c
 		}

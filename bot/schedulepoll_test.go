@@ -307,6 +307,7 @@ func TestScheduledPollClosing(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b := setupSchedulePolls(t)
+			b.clock.Advance(700 * time.Millisecond) // times are read to the second
 			m := b.do("alice", tt.cmd)[0]
 			if got := fieldMap(m)["Closes"]; got != tt.closes {
 				t.Errorf("%s: Closes = %q, want %q", m.Title, got, tt.closes)
