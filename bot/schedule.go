@@ -43,7 +43,7 @@ func (r *Router) scheduleCmd(ctx context.Context, inv Invocation, args string, _
 		return Message{}, err
 	}
 	if strings.TrimSpace(args) == "" {
-		return Message{}, usage(`schedule <when> <list> <message>; <when> is 18:45, "tomorrow 09:00", "in 30m" or a cron spec in quotes like "0 9 * * *"`)
+		return Message{}, usage(`schedule <when> <list> <message>; <when> is 18:45, "tomorrow 09:00", "in 30m" or a cron spec in quotes like "0 9 * * *"; <list> may be an answer group (poll:4=2, poll:4=none); schedule <when> poll <list> <question> | <option> | … schedules a poll`)
 	}
 	if m, ok, err := r.scheduleSelector(ctx, s, inv, args); ok {
 		return m, err
