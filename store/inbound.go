@@ -56,7 +56,7 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		// YES is an opt-in word (Start) that also answers a yes/no poll;
 		// poll.Match refuses START and UNSTOP themselves.
 		if fresh && (k == inbound.NoKeyword || k == inbound.Start) && len(t.Media) == 0 {
-			if saved.Poll, err = answerPoll(ctx, tx, c.ID, t, now); err != nil {
+			if saved.Poll, err = answerPoll(ctx, tx, c.ID, t, k != inbound.NoKeyword, now); err != nil {
 				return err
 			}
 		}

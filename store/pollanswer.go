@@ -20,7 +20,7 @@ import (
 // still says it was not an answer. Nothing changes without an open poll.
 // An answer older than the stored one (texts polled out of order) is kept
 // in the text only: the newest answer counts.
-func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text, now time.Time) (inbound.PollMatch, error) {
+func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text, keyword bool, now time.Time) (inbound.PollMatch, error) {
 	var id int64
 	// From the polls, newest first, each probing the outbox's unique
 	// (broadcast_id, contact_id): a join let SQLite scan every outbox row
@@ -41,6 +41,9 @@ func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text,
 	m := inbound.PollMatch{Poll: id}
 	option, ok := poll.Match(t.Body, p.Question.Options)
 	if !ok {
+		if keyword {
+			return inbound.PollMatch{}, nil // START or UNSTOP: only an opt-in, not a reply to the poll
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE inbound_messages SET poll_id = ?, poll_option = 0 WHERE sid = ?`, id, t.SID)
 		return m, err
 	}

@@ -29,7 +29,8 @@ func (w *pworld) contactID(phone string) int64 {
 
 // reach is what the model says x is to the polls now: the newest open
 // poll its contact got and the option it matches (0: not an answer), or
-// no poll. Media and keywords other than START's YES reach none.
+// no poll. Media and keywords other than START's YES reach none, and a
+// START that answers nothing is no reply to the poll.
 func (w *pworld) reach(x *ptext) (int64, int) {
 	_, k := x.text()
 	c := w.contactID(x.phone)
@@ -41,6 +42,9 @@ func (w *pworld) reach(x *ptext) (int64, int) {
 			continue
 		}
 		opt, _ := poll.Match(x.body, p.options)
+		if opt == 0 && k == inbound.Start {
+			return 0, 0 // START or UNSTOP: an opt-in, not a reply to the poll
+		}
 		return p.br.ID, opt
 	}
 	return 0, 0

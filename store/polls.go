@@ -13,8 +13,10 @@ import (
 )
 
 // pollRecipient is the outbox statuses of a poll's row whose contact got
-// the poll, or may have (a row being reconciled): their answers count,
-// and those who have not answered are the poll's non-responders.
+// the poll, or may have (a row being reconciled, or reported undelivered
+// by a carrier that may be wrong): their answers count, and those who
+// have not answered are the poll's non-responders, in the tally and in
+// poll:<id>=none alike.
 const pollRecipient = `('sending', 'sent', 'delivered', 'undelivered')`
 
 // groupFilter is the condition, on the contact ID column col, that
@@ -27,7 +29,7 @@ func groupFilter(g broadcast.Group, col string) (string, []any) {
 		return ` AND ` + col + ` IN (SELECT contact_id FROM poll_answers WHERE poll_id = ? AND option_no = ?)`,
 			[]any{g.Poll, g.Option}
 	default:
-		return ` AND ` + col + ` IN (SELECT contact_id FROM messages WHERE broadcast_id = ? AND status IN ('sent', 'delivered'))
+		return ` AND ` + col + ` IN (SELECT contact_id FROM messages WHERE broadcast_id = ? AND status IN ` + pollRecipient + `)
 			AND ` + col + ` NOT IN (SELECT contact_id FROM poll_answers WHERE poll_id = ?)`, []any{g.Poll, g.Poll}
 	}
 }
