@@ -178,3 +178,15 @@ func buttonLabels(m bot.Message) string {
 	}
 	return strings.Join(l, ",")
 }
+
+func TestPollsListsOnlyApprovedPolls(t *testing.T) {
+	b := setupPolls(t)
+	b.do("alice", "poll crew Coming? | Yes | No") // #1, never approved
+	b.do("alice", "poll crew Which shuttle? | 5 pm | 7 pm")
+	b.click(t, "alice", "cancel:1")
+	b.approve(t, 2)
+	posts := b.do("alice", "polls")
+	if len(posts) != 1 || posts[0].Text != "#2 Which shuttle? · 0 of 4 answered · open" {
+		t.Fatalf("polls = %+v", posts)
+	}
+}

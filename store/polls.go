@@ -108,15 +108,18 @@ func utc(t *time.Time) *time.Time {
 }
 
 // Polls returns the polls not closed, or with closedSince set also those
-// closed at or after it, oldest first.
+// closed at or after it, oldest first: those approved, and not cancelled
+// before anyone got them (a preview no one approved is no poll yet).
 func (s *Store) Polls(ctx context.Context, closedSince *time.Time) ([]broadcast.Poll, error) {
 	var ids []int64
-	q := `SELECT broadcast_id FROM polls WHERE closed_at IS NULL ORDER BY broadcast_id`
-	args := []any{}
+	when, args := `p.closed_at IS NULL`, []any{}
 	if closedSince != nil {
-		q = `SELECT broadcast_id FROM polls WHERE closed_at IS NULL OR closed_at >= ? ORDER BY broadcast_id`
-		args = append(args, closedSince.UTC())
+		when, args = `(p.closed_at IS NULL OR p.closed_at >= ?)`, append(args, closedSince.UTC())
 	}
+	q := `SELECT p.broadcast_id FROM polls p JOIN broadcasts b ON b.id = p.broadcast_id
+		WHERE ` + when + ` AND b.status <> 'pending'
+			AND (b.status <> 'cancelled' OR EXISTS (SELECT 1 FROM messages m WHERE m.broadcast_id = p.broadcast_id AND m.status IN ` + pollRecipient + `))
+		ORDER BY p.broadcast_id`
 	if err := s.db.NewRaw(q, args...).Scan(ctx, &ids); err != nil {
 		return nil, fmt.Errorf("read polls: %w", err)
 	}
