@@ -156,6 +156,13 @@ func testPolls(t *testing.T, open Opener) {
 			b.wantCode(err, broadcast.ENOTFOUND, "an unknown poll")
 			ps, err := b.st.Polls(b.ctx, nil)
 			b.check(err, "polls")
+			if len(ps) != 0 {
+				b.t.Fatalf("polls before approval = %+v, want none", ps)
+			}
+			_, err = b.st.Transition(b.ctx, br.ID, []broadcast.Status{broadcast.StatusPending}, broadcast.StatusSending, "bob", t0)
+			b.check(err, "approve")
+			ps, err = b.st.Polls(b.ctx, nil)
+			b.check(err, "polls")
 			if len(ps) != 1 || ps[0].ID != br.ID || !slices.Equal(ps[0].Question.Options, q.Options) {
 				b.t.Fatalf("polls = %+v", ps)
 			}
