@@ -145,6 +145,8 @@ func (r *Router) help(context.Context, Invocation, string, Conversation) (Messag
 		"`/sms poll <list> <question> | <option> | <option>…` — ask by text (2–9 options; `--closes 18:00`, `--confirm \"Got it: {answer}\"`); answers are tallied live here",
 		"`/sms polls` — open and recent polls; `poll:<id>=<option>` or `poll:<id>=none` in place of a list texts those who answered that, or have not",
 		"`/sms schedule <when> <list> <message>` — send later: 18:45, \"tomorrow 09:00\", \"in 30m\", or a cron spec in quotes like \"0 9 * * *\"",
+		"`/sms schedule <when> poll:<id>=<n>` or `poll:<id>=none <message>` — send later to a poll's answer group, read when it fires",
+		"`/sms schedule <when> poll <list> <question> | <option> | …` — a scheduled poll (`--closes \"in 2h\"` closes each run's poll 2 h after it is sent)",
 		"`/sms schedules` — what is scheduled; `/sms unschedule <id>` removes one",
 		"`/sms status [id]` — recent broadcasts, or one of them",
 		"`/sms skipped <id>` — who a broadcast skips (opted out, invalid) or texts with a merge field empty",

@@ -121,6 +121,9 @@ func TestHelpStaffChannelsAsReadme(t *testing.T) {
 	}
 }
 
+// settingName is how an environment variable is named.
+var settingName = regexp.MustCompile(`^[A-Z][A-Z0-9_]+$`)
+
 // readmeMeanings reads README's configuration table: the meaning column
 // of each variable's row.
 func readmeMeanings(t *testing.T) map[string]string {
@@ -137,6 +140,9 @@ func readmeMeanings(t *testing.T) map[string]string {
 		cells := strings.Split(sc.Text(), "|")
 		if len(cells) >= 6 && strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
 			name := strings.Trim(strings.TrimSpace(cells[1]), "`")
+			if !settingName.MatchString(name) {
+				continue // a row of another table, with | in its cells
+			}
 			rows[name] = strings.TrimSpace(strings.Join(cells[4:len(cells)-1], "|"))
 		}
 	}
