@@ -99,10 +99,11 @@ func (w *pollWorld) start(name string) {
 // it posts, which must contain want. It returns the preview's ts.
 func (w *pollWorld) command(text, want string) string {
 	w.t.Helper()
-	before := len(w.slack.snapshot())
+	before := w.slack.snapshot()
 	slashCommand(w.t, w.serve.base, pollSecret, text, w.slackURL+"/response/command")
 	preview := w.slack.waitCall(w.t, "preview of "+text, pollWait, func(s slackCall) bool {
-		return s.method == "chat.postMessage" && approveAction.MatchString(s.blocks) && !slices.Contains(w.tss(before), s.ts)
+		return s.method == "chat.postMessage" && approveAction.MatchString(s.blocks) &&
+			!slices.ContainsFunc(before, func(b slackCall) bool { return b.ts == s.ts })
 	})
 	if !strings.Contains(preview.text+preview.blocks, want) {
 		w.t.Fatalf("preview of %q: %q, want %q in it", text, preview.text, want)
@@ -110,15 +111,6 @@ func (w *pollWorld) command(text, want string) string {
 	clickButton(w.t, w.serve.base, pollSecret, foChannel, preview.ts, approveAction.FindStringSubmatch(preview.blocks)[1],
 		w.slackURL+"/response/click")
 	return preview.ts
-}
-
-// tss returns the ts of the first n calls.
-func (w *pollWorld) tss(n int) []string {
-	var ts []string
-	for _, c := range w.slack.snapshot()[:n] {
-		ts = append(ts, c.ts)
-	}
-	return ts
 }
 
 // waitTexts waits until Twilio has stored n outbound texts in all.
