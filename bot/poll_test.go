@@ -80,6 +80,14 @@ type pollBundle struct {
 
 func setupPolls(t *testing.T, admins ...string) *pollBundle {
 	t.Helper()
+	return setupPollsAt(t, time.Now(), nil, admins...)
+}
+
+// setupPollsAt is setupPolls with the router's clock at t0; extra, when
+// not nil, adds to the router's configuration (a scheduler on the same
+// store, engine and clock).
+func setupPollsAt(t *testing.T, t0 time.Time, extra func(*bot.Config, *store.Store, *broadcast.Engine, clockwork.Clock), admins ...string) *pollBundle {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
 	if err != nil {
@@ -96,8 +104,12 @@ func setupPolls(t *testing.T, admins ...string) *pollBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := clockwork.NewFakeClockAt(time.Now())
-	r := bot.New(bot.Config{Engine: eng, Directory: st, Stats: st, Polls: st, Clock: clock, Admins: admins, Location: time.UTC})
+	clock := clockwork.NewFakeClockAt(t0)
+	cfg := bot.Config{Engine: eng, Directory: st, Stats: st, Polls: st, Clock: clock, Admins: admins, Location: time.UTC}
+	if extra != nil {
+		extra(&cfg, st, eng, clock)
+	}
+	r := bot.New(cfg)
 	t.Cleanup(func() {
 		r.Close()
 		eng.Close()
@@ -165,6 +177,14 @@ func (b *pollBundle) text(t *testing.T, n int, body string) string {
 // message as edited.
 func (b *pollBundle) tally(t *testing.T) bot.Message {
 	t.Helper()
+	return b.tallyAfter(t, 2*time.Second)
+}
+
+// tallyAfter advances the router's clock by d, then a turn at a time
+// until the tally message is edited, and returns it as edited. (A fake
+// ticker fires on Advance whether or not its watcher waits on it yet.)
+func (b *pollBundle) tallyAfter(t *testing.T, d time.Duration) bot.Message {
+	t.Helper()
 	ref, _, ok := b.conv.find("📊 Poll #")
 	if !ok {
 		t.Fatal("no tally posted")
@@ -172,10 +192,8 @@ func (b *pollBundle) tally(t *testing.T) bot.Message {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for {
-		if err := b.clock.BlockUntilContext(ctx, 1); err != nil {
-			t.Fatal("tally watcher not waiting")
-		}
-		b.clock.Advance(2 * time.Second)
+		b.clock.Advance(d)
+		d = 2 * time.Second
 		select {
 		case got := <-b.conv.edit:
 			if got == ref {

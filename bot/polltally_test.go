@@ -94,8 +94,7 @@ func TestPollClosesAtItsClosingTime(t *testing.T) {
 	if m := b.tally(t); strings.HasSuffix(m.Title, "(closed)") {
 		t.Fatal("closed too early")
 	}
-	b.clock.Advance(10 * time.Minute)
-	m := b.tally(t)
+	m := b.tallyAfter(t, 10*time.Minute)
 	if !strings.HasSuffix(m.Title, "(closed)") || !strings.HasPrefix(fieldMap(m)["Status"], "Closed ") || strings.Contains(fieldMap(m)["Status"], " by ") {
 		t.Errorf("tally after the closing time = %+v", m)
 	}

@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +11,6 @@ import (
 
 	"smsbot/bot"
 	"smsbot/broadcast"
-	"smsbot/broadcast/sim"
-	"smsbot/inbound"
 	"smsbot/scheduler"
 	"smsbot/store"
 )
@@ -44,45 +41,20 @@ var schedT0 = time.Date(2030, 12, 1, 15, 33, 0, 0, time.UTC)
 
 func setupSchedulePolls(t *testing.T) *schedulePollBundle {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "smsbot.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := broadcast.New(broadcast.Config{Store: st, Provider: sim.New(sim.Config{})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	in, err := inbound.New(inbound.Config{Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := clockwork.NewFakeClockAt(schedT0)
-	s, err := scheduler.New(scheduler.Config{Store: st, Engine: eng, Location: time.UTC, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := bot.New(bot.Config{Engine: eng, Directory: st, Stats: st, Polls: st, Scheduler: s, Clock: clock, Location: time.UTC})
-	rec := newEditRecorder()
-	posted := make(chan bot.Message, 64)
-	if err := s.Start(ctx, r.Notices(postSignal{rec, posted})); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		r.Close()
-		eng.Close()
-		st.Close()
+	var s *scheduler.Scheduler
+	b := setupPollsAt(t, schedT0, func(cfg *bot.Config, st *store.Store, eng *broadcast.Engine, clock clockwork.Clock) {
+		var err error
+		if s, err = scheduler.New(scheduler.Config{Store: st, Engine: eng, Location: time.UTC, Clock: clock}); err != nil {
+			t.Fatal(err)
+		}
+		cfg.Scheduler = s
 	})
-	b := &schedulePollBundle{pollBundle: &pollBundle{router: r, store: st, engine: eng, in: in, clock: clock, conv: rec}, sched: s, posted: posted}
-	b.do("alice", "numbers add +12065550100 100")
-	for i := 1; i <= 4; i++ {
-		b.do("alice", fmt.Sprintf("add crew +1206555010%d Guest%d", i, i))
+	posted := make(chan bot.Message, 64)
+	if err := s.Start(context.Background(), b.router.Notices(postSignal{b.conv, posted})); err != nil {
+		t.Fatal(err)
 	}
-	return b
+	t.Cleanup(s.Close)
+	return &schedulePollBundle{pollBundle: b, sched: s, posted: posted}
 }
 
 // fire moves the clock on by d and returns the scheduler's notice that a
