@@ -71,7 +71,11 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 
 func contactLists(ctx context.Context, db bun.IDB, contactID int64) ([]string, error) {
 	var names []string
-	err := db.NewRaw(`SELECT l.name FROM memberships mb JOIN lists l ON l.id = mb.list_id WHERE mb.contact_id = ? ORDER BY l.name`, contactID).Scan(ctx, &names)
+	// From the lists, each probing memberships' primary key: a join from
+	// memberships is a scan of all of them on SQLite (no index leads
+	// with contact_id).
+	err := db.NewRaw(`SELECT l.name FROM lists l
+		WHERE EXISTS (SELECT 1 FROM memberships mb WHERE mb.list_id = l.id AND mb.contact_id = ?) ORDER BY l.name`, contactID).Scan(ctx, &names)
 	return names, err
 }
 
