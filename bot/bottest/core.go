@@ -34,6 +34,10 @@ type Core struct {
 	// when it set Config.Simulator, else the Core's, which relays to the
 	// staff channel given to SetStaff.
 	Simulator bot.Simulator
+	// ChatClock, when the adapter's test has one apart from the router's
+	// (Discord's), is the clock the adapter and its fake wait on and time
+	// rate limits with: texts from contacts move it on as they move Clock.
+	ChatClock clockwork.Clock
 	staff     *staffSlot
 	// progressEvery is the router's least time between two tally edits.
 	progressEvery time.Duration

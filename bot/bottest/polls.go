@@ -54,12 +54,18 @@ func askShuttle(t *testing.T, c Chat, user string) Button {
 }
 
 // text makes phone text body in, on the simulated carrier: stored,
-// matched and relayed before it returns. Texts come a second apart on a
-// fake clock (the staff channel's rate limits refill as they would).
+// matched and relayed before it returns. Texts come a second apart on
+// fake clocks (the staff channel's rate limits refill as they would).
 func (c *Core) text(t *testing.T, phone, body string) {
 	t.Helper()
-	if fc, ok := c.Clock.(*clockwork.FakeClock); ok {
-		fc.Advance(time.Second)
+	clocks := []clockwork.Clock{c.Clock}
+	if c.ChatClock != c.Clock {
+		clocks = append(clocks, c.ChatClock)
+	}
+	for _, clock := range clocks {
+		if fc, ok := clock.(*clockwork.FakeClock); ok {
+			fc.Advance(time.Second)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

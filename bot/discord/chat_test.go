@@ -96,6 +96,7 @@ func newChat(t *testing.T, s bottest.Setup) *chat {
 		t.Fatal(err)
 	}
 	core.SetStaff(a.Staff()) // texts from contacts are relayed to the staff channel
+	core.ChatClock = clock   // and move the adapter's clock on as they come
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	srv := httptest.NewServer(mux)
