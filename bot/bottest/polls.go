@@ -58,15 +58,7 @@ func askShuttle(t *testing.T, c Chat, user string) Button {
 // fake clocks (the staff channel's rate limits refill as they would).
 func (c *Core) text(t *testing.T, phone, body string) {
 	t.Helper()
-	clocks := []clockwork.Clock{c.Clock}
-	if c.ChatClock != c.Clock {
-		clocks = append(clocks, c.ChatClock)
-	}
-	for _, clock := range clocks {
-		if fc, ok := clock.(*clockwork.FakeClock); ok {
-			fc.Advance(time.Second)
-		}
-	}
+	c.pass(time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := c.Simulator.SimulateText(ctx, phone, body); err != nil {
@@ -78,9 +70,18 @@ func (c *Core) text(t *testing.T, phone, body string) {
 // the clock past ProgressEvery; on a real one the edit comes by itself,
 // which WaitFor awaits. The tally's ticker must exist by then: the
 // scenarios tick only after a command answered since the tally showed.
-func (c *Core) tick() {
-	if fc, ok := c.Clock.(*clockwork.FakeClock); ok {
-		fc.Advance(c.progressEvery)
+func (c *Core) tick() { c.pass(c.progressEvery) }
+
+// pass moves the fake clocks, the router's and the adapter's, on by d.
+func (c *Core) pass(d time.Duration) {
+	clocks := []clockwork.Clock{c.Clock}
+	if c.ChatClock != c.Clock {
+		clocks = append(clocks, c.ChatClock)
+	}
+	for _, clock := range clocks {
+		if fc, ok := clock.(*clockwork.FakeClock); ok {
+			fc.Advance(d)
+		}
 	}
 }
 
