@@ -62,6 +62,13 @@ func (p Poll) Open(now time.Time) bool {
 	return p.ClosedAt == nil && (p.Question.ClosesAt == nil || now.Before(*p.Question.ClosesAt))
 }
 
+// OpenAt reports whether a text sent at t answers p: before it was closed
+// and before its closing time. Unlike Open, a poll closed since still
+// counts a text sent before, which a poller may read late.
+func (p Poll) OpenAt(t time.Time) bool {
+	return (p.ClosedAt == nil || t.Before(*p.ClosedAt)) && (p.Question.ClosesAt == nil || t.Before(*p.Question.ClosesAt))
+}
+
 // Tally is a poll's answers counted: Counts[i] answered option i+1.
 // Recipients is how many got the poll (sent or delivered);
 // Unanswered those of them who have not answered.

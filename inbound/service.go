@@ -49,10 +49,13 @@ type PollMatch struct {
 	Confirm string
 	// Changed is set when the answer replaced a different one.
 	Changed bool
+	// Closed is set when the poll had closed when the text was sent: it
+	// is relayed, not counted.
+	Closed bool
 }
 
 // Counted reports whether the text was counted as a poll answer.
-func (m PollMatch) Counted() bool { return m.Poll != 0 && m.Option > 0 }
+func (m PollMatch) Counted() bool { return m.Poll != 0 && m.Option > 0 && !m.Closed }
 
 // Store is what the inbound service needs of the database.
 type Store interface {
@@ -278,7 +281,10 @@ func relayMessage(saved Saved, media []bot.Field) bot.Message {
 		m.Fields = append(m.Fields, bot.Field{Label: "Lists", Value: strings.Join(saved.Lists, ", ")})
 	}
 	m.Fields = append(m.Fields, bot.Field{Label: "To", Value: saved.Text.To})
-	if saved.Poll.Poll != 0 && !saved.Poll.Counted() {
+	switch {
+	case saved.Poll.Closed:
+		m.Fields = append(m.Fields, bot.Field{Label: "Poll", Value: fmt.Sprintf("came after poll #%d closed: not counted", saved.Poll.Poll)})
+	case saved.Poll.Poll != 0 && !saved.Poll.Counted():
 		m.Fields = append(m.Fields, bot.Field{Label: "Poll", Value: fmt.Sprintf("not an answer to poll #%d", saved.Poll.Poll)})
 	}
 	if saved.Contact.OptedOutAt != nil {

@@ -147,8 +147,9 @@ func (s *Store) Unrelayed(ctx context.Context, limit int) ([]inbound.Saved, erro
 		Keyword    string    `bun:"keyword"`
 		ReceivedAt time.Time `bun:"received_at"`
 		PollID     *int64    `bun:"poll_id"`
+		PollOption int       `bun:"poll_option"`
 	}
-	err := s.db.NewRaw(`SELECT sid, contact_id, from_phone, to_phone, body, media, keyword, received_at, poll_id
+	err := s.db.NewRaw(`SELECT sid, contact_id, from_phone, to_phone, body, media, keyword, received_at, poll_id, poll_option
 		FROM inbound_messages WHERE relayed_at IS NULL ORDER BY id LIMIT ?`, limit).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read unrelayed texts: %w", err)
@@ -172,7 +173,8 @@ func (s *Store) Unrelayed(ctx context.Context, limit int) ([]inbound.Saved, erro
 			Keyword: inbound.Keyword(r.Keyword), Contact: c.domain(), Lists: lists,
 		})
 		if r.PollID != nil {
-			out[len(out)-1].Poll.Poll = *r.PollID // counted answers are never unrelayed
+			// counted answers are never unrelayed
+			out[len(out)-1].Poll = inbound.PollMatch{Poll: *r.PollID, Closed: r.PollOption < 0}
 		}
 	}
 	return out, nil

@@ -13,11 +13,14 @@ import (
 	"smsbot/poll"
 )
 
-// answerPoll reads a fresh incoming text as an answer to the newest open
-// poll its contact got, in SaveText's transaction: a counted answer is
-// stored (replacing an earlier one) and its text marked as needing no
-// relay; either way the text records the poll, so a relay retried later
-// still says it was not an answer. Nothing changes without an open poll.
+// answerPoll reads a fresh incoming text as an answer to the newest poll
+// its contact got, in SaveText's transaction, if that poll was open when
+// the text was sent (a text sent a second before the closing time and
+// polled later still counts): a counted answer is stored (replacing an
+// earlier one) and its text marked as needing no relay. Otherwise the text
+// records the poll, and whether it had closed (poll_option -1), so that a
+// relay, retried later too, says it was not an answer or came too late.
+// Nothing changes for a contact who got no poll.
 // An answer older than the stored one (texts polled out of order) is kept
 // in the text only: the newest answer counts.
 func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text, keyword bool, now time.Time) (inbound.PollMatch, error) {
@@ -26,19 +29,26 @@ func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text,
 	// (broadcast_id, contact_id): a join let SQLite scan every outbox row
 	// ever written, for each incoming text.
 	err := tx.NewRaw(`SELECT p.broadcast_id FROM polls p
-		WHERE p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > ?)
-			AND EXISTS (SELECT 1 FROM messages m WHERE m.broadcast_id = p.broadcast_id AND m.contact_id = ? AND m.status IN `+pollRecipient+`)
-		ORDER BY p.broadcast_id DESC LIMIT 1`, t.At.UTC(), contactID).Scan(ctx, &id)
+		WHERE EXISTS (SELECT 1 FROM messages m WHERE m.broadcast_id = p.broadcast_id AND m.contact_id = ? AND m.status IN `+pollRecipient+`)
+		ORDER BY p.broadcast_id DESC LIMIT 1`, contactID).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return inbound.PollMatch{}, nil
 	} else if err != nil {
-		return inbound.PollMatch{}, fmt.Errorf("find open poll: %w", err)
+		return inbound.PollMatch{}, fmt.Errorf("find the contact's poll: %w", err)
 	}
 	p, err := readPoll(ctx, tx, id)
 	if err != nil {
 		return inbound.PollMatch{}, err
 	}
 	m := inbound.PollMatch{Poll: id}
+	if !p.OpenAt(t.At) {
+		if keyword {
+			return inbound.PollMatch{}, nil
+		}
+		m.Closed = true
+		_, err := tx.ExecContext(ctx, `UPDATE inbound_messages SET poll_id = ?, poll_option = -1 WHERE sid = ?`, id, t.SID)
+		return m, err
+	}
 	option, ok := poll.Match(t.Body, p.Question.Options)
 	if !ok {
 		if keyword {

@@ -94,6 +94,7 @@ type ppoll struct {
 	options  []string
 	closesAt *time.Time
 	closed   bool
+	closedAt time.Time
 	status   map[int64]broadcast.MessageStatus // its outbox rows, by contact
 	sids     map[int64]string                  // the provider SIDs of its rows sent
 }
@@ -109,6 +110,7 @@ type ptext struct {
 	seq     int   // when it was stored
 	poll    int64 // the poll it reached, 0 for none
 	option  int   // the option it was counted as, 0 for none
+	late    bool  // sent after the poll it reached had closed
 	relayed bool  // MarkRelayed by the test
 }
 

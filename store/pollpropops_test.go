@@ -27,27 +27,33 @@ func (w *pworld) contactID(phone string) int64 {
 	return 0
 }
 
-// reach is what the model says x is to the polls now: the newest open
-// poll its contact got and the option it matches (0: not an answer), or
-// no poll. Media and keywords other than START's YES reach none, and a
+// reach is what the model says x is to the polls now: the newest poll
+// its contact got and the option it matches (0: not an answer), late if
+// that poll had closed when x was sent, or no poll. Media and keywords other than START's YES reach none, and a
 // START that answers nothing is no reply to the poll.
-func (w *pworld) reach(x *ptext) (int64, int) {
+func (w *pworld) reach(x *ptext) (int64, int, bool) {
 	_, k := x.text()
 	c := w.contactID(x.phone)
 	if x.media || (k != inbound.NoKeyword && k != inbound.Start) || c == 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	for _, p := range slices.Backward(w.polls) {
-		if p.closed || (p.closesAt != nil && !x.at.Before(*p.closesAt)) || !recipient(p.status[c]) {
+		if !recipient(p.status[c]) {
 			continue
+		}
+		if (p.closed && !x.at.Before(p.closedAt)) || (p.closesAt != nil && !x.at.Before(*p.closesAt)) {
+			if k == inbound.Start {
+				return 0, 0, false
+			}
+			return p.br.ID, 0, true
 		}
 		opt, _ := poll.Match(x.body, p.options)
 		if opt == 0 && k == inbound.Start {
-			return 0, 0 // START or UNSTOP: an opt-in, not a reply to the poll
+			return 0, 0, false // START or UNSTOP: an opt-in, not a reply to the poll
 		}
-		return p.br.ID, opt
+		return p.br.ID, opt, false
 	}
-	return 0, 0
+	return 0, 0, false
 }
 
 // current is the model's answer of contact c to poll id: the counted text
@@ -66,7 +72,7 @@ func (w *pworld) current(id, c int64) *ptext {
 // store records x as stored fresh, with what it reached.
 func (w *pworld) store(x *ptext) {
 	x.contact = w.contactID(x.phone)
-	x.poll, x.option = w.reach(x)
+	x.poll, x.option, x.late = w.reach(x)
 	if prev := w.current(x.poll, x.contact); x.counted() && prev != nil {
 		switch {
 		case x.at.Before(prev.at):
@@ -83,7 +89,7 @@ func (w *pworld) store(x *ptext) {
 func (w *pworld) answer(x *ptext) {
 	w.t.Helper()
 	var before *ptext
-	id, opt := w.reach(x)
+	id, opt, _ := w.reach(x)
 	if id != 0 && opt > 0 {
 		before = w.current(id, w.contactID(x.phone))
 	}
@@ -95,7 +101,7 @@ func (w *pworld) answer(x *ptext) {
 	}
 	w.store(x)
 	stale := before != nil && x.at.Before(before.at)
-	want := inbound.PollMatch{Poll: x.poll, Option: x.option}
+	want := inbound.PollMatch{Poll: x.poll, Option: x.option, Closed: x.late}
 	if x.option > 0 {
 		p := w.poll(x.poll)
 		want.Label = p.options[x.option-1]
@@ -192,7 +198,7 @@ func (w *pworld) closePoll() {
 		return
 	}
 	w.check(err, "close poll")
-	p.closed = true
+	p.closed, p.closedAt = true, w.clock.Now()
 }
 
 // secondPoll asks another poll: to some of the crew (a list of its own),

@@ -96,16 +96,28 @@ func pollAnswerTests() map[string]func(*bundle) {
 			}
 			_, err = b.st.ClosePoll(b.ctx, 999, "bob", closedAt)
 			b.wantCode(err, broadcast.ENOTFOUND, "closing an unknown poll")
-			// Answers after closing are relayed as ordinary texts.
+			// Answers after closing are relayed, marked as late; one sent
+			// before the close and read after it still counts.
 			changed, _ := b.reply(2, cs[0], "2", closedAt.Add(time.Minute))
 			late, _ := b.reply(3, cs[1], "1", closedAt.Add(time.Minute))
-			if changed.Poll != (inbound.PollMatch{}) || late.Poll != (inbound.PollMatch{}) {
+			lateMark := inbound.PollMatch{Poll: br.ID, Closed: true}
+			if changed.Poll != lateMark || late.Poll != lateMark {
 				b.t.Fatalf("answers after closing: %+v, %+v", changed.Poll, late.Poll)
 			}
 			b.wantTally(br.ID, []int{1, 0}, 1, 2)
-			if got, want := b.unrelayedPolls(), map[string]int64{sid(2): 0, sid(3): 0}; !maps.Equal(got, want) {
+			if got, want := b.unrelayedPolls(), map[string]int64{sid(2): br.ID, sid(3): br.ID}; !maps.Equal(got, want) {
 				b.t.Fatalf("unrelayed = %v, want %v", got, want)
 			}
+			for _, u := range b.unrelayed() {
+				if !u.Poll.Closed {
+					b.t.Fatalf("unrelayed %s not marked late: %+v", u.Text.SID, u.Poll)
+				}
+			}
+			before, _ := b.reply(5, cs[1], "1", closedAt.Add(-time.Second))
+			if !before.Poll.Counted() {
+				b.t.Fatalf("an answer sent before the close and read after it: %+v", before.Poll)
+			}
+			b.wantTally(br.ID, []int{2, 0}, 2, 2)
 			open, err := b.st.Polls(b.ctx, nil)
 			b.check(err, "polls")
 			since := closedAt
@@ -130,7 +142,7 @@ func pollAnswerTests() map[string]func(*bundle) {
 			in, _ := b.reply(1, cs[0], "1", closes.Add(-time.Second))
 			at, _ := b.reply(2, cs[1], "1", closes)
 			after, _ := b.reply(3, cs[2], "2", closes.Add(time.Minute))
-			if !in.Poll.Counted() || at.Poll.Poll != 0 || after.Poll.Poll != 0 {
+			if !in.Poll.Counted() || !at.Poll.Closed || !after.Poll.Closed || at.Poll.Counted() {
 				b.t.Fatalf("answers around the closing time: %+v, %+v, %+v", in.Poll, at.Poll, after.Poll)
 			}
 			b.wantTally(br.ID, []int{1, 0}, 1, 3)
@@ -139,7 +151,7 @@ func pollAnswerTests() map[string]func(*bundle) {
 				b.t.Fatal(err)
 			}
 		},
-		"NewestOpenPollWins": func(b *bundle) {
+		"NewestPollWins": func(b *bundle) {
 			s := b.sender("+12065550101", 1)
 			cs := b.members("crew", 0, 2)
 			older := b.pollTo("crew", shuttle)
@@ -160,11 +172,13 @@ func pollAnswerTests() map[string]func(*bundle) {
 			if _, err := b.st.ClosePoll(b.ctx, newer.ID, "bob", t0.Add(3*time.Minute)); err != nil {
 				b.t.Fatal(err)
 			}
+			// With the newer poll closed, a reply is late for it: it is not
+			// counted for the older one, whose options it may not mean.
 			back, _ := b.reply(4, cs[0], "1", t0.Add(4*time.Minute))
-			if back.Poll.Poll != older.ID || back.Poll.Option != 1 {
+			if back.Poll != (inbound.PollMatch{Poll: newer.ID, Closed: true}) {
 				b.t.Fatalf("with the newer poll closed: %+v", back.Poll)
 			}
-			b.wantTally(older.ID, []int{1, 1}, 2, 2)
+			b.wantTally(older.ID, []int{0, 1}, 1, 2)
 			b.wantTally(newer.ID, []int{0, 1, 0}, 1, 1)
 		},
 		"NotAnAnswerIsRelayed": func(b *bundle) {
