@@ -9,6 +9,9 @@ import (
 // broadcast is approved at most once: a second Approve (a double click)
 // gets an ECONFLICT error and sends nothing more.
 func (e *Engine) Approve(ctx context.Context, id int64, approver string) (Broadcast, error) {
+	if err := e.checkClosing(ctx, id); err != nil {
+		return Broadcast{}, err
+	}
 	b, err := e.transition(ctx, id, []Status{StatusPending}, StatusSending, approver)
 	if err != nil {
 		return Broadcast{}, err

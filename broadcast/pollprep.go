@@ -46,6 +46,21 @@ func checkQuestion(q *Question, now time.Time) error {
 	return nil
 }
 
+// checkClosing refuses to approve a poll whose closing time has passed
+// since its preview: its answers would count for nothing.
+func (e *Engine) checkClosing(ctx context.Context, id int64) error {
+	p, err := e.store.Poll(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil // not a poll
+	} else if err != nil {
+		return err
+	}
+	if c := p.Question.ClosesAt; c != nil && !c.After(e.clock.Now()) {
+		return Errorf(ECONFLICT, "poll #%d was to close at %s UTC, which has passed: ask it again with a later --closes", id, c.UTC().Format("15:04"))
+	}
+	return nil
+}
+
 // targetList is the list a draft goes to: the named one, or for a group
 // the poll's own list, after checking the poll and option exist.
 func (e *Engine) targetList(ctx context.Context, d Draft) (List, error) {

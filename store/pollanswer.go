@@ -65,12 +65,14 @@ func answerPoll(ctx context.Context, tx bun.Tx, contactID int64, t inbound.Text,
 	}
 	m.Changed = len(before) > 0 && before[0] != option
 	at := t.At.UTC()
-	res, err := tx.ExecContext(ctx, `INSERT INTO poll_answers (poll_id, contact_id, option_no, raw, sid, first_at, answered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	res, err := tx.ExecContext(ctx, `INSERT INTO poll_answers (poll_id, contact_id, option_no, raw, sid, first_at, answered_at, last_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (poll_id, contact_id) DO UPDATE SET option_no = excluded.option_no, raw = excluded.raw, sid = excluded.sid,
-			answered_at = excluded.answered_at, changes = poll_answers.changes + 1
-		WHERE excluded.answered_at >= poll_answers.answered_at`,
-		id, contactID, option, t.Body, t.SID, at, at)
+			answered_at = CASE WHEN excluded.option_no <> poll_answers.option_no THEN excluded.answered_at ELSE poll_answers.answered_at END,
+			changes = poll_answers.changes + CASE WHEN excluded.option_no <> poll_answers.option_no THEN 1 ELSE 0 END,
+			last_at = excluded.last_at
+		WHERE excluded.last_at >= poll_answers.last_at`,
+		id, contactID, option, t.Body, t.SID, at, at, at)
 	if err != nil {
 		return m, fmt.Errorf("store answer: %w", err)
 	}

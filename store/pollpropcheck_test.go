@@ -171,9 +171,12 @@ func (w *pworld) checkPoll(p *ppoll) {
 				first = x.at
 			}
 		}
-		if a.Option != cur.option || a.Raw != cur.body || a.AnsweredAt == nil || !a.AnsweredAt.Equal(cur.at) ||
+		// AnsweredAt is when the current option was chosen: a repeat of
+		// it moves only the newest text's time, so it is at or before the
+		// current text's, and not before the first answer.
+		if a.Option != cur.option || a.Raw != cur.body || a.AnsweredAt == nil || a.AnsweredAt.After(cur.at) || a.AnsweredAt.Before(first) ||
 			a.FirstAt == nil || !a.FirstAt.Equal(first) || recipient(p.status[a.Contact.ID]) != (a.SentAt != nil) {
-			w.t.Errorf("poll #%d: contact %d's answer %+v, want %q (option %d) at %v, first at %v", id, a.Contact.ID, a, cur.body, cur.option, cur.at, first)
+			w.t.Errorf("poll #%d: contact %d's answer %+v, want %q (option %d) chosen by %v, first at %v", id, a.Contact.ID, a, cur.body, cur.option, cur.at, first)
 		}
 		return nil
 	})

@@ -37,7 +37,7 @@ func (s *Store) Tally(ctx context.Context, id int64) (broadcast.Tally, error) {
 			(SELECT COUNT(*) FROM messages WHERE broadcast_id = ? AND status IN `+pollRecipient+`) AS recipients,
 			(SELECT COUNT(*) FROM poll_answers pa JOIN messages m ON m.broadcast_id = pa.poll_id AND m.contact_id = pa.contact_id
 				WHERE pa.poll_id = ? AND m.status IN `+pollRecipient+`) AS answered,
-			(SELECT MAX(answered_at) FROM poll_answers WHERE poll_id = ?) AS changed`, id, id, id).Scan(ctx, &agg)
+			(SELECT MAX(last_at) FROM poll_answers WHERE poll_id = ?) AS changed`, id, id, id).Scan(ctx, &agg)
 	if err != nil {
 		return t, fmt.Errorf("tally poll #%d: %w", id, err)
 	}

@@ -19,8 +19,10 @@ CREATE TABLE IF NOT EXISTS poll_options (
 );
 
 -- Each contact's answer to a poll: one row per poll and contact, replaced
--- by a later answer (changes counts how often). first_at is the first
--- answer's time, answered_at the current one's; sid the text it came in.
+-- by a later answer (changes counts how often it changed). first_at is the
+-- first answer's time, answered_at when the current option was chosen,
+-- last_at the newest counted text's (a repeated answer moves only last_at;
+-- an older text read late changes nothing); sid the text it came in.
 CREATE TABLE IF NOT EXISTS poll_answers (
   poll_id     {{.Ref}} NOT NULL REFERENCES polls (broadcast_id) ON DELETE CASCADE,
   contact_id  {{.Ref}} NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
@@ -29,6 +31,7 @@ CREATE TABLE IF NOT EXISTS poll_answers (
   sid         TEXT NOT NULL,
   first_at    {{.Time}} NOT NULL,
   answered_at {{.Time}} NOT NULL,
+  last_at     {{.Time}} NOT NULL,
   changes     INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (poll_id, contact_id)
 );

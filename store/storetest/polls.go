@@ -235,7 +235,8 @@ func testPolls(t *testing.T, open Opener) {
 			}
 			b.wantTally(br.ID, []int{1, 0}, 1, 1)
 			a := b.answers(br.ID)[c.ID]
-			if a.Option != 1 || a.Raw != "#1" || a.AnsweredAt == nil || !a.AnsweredAt.Equal(t0.Add(4*time.Minute)) ||
+			// Answered when 1 was chosen ("5pm"), not when it was repeated.
+			if a.Option != 1 || a.Raw != "#1" || a.AnsweredAt == nil || !a.AnsweredAt.Equal(t0.Add(3*time.Minute)) ||
 				a.FirstAt == nil || !a.FirstAt.Equal(t0.Add(time.Minute)) {
 				b.t.Fatalf("answer = %+v", a)
 			}
@@ -243,7 +244,7 @@ func testPolls(t *testing.T, open Opener) {
 			// time.
 			b.reply(5, c, "2", t0.Add(30*time.Second))
 			b.wantTally(br.ID, []int{1, 0}, 1, 1)
-			if a := b.answers(br.ID)[c.ID]; a.Option != 1 || a.Raw != "#1" || !a.AnsweredAt.Equal(t0.Add(4*time.Minute)) ||
+			if a := b.answers(br.ID)[c.ID]; a.Option != 1 || a.Raw != "#1" || !a.AnsweredAt.Equal(t0.Add(3*time.Minute)) ||
 				!a.FirstAt.Equal(t0.Add(30*time.Second)) {
 				b.t.Fatalf("answer after an older one = %+v", a)
 			}
