@@ -65,7 +65,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 		}
 		if wasPending {
 			return conv.Update(ctx, c.Message, Message{
-				Title: fmt.Sprintf("Broadcast #%d to %s: cancelled", id, b.ListName),
+				Title: fmt.Sprintf("Broadcast #%d to %s: cancelled", id, targetName(b)),
 				Text:  fmt.Sprintf("%s\nCancelled by %s before anything was sent.", quote(b.Body), c.User),
 			})
 		}
@@ -79,7 +79,7 @@ func (r *Router) click(ctx context.Context, c Click, conv Conversation) error {
 			return err
 		}
 		r.watch(id, c.Message, conv, "")
-		_, err := conv.Post(ctx, reply(fmt.Sprintf("Broadcast #%d to %s: %s by %s.", id, b.ListName, pastTense(verb), c.User)))
+		_, err := conv.Post(ctx, reply(fmt.Sprintf("Broadcast #%d to %s: %s by %s.", id, targetName(b), pastTense(verb), c.User)))
 		return err
 	}
 	return broadcast.Errorf(broadcast.EINVALID, "unknown button %q", c.Action)

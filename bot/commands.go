@@ -238,7 +238,7 @@ func (r *Router) control(ctx context.Context, inv Invocation, args, verb string)
 	if err != nil {
 		return Message{}, err
 	}
-	return reply(fmt.Sprintf("Broadcast #%d to %s: %s by %s.", b.ID, b.ListName, pastTense(verb), inv.User)), nil
+	return reply(fmt.Sprintf("Broadcast #%d to %s: %s by %s.", b.ID, targetName(b), pastTense(verb), inv.User)), nil
 }
 
 // act applies a control verb to a broadcast.

@@ -58,14 +58,18 @@ func (r *Router) pollCmd(ctx context.Context, inv Invocation, args string, _ Con
 		return Message{}, err
 	}
 	r.log.Info("poll requested", "broadcast_id", p.Broadcast.ID, "user", inv.User, "recipients", p.Recipients(), "options", len(d.Question.Options))
-	return r.pollPreview(p, d.Question), nil
+	m := r.pollPreview(p, d.Question)
+	if f, ok := r.groupField(ctx, p.Broadcast); ok {
+		m.Fields = append([]Field{f}, m.Fields...)
+	}
+	return m, nil
 }
 
 // pollPreview is a poll's preview: the broadcast's, titled as a poll,
 // with its closing time and confirmation.
 func (r *Router) pollPreview(p broadcast.Preview, q broadcast.Question) Message {
 	m := r.previewMessage(p)
-	m.Title = fmt.Sprintf("Poll #%d to %s: waiting for approval", p.Broadcast.ID, r.targetName(p.Broadcast))
+	m.Title = fmt.Sprintf("Poll #%d to %s: waiting for approval", p.Broadcast.ID, targetName(p.Broadcast))
 	var extra []Field
 	if q.ClosesAt != nil {
 		extra = append(extra, Field{"Closes", r.when(*q.ClosesAt)})
@@ -90,7 +94,7 @@ func (r *Router) when(t time.Time) string {
 
 // targetName names who a broadcast goes to: its list, or its group and
 // list ("poll:4=2 on crew").
-func (r *Router) targetName(b broadcast.Broadcast) string {
+func targetName(b broadcast.Broadcast) string {
 	if b.Group.Whole() {
 		return b.ListName
 	}
@@ -131,7 +135,7 @@ func (r *Router) sendGroup(ctx context.Context, inv Invocation, g broadcast.Grou
 // groupPreview is the preview of a broadcast to an answer group.
 func (r *Router) groupPreview(ctx context.Context, p broadcast.Preview) Message {
 	m := r.previewMessage(p)
-	m.Title = fmt.Sprintf("Broadcast #%d to %s: waiting for approval", p.Broadcast.ID, r.targetName(p.Broadcast))
+	m.Title = fmt.Sprintf("Broadcast #%d to %s: waiting for approval", p.Broadcast.ID, targetName(p.Broadcast))
 	if f, ok := r.groupField(ctx, p.Broadcast); ok {
 		m.Fields = append([]Field{f}, m.Fields...)
 	}

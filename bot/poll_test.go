@@ -255,6 +255,7 @@ func TestPollBadInputGetsOneLineAndWritesNothing(t *testing.T) {
 		{"group without option", "alice", "send poll:1 Hello", "poll:1 needs an answer"},
 		{"group garbage", "alice", "send poll:one=2 Hello", `"poll:one=2" is not an answer group`},
 		{"not an admin", "mallory", "poll crew Pick | a | b", "only smsbot admins can do that"},
+		{"unknown flag", "alice", "poll crew Pick | a | b --bogus x", "unknown option --bogus: a poll takes --closes <when> and --confirm <text>"},
 		{"close unknown", "alice", "", ""},
 	}
 	for _, tt := range tests {

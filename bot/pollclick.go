@@ -37,6 +37,11 @@ func (r *Router) pollClick(ctx context.Context, c Click, verb string, id int64, 
 		if err := r.access.change(c.User); err != nil {
 			return err
 		}
+		if p, err := polls.Poll(ctx, id); err != nil {
+			return err
+		} else if !p.Open(r.clock.Now()) {
+			return broadcast.Errorf(broadcast.ECONFLICT, "poll #%d is closed: a reminder's answers would not count (send one with /sms send poll:%d=none … if you still want to)", id, id)
+		}
 		b, err := r.engine.Status(ctx, id)
 		if err != nil {
 			return err

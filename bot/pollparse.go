@@ -17,8 +17,12 @@ type pollDraft struct {
 	Question broadcast.Question
 }
 
-// pollFlag finds the options that may end a poll command.
-var pollFlag = regexp.MustCompile(`(?i)(^|\s)--(closes|confirm)(\s|$)`)
+// pollFlag finds the options that may end a poll command; anyFlag any
+// word that looks like one.
+var (
+	pollFlag = regexp.MustCompile(`(?i)(^|\s)--(closes|confirm)(\s|$)`)
+	anyFlag  = regexp.MustCompile(`(^|\s)(--[\pL-]+)`)
+)
 
 // parsePoll reads "<list> <question> | <option> | <option>… [--closes
 // <when>] [--confirm <text>]"; now and loc read the closing time.
@@ -27,6 +31,9 @@ func parsePoll(args string, now time.Time, loc *time.Location) (pollDraft, error
 	main, flags := args, ""
 	if m := pollFlag.FindStringIndex(args); m != nil {
 		main, flags = args[:m[0]], args[m[0]:]
+	}
+	if m := anyFlag.FindStringSubmatch(main); m != nil {
+		return d, broadcast.Errorf(broadcast.EINVALID, "unknown option %s: a poll takes --closes <when> and --confirm <text>, after the options", m[2])
 	}
 	target, rest := cutArg(main)
 	if target == "" || !strings.Contains(rest, "|") {
@@ -94,7 +101,7 @@ func closingTime(value string, now time.Time, loc *time.Location) (time.Time, er
 	case w.Recurring():
 		return time.Time{}, broadcast.Errorf(broadcast.EINVALID, `a poll closes once: give --closes a time like 18:00 or "in 2h", not a cron spec`)
 	case strings.TrimSpace(rest) != "":
-		return time.Time{}, broadcast.Errorf(broadcast.EINVALID, "--closes %s: I read the time as %q and do not know what %q means", value, strings.TrimSuffix(value, rest), strings.TrimSpace(rest))
+		return time.Time{}, broadcast.Errorf(broadcast.EINVALID, "--closes %s: I read the time as %s and do not know what %q means", value, strings.TrimSpace(strings.TrimSuffix(value, rest)), strings.TrimSpace(rest))
 	}
 	return w.At, nil
 }

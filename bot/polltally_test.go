@@ -76,6 +76,10 @@ func TestPollCloseNowStopsCounting(t *testing.T) {
 	if !b.lastPostHas("poll #1 is closed already") {
 		t.Fatal("second close not refused")
 	}
+	b.router.Click(context.Background(), bot.Click{User: "alice", Action: "premind:1"}, b.conv)
+	if !b.lastPostHas("poll #1 is closed: a reminder's answers would not count") {
+		t.Fatal("a reminder of a closed poll not refused")
+	}
 	b.text(t, 2, "no")
 	tl, err := b.store.Tally(context.Background(), 1)
 	if err != nil || tl.Answered != 1 || tl.Counts[0] != 1 {
@@ -120,6 +124,11 @@ func TestPollRemindAndFollowUpTextOnlyTheirGroup(t *testing.T) {
 	if len(posts) != 1 || posts[0].Title != "Broadcast #3 to poll:1=2 on crew: waiting for approval" || fieldMap(posts[0])["Recipients"] != "2" ||
 		!strings.Contains(fieldMap(posts[0])["Group"], "answered 2) 7 pm") {
 		t.Fatalf("follow-up preview = %+v", posts)
+	}
+	posts = b.do("alice", "poll poll:1=2 Window or aisle? | Window | Aisle")
+	if len(posts) != 1 || posts[0].Title != "Poll #4 to poll:1=2 on crew: waiting for approval" || fieldMap(posts[0])["Recipients"] != "2" ||
+		!strings.Contains(fieldMap(posts[0])["Group"], "answered 2) 7 pm") {
+		t.Fatalf("poll to a group = %+v", posts)
 	}
 	b.approve(t, 2)
 	b.approve(t, 3)
@@ -187,5 +196,22 @@ func TestPollsListsOnlyApprovedPolls(t *testing.T) {
 	posts := b.do("alice", "polls")
 	if len(posts) != 1 || posts[0].Text != "#2 Which shuttle? · 0 of 4 answered · open" {
 		t.Fatalf("polls = %+v", posts)
+	}
+}
+
+// A poll whose closing time passed while smsbot was down is shown closed
+// at the next start, not "open until" a time gone by.
+func TestPollOverdueAtStartIsShownClosed(t *testing.T) {
+	b := setupPolls(t)
+	startPoll(t, b, `Coming? | Yes | No --closes "in 10m"`)
+	b.router.Close()
+	b.clock.Advance(time.Hour)
+	r := bot.New(bot.Config{Engine: b.engine, Directory: b.store, Stats: b.store, Polls: b.store, Clock: b.clock, Location: time.UTC})
+	t.Cleanup(r.Close)
+	conv := newEditRecorder()
+	r.Resume(context.Background(), conv)
+	_, m, ok := conv.find("📊 Poll #1")
+	if !ok || !strings.HasSuffix(m.Title, "(closed)") || !strings.HasPrefix(fieldMap(m)["Status"], "Closed ") {
+		t.Fatalf("tally at start = %+v", m)
 	}
 }

@@ -80,12 +80,12 @@ func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Mess
 		return r.summaryMessage(ctx, p)
 	}
 	if b.Status == broadcast.StatusPending {
-		return Message{Title: fmt.Sprintf("Broadcast #%d to %s: waiting for approval", b.ID, b.ListName), Text: quote(b.Body)}
+		return Message{Title: fmt.Sprintf("Broadcast #%d to %s: waiting for approval", b.ID, targetName(b)), Text: quote(b.Body)}
 	}
 	if b.Status == broadcast.StatusCancelled {
 		// The one summary waits for the texts already handed to the carrier.
 		return Message{
-			Title: fmt.Sprintf("Broadcast #%d to %s: cancelling", b.ID, b.ListName),
+			Title: fmt.Sprintf("Broadcast #%d to %s: cancelling", b.ID, targetName(b)),
 			Text:  fmt.Sprintf("Waiting for %s already in flight; nothing new is sent.", plural(c.Sending, "text")),
 		}
 	}
@@ -104,7 +104,7 @@ func (r *Router) progressMessage(ctx context.Context, p broadcast.Progress) Mess
 		remaining = fmt.Sprintf("%d queued so far", c.Remaining())
 	}
 	m := Message{
-		Title:    fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, b.Status),
+		Title:    fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, targetName(b), b.Status),
 		Text:     fmt.Sprintf("%s %d%%", bar(frac), int(frac*100)),
 		Progress: &frac,
 		Fields: []Field{
@@ -139,7 +139,7 @@ func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Messa
 		verb = "cancelled"
 	}
 	m := Message{
-		Title: fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, b.ListName, verb),
+		Title: fmt.Sprintf("Broadcast #%d to %s: %s", b.ID, targetName(b), verb),
 		Text: strings.TrimSpace(fmt.Sprintf("Sent %d, failed %d, skipped %d of %d in %s. %s",
 			c.Done(), c.Failed, c.Skipped, c.Total, HumanDuration(p.Elapsed), receiptsSoFar(c))),
 	}
@@ -157,7 +157,7 @@ func (r *Router) summaryMessage(ctx context.Context, p broadcast.Progress) Messa
 // statusLine is one broadcast in /sms status.
 func statusLine(p broadcast.Progress) string {
 	b, c := p.Broadcast, p.Counts
-	s := fmt.Sprintf("#%d %s · %s · %s", b.ID, b.ListName, b.Status, firstWords(b.Body, 6))
+	s := fmt.Sprintf("#%d %s · %s · %s", b.ID, targetName(b), b.Status, firstWords(b.Body, 6))
 	if b.Status != broadcast.StatusPending {
 		s += fmt.Sprintf(" · sent %d/%d, undelivered %d, failed %d, skipped %d", c.Done(), c.Total, c.Undelivered, c.Failed, c.Skipped)
 	}

@@ -58,7 +58,7 @@ func scheduleButtons(id int64) []Button {
 // scheduleTarget names who a schedule texts: its list, or its answer
 // group and list ("poll:4=2 on crew").
 func (r *Router) scheduleTarget(sc scheduler.Schedule) string {
-	return r.targetName(broadcast.Broadcast{ListName: sc.ListName, Group: sc.Group})
+	return targetName(broadcast.Broadcast{ListName: sc.ListName, Group: sc.Group})
 }
 
 // schedulePoll plans a scheduled poll. A relative --closes ("in 2h")

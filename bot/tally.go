@@ -17,16 +17,19 @@ func (r *Router) tallyMessage(t broadcast.Tally, listName string) Message {
 	p := t.Poll
 	var lines []string
 	width := 0
-	for _, o := range p.Question.Options {
-		width = max(width, len([]rune(oneLine(o, 40))))
-	}
+	labels := make([]string, len(p.Question.Options))
 	for i, o := range p.Question.Options {
+		// In a code span a backtick would end it early.
+		labels[i] = strings.ReplaceAll(oneLine(o, 40), "`", "'")
+		width = max(width, len([]rune(labels[i])))
+	}
+	for i := range p.Question.Options {
 		n := t.Counts[i]
 		share := 0.0
 		if t.Answered > 0 {
 			share = float64(n) / float64(t.Answered)
 		}
-		label := oneLine(o, 40)
+		label := labels[i]
 		pad := strings.Repeat(" ", width-len([]rune(label)))
 		lines = append(lines, fmt.Sprintf("`%d) %s%s %s` %d · %.0f%%", i+1, label, pad, tallyCells(share), n, share*100))
 	}
@@ -34,9 +37,9 @@ func (r *Router) tallyMessage(t broadcast.Tally, listName string) Message {
 	if t.Recipients > 0 {
 		answered += fmt.Sprintf(" (%.0f%%)", 100*float64(min(t.Answered, t.Recipients))/float64(t.Recipients))
 	}
-	fields := []Field{
-		{"Answered", answered},
-		{"Not answered", fmt.Sprintf("%d", t.Unanswered)},
+	fields := []Field{{"Answered", answered}, {"Not answered", fmt.Sprintf("%d", t.Unanswered)}}
+	if t.Recipients == 0 && t.Answered == 0 {
+		fields = []Field{{"Answered", "none yet: the texts are going out"}}
 	}
 	title := fmt.Sprintf("📊 Poll #%d to %s: %s", p.ID, listName, oneLine(p.Question.Text, 120))
 	buttons := []Button{{Label: "Export", Action: action("pexport", p.ID)}}

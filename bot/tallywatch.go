@@ -28,6 +28,9 @@ func (r *Router) showTally(ctx context.Context, id int64, conv Conversation) {
 		r.log.Error("reading tally failed", "poll", id, "err", Redact(err))
 		return
 	}
+	if t, err = r.closeIfDue(ctx, t); err != nil {
+		return
+	}
 	m := r.tallyMessage(t, r.pollList(ctx, id))
 	ref, err := conv.Post(ctx, m)
 	if err != nil {
@@ -45,7 +48,7 @@ func (r *Router) showTally(ctx context.Context, id int64, conv Conversation) {
 // pollList names the list poll id went to.
 func (r *Router) pollList(ctx context.Context, id int64) string {
 	if p, err := r.engine.Status(ctx, id); err == nil {
-		return r.targetName(p.Broadcast)
+		return targetName(p.Broadcast)
 	}
 	return "?"
 }
@@ -137,20 +140,8 @@ func (r *Router) tallyTurn(id int64, ref Ref, conv Conversation, shown *string) 
 		}
 		return broadcast.ErrorCode(err) == broadcast.ENOTFOUND
 	}
-	if now := r.clock.Now(); due(t.Poll, now) {
-		p, err := r.cfg.Polls.ClosePoll(ctx, id, closingTimeActor, *t.Poll.Question.ClosesAt)
-		switch {
-		case err == nil:
-			t.Poll = p
-			r.log.Info("poll closed at its closing time", "poll", id, "answered", t.Answered)
-		case broadcast.ErrorCode(err) == broadcast.ECONFLICT:
-			if t, err = r.cfg.Polls.Tally(ctx, id); err != nil {
-				return false
-			}
-		default:
-			r.log.Error("closing poll failed", "poll", id, "err", Redact(err))
-			return false
-		}
+	if t, err = r.closeIfDue(ctx, t); err != nil {
+		return false
 	}
 	m := r.tallyMessage(t, r.pollList(ctx, id))
 	if f := fingerprint(m); f != *shown {
@@ -161,6 +152,28 @@ func (r *Router) tallyTurn(id int64, ref Ref, conv Conversation, shown *string) 
 		*shown = f
 	}
 	return t.Poll.ClosedAt != nil
+}
+
+// closeIfDue closes the poll of t if its closing time has come (one
+// replica closes it; the others read it closed) and returns its tally as
+// it is then.
+func (r *Router) closeIfDue(ctx context.Context, t broadcast.Tally) (broadcast.Tally, error) {
+	if !due(t.Poll, r.clock.Now()) {
+		return t, nil
+	}
+	id := t.Poll.ID
+	p, err := r.cfg.Polls.ClosePoll(ctx, id, closingTimeActor, *t.Poll.Question.ClosesAt)
+	switch {
+	case err == nil:
+		t.Poll = p
+		r.log.Info("poll closed at its closing time", "poll", id, "answered", t.Answered)
+		return t, nil
+	case broadcast.ErrorCode(err) == broadcast.ECONFLICT:
+		return r.cfg.Polls.Tally(ctx, id)
+	default:
+		r.log.Error("closing poll failed", "poll", id, "err", Redact(err))
+		return t, err
+	}
 }
 
 // resumeTallies follows each open poll's tally: in the message recorded
