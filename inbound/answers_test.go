@@ -79,12 +79,20 @@ func TestAnswerOfAContactWhoOptedOutGetsNoConfirmation(t *testing.T) {
 	if reply, err := b.svc.Receive(context.Background(), textFrom("+12065550001", sid(2), "no")); err != nil || reply != "" {
 		t.Errorf("answer after STOP replied %q, %v", reply, err)
 	}
-	// YES is an opt-in word: it opts back in, and answers.
-	if reply, err := b.svc.Receive(context.Background(), textFrom("+12065550001", sid(3), "YES")); err != nil || reply != "Thanks!" {
-		t.Errorf("YES replied %q, %v", reply, err)
+	// YES is an opt-in word: from a contact who opted out it only opts
+	// back in (staff are told), and answers nothing.
+	if reply, err := b.svc.Receive(context.Background(), textFrom("+12065550001", sid(3), "YES")); err != nil || reply != "" {
+		t.Errorf("YES after STOP replied %q, %v", reply, err)
 	}
 	tl, err := b.store.Tally(context.Background(), 1)
-	if err != nil || tl.Counts[0] != 1 || tl.Counts[1] != 0 {
+	if err != nil || tl.Counts[0] != 0 || tl.Counts[1] != 1 {
+		t.Errorf("tally after YES to opt in = %+v, %v", tl, err)
+	}
+	// Opted in, a YES answers.
+	if reply, err := b.svc.Receive(context.Background(), textFrom("+12065550001", sid(4), "yes")); err != nil || reply != "Thanks!" {
+		t.Errorf("YES replied %q, %v", reply, err)
+	}
+	if tl, err = b.store.Tally(context.Background(), 1); err != nil || tl.Counts[0] != 1 || tl.Counts[1] != 0 {
 		t.Errorf("tally = %+v, %v", tl, err)
 	}
 }

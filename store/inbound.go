@@ -53,9 +53,11 @@ func (s *Store) SaveText(ctx context.Context, t inbound.Text, k inbound.Keyword)
 		}
 		n, _ := res.RowsAffected()
 		fresh = n == 1
-		// YES is an opt-in word (Start) that also answers a yes/no poll;
-		// poll.Match refuses START and UNSTOP themselves.
-		if fresh && (k == inbound.NoKeyword || k == inbound.Start) && len(t.Media) == 0 {
+		// YES is an opt-in word (Start) that also answers a yes/no poll,
+		// from a contact who has not opted out (from one who has, it is
+		// their way back, which staff are told of); poll.Match refuses
+		// START and UNSTOP themselves.
+		if fresh && (k == inbound.NoKeyword || k == inbound.Start && c.OptedOutAt == nil) && len(t.Media) == 0 {
 			if saved.Poll, err = answerPoll(ctx, tx, c.ID, t, k != inbound.NoKeyword, now); err != nil {
 				return err
 			}
