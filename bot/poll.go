@@ -29,6 +29,7 @@ type Polls interface {
 	TallyRef(ctx context.Context, id int64, platform string) (string, bool, error)
 }
 
+// polls returns the poll store, or why polls are not available.
 func (r *Router) polls() (Polls, error) {
 	if r.cfg.Polls == nil {
 		return nil, broadcast.Errorf(broadcast.EINVALID, "polls are not available here")

@@ -106,6 +106,7 @@ func closingTime(value string, now time.Time, loc *time.Location) (time.Time, er
 	return w.At, nil
 }
 
+// unquote takes off one pair of quotes around s, straight or curly.
 func unquote(s string) string {
 	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}} {
 		if len(s) >= len(q[0])+len(q[1]) && strings.HasPrefix(s, q[0]) && strings.HasSuffix(s, q[1]) {

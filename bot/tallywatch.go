@@ -53,6 +53,7 @@ func (r *Router) pollList(ctx context.Context, id int64) string {
 	return "?"
 }
 
+// followsTally reports whether this router follows poll id's tally.
 func (r *Router) followsTally(id int64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -118,6 +118,7 @@ type pollBuilder struct {
 	waits  []time.Duration
 }
 
+// newPollBuilder starts the report of p as it is at now.
 func newPollBuilder(p broadcast.Poll, now time.Time) *pollBuilder {
 	n := len(p.Question.Options)
 	return &pollBuilder{r: PollReport{Poll: p, Counts: make([]int, n), Timeline: make([][]time.Time, n), End: pollEnd(p, now)}}

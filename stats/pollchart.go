@@ -83,6 +83,7 @@ func optionLine(times []time.Time, from, to time.Time) plotter.XYs {
 	return thin(append(xy, plotter.XY{X: unixSeconds(to), Y: float64(len(times))}))
 }
 
+// newPollChart lays out rep's chart: a line per option, times in loc.
 func newPollChart(title string, rep PollReport, loc *time.Location) (*chart, error) {
 	from, to := pollSpan(rep)
 	zone, _ := from.In(loc).Zone()

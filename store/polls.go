@@ -34,6 +34,8 @@ func groupFilter(g broadcast.Group, col string) (string, []any) {
 	}
 }
 
+// groupPoll is g's poll as the group_poll column holds it: NULL for the
+// whole list.
 func groupPoll(g broadcast.Group) *int64 {
 	if g.Whole() {
 		return nil
@@ -41,6 +43,7 @@ func groupPoll(g broadcast.Group) *int64 {
 	return &g.Poll
 }
 
+// groupOf reads the group_poll and group_option columns.
 func groupOf(poll *int64, option int) broadcast.Group {
 	if poll == nil {
 		return broadcast.Group{}
@@ -74,6 +77,7 @@ func (s *Store) Poll(ctx context.Context, id int64) (broadcast.Poll, error) {
 	return readPoll(ctx, s.db, id)
 }
 
+// readPoll reads poll id and its options in db (a transaction or not).
 func readPoll(ctx context.Context, db bun.IDB, id int64) (broadcast.Poll, error) {
 	var row struct {
 		Question string     `bun:"question"`
@@ -99,6 +103,7 @@ func readPoll(ctx context.Context, db bun.IDB, id int64) (broadcast.Poll, error)
 	}, nil
 }
 
+// utc is t in UTC, nil for nil.
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
