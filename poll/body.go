@@ -25,15 +25,16 @@ func yesNo(labels []label) bool {
 	if len(labels) != 2 {
 		return false
 	}
-	return reads(labels[0], yesWords) && reads(labels[1], noWords)
+	return reads(labels[0], 1) && reads(labels[1], 2)
 }
 
-// reads reports whether a label's first word, or the label, is in the set.
-func reads(l label, set map[string]bool) bool {
+// reads reports whether a label's first word, or the label, is a yes word
+// (yn 1) or a no word (yn 2).
+func reads(l label, yn int) bool {
 	if len(l.ends) == 0 || hasDigit(l.s) {
 		return false
 	}
-	return set[squeeze(l.s)] || set[squeeze(l.s[:l.ends[0]])]
+	return yesNoWord(l.s) == yn || yesNoWord(l.s[:l.ends[0]]) == yn
 }
 
 // Body is the text a poll sends: the question, then the options numbered on one line

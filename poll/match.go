@@ -50,10 +50,16 @@ const (
 //     okay, okey, absolutely, definitely, certainly, of course, for sure,
 //     count me in, I'm in, I'll be there, I will be there, sounds good, yes
 //     please, oui, si, ja, 👍, ✅, ✔, ☑; no, n, nope, nah, naw, nay, non,
-//     nein, can't make it, I can't make it, cannot make it, I cannot make
-//     it, can't come, I can't come, not coming, I'm not coming, I'm out, no
-//     way, no thanks, not this time, 👎, ❌, ✖, ✗. Repeated letters count
-//     once ("yesss", "nooo"), and 👍 takes any skin tone.
+//     nein, definitely not, absolutely not, certainly not, of course not,
+//     can't make it, I can't make it, cannot make it, I cannot make it,
+//     can't come, I can't come, not coming, I'm not coming, I'm out, no way,
+//     no thanks, not this time, 👎, ❌, ✖, ✗. A run of three or more of a
+//     letter counts once ("yesss", "nooo"), and so does a doubled last
+//     letter ("yess"), but a doubled letter inside a word does not: "noon"
+//     is not "non". 👍 takes any skin tone. "Yes" then "not" anywhere
+//     after it ("sure, not", "yes but not on time") is unclear, and a reply
+//     that starts "no problem", "no worries", "no doubt", "no question" (see
+//     idioms) means yes or nothing, so it is unclear too.
 //
 // An answer may be followed by a short note of at most ten words ("2, see
 // you there", "yes please 🙌", "5pm shuttle please") unless the note makes it
@@ -66,10 +72,13 @@ const (
 // Never an answer: an empty text, emoji other than the thumbs and marks,
 // "both", "maybe" (unless an option is labeled so), a text longer than 40
 // words or 6,400 bytes, a number or label that names more than one option
-// (duplicate labels, or the label "2" on option 1), and any text whose first
+// (duplicate labels, or the label "2" on option 1), any text whose first
 // word is STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT,
 // START, UNSTOP, HELP or INFO in any case, even when an option's label
-// starts with it. YES is not among them: it answers a yes/no poll.
+// starts with it, and any text with an opt-out word (STOP, STOPALL,
+// UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT or "opt out") anywhere
+// ("No. Stop texting me", "1 STOP"), so that staff see it. YES is not among
+// them: it answers a yes/no poll.
 //
 // Match never panics, on any text (control characters, invalid UTF-8), and
 // gives the same result for a text with space around it. It prepares the
@@ -87,7 +96,13 @@ func Match(text string, options []string) (int, bool) {
 	if more || ws.n() == 0 || keywords[ws.word(0)] {
 		return 0, false
 	}
+	if optsOut(ws) {
+		return 0, false
+	}
 	m := newMatcher(options)
+	if m.yesNo && startsIdiom(ws) {
+		return 0, false
+	}
 	question := strings.ContainsAny(t, "?？¿")
 	opt, decided := m.scan(ws, 0, question)
 	if !decided && ws.n() > 1 && leadIns[ws.word(0)] {
@@ -134,7 +149,7 @@ func (m *matcher) noteOK(opt int, ws wordList, first int, question bool) bool {
 		if hasDigit(w) || numberWords[w] != 0 || hedges[w] {
 			return false
 		}
-		if w == "not" && i+1 < n && unsure[ws.word(i+1)] {
+		if w == "not" && (opt == 1 && m.yesNo || i+1 < n && unsure[ws.word(i+1)]) {
 			return false
 		}
 	}
@@ -146,4 +161,26 @@ func (m *matcher) noteOK(opt int, ws wordList, first int, question bool) bool {
 		}
 	}
 	return true
+}
+
+// optsOut reports whether any word of ws, or two words together ("opt
+// out"), is an opt-out keyword.
+func optsOut(ws wordList) bool {
+	for i := 0; i < ws.n(); i++ {
+		if optOuts[ws.word(i)] || i+1 < ws.n() && ws.compact(i, i+2) == "optout" {
+			return true
+		}
+	}
+	return false
+}
+
+// startsIdiom reports whether ws starts with one of the idioms, in up to
+// three words ("no problem", "No-worries", "noproblem").
+func startsIdiom(ws wordList) bool {
+	for k := 1; k <= 3 && k <= ws.n(); k++ {
+		if idioms[ws.compact(0, k)] {
+			return true
+		}
+	}
+	return false
 }

@@ -86,14 +86,7 @@ func (m *matcher) head(ws wordList, a, b int) (opt int, ambiguous bool) {
 		}
 	}
 	if m.yesNo && !hasDigit(c) {
-		yn := 0
-		switch s := squeeze(c); {
-		case yesWords[s]:
-			yn = 1
-		case noWords[s]:
-			yn = 2
-		}
-		if yn != 0 {
+		if yn := yesNoWord(c); yn != 0 {
 			if alias != 0 && alias != yn {
 				return 0, true
 			}

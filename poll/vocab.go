@@ -1,8 +1,8 @@
 package poll
 
 // The vocabulary Match knows. Every entry is in the form words and compact
-// produce (lowercase, no accents, no spaces or punctuation); the yes and no
-// entries are also squeezed (see squeeze), so "yesss" and "nooo" are found.
+// produce (lowercase, no accents, no spaces or punctuation). Yes and no
+// words are looked up with yesNoWord, which also finds "yesss" and "nooo".
 
 // numberWords are the option numbers written out.
 var numberWords = map[string]int{
@@ -12,7 +12,7 @@ var numberWords = map[string]int{
 
 // yesWords answer option 1 of a yes/no poll: one word, or a short phrase
 // written as one compact string ("of course" is "ofcourse").
-var yesWords = squeezedSet(
+var yesWords = set(
 	"yes", "y", "ye", "ya", "yea", "yeah", "yah", "yep", "yup", "yas", "yesh",
 	"sure", "ok", "okay", "okey", "absolutely", "definitely", "certainly",
 	"ofcourse", "forsure", "countmein", "imin", "illbethere", "iwillbethere",
@@ -20,8 +20,9 @@ var yesWords = squeezedSet(
 )
 
 // noWords answer option 2 of a yes/no poll, like yesWords.
-var noWords = squeezedSet(
+var noWords = set(
 	"no", "n", "nope", "nah", "naw", "nay", "non", "nein",
+	"definitelynot", "absolutelynot", "certainlynot", "ofcoursenot",
 	"cantmakeit", "icantmakeit", "cannotmakeit", "icannotmakeit",
 	"cantcome", "icantcome", "notcoming", "imnotcoming", "imout", "noway",
 	"nothanks", "notthistime", thumbsDown,
@@ -33,6 +34,21 @@ var noWords = squeezedSet(
 var keywords = set(
 	"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke",
 	"optout", "start", "unstop", "help", "info",
+)
+
+// optOuts are the keywords that ask to stop texts. Anywhere in a reply
+// ("No. Stop texting me", "1 STOP") they make it unclear, so staff see it.
+// "opt out" in two words counts too.
+var optOuts = set(
+	"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke",
+	"optout",
+)
+
+// idioms start with a no word but mean yes or nothing ("no problem", "no
+// worries"): a yes/no reply that starts with one is unclear.
+var idioms = set(
+	"noproblem", "noproblems", "noprob", "noprobs", "noworries", "noworry",
+	"nodoubt", "noquestion", "noquestions", "nosweat", "nobiggie", "nobother",
 )
 
 // leadIns may come before the answer: "option 2", "Option #2", "number 3",
@@ -60,11 +76,24 @@ func set(ws ...string) map[string]bool {
 	return m
 }
 
-// squeezedSet builds a lookup set of its words, squeezed.
-func squeezedSet(ws ...string) map[string]bool {
-	m := make(map[string]bool, len(ws))
-	for _, w := range ws {
-		m[squeeze(w)] = true
+// yesNoWord returns 1 when w is a yes word, 2 when it is a no word and 0
+// otherwise. Long runs of a letter count once, "yesss" and "Noooo", but w
+// is looked up as it is first, and a run of two only counts at its end
+// ("yess"), so "noon" is not "non" (see squeeze).
+func yesNoWord(w string) int {
+	for keep := 0; keep <= 2; keep++ {
+		s := w
+		if keep > 0 {
+			if s = squeeze(w, keep); s == w {
+				continue
+			}
+		}
+		switch {
+		case yesWords[s]:
+			return 1
+		case noWords[s]:
+			return 2
+		}
 	}
-	return m
+	return 0
 }

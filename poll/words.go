@@ -150,22 +150,49 @@ func digitValue(r rune) byte {
 	return byte('0' + (r-lo)%10)
 }
 
-// squeeze folds runs of one letter into one, so "yesss", "Noooo" and "okkk"
-// are found among the yes and no words.
-func squeeze(w string) string {
-	for i := 1; i < len(w); i++ {
-		if w[i] == w[i-1] {
-			b := []byte(w[:i])
-			for j := i; j < len(w); j++ {
-				if w[j] != b[len(b)-1] {
-					b = append(b, w[j])
-				}
-			}
-			return string(b)
+// squeeze folds the long runs of one ASCII letter in w: a run of three or
+// more becomes keep letters, and with keep 1 a doubled last letter becomes
+// one, so "yesss", "yess", "Noooo" and "okkk" fold to yes and no words
+// (keep 1) and "illllbethere" to "illbethere" (keep 2). Runs of two inside
+// a word are kept: "noon" is not "non". It returns w itself when nothing
+// folds.
+func squeeze(w string, keep int) string {
+	if !folds(w, keep) {
+		return w
+	}
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); {
+		j := i + 1
+		for j < len(w) && w[j] == w[i] {
+			j++
+		}
+		n := j - i
+		if isLower(w[i]) && (n >= 3 || (keep == 1 && n == 2 && j == len(w))) {
+			n = keep
+		}
+		for ; n > 0; n-- {
+			b = append(b, w[i])
+		}
+		i = j
+	}
+	return string(b)
+}
+
+// folds reports whether squeeze(w, keep) changes w.
+func folds(w string, keep int) bool {
+	for i := 0; i+1 < len(w); i++ {
+		if w[i] != w[i+1] || !isLower(w[i]) {
+			continue
+		}
+		if i+2 < len(w) && w[i+2] == w[i] || keep == 1 && i+2 == len(w) {
+			return true
 		}
 	}
-	return w
+	return false
 }
+
+// isLower reports whether c is an ASCII lowercase letter.
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
 
 // number returns the option number a single word names: the digits "1" to
 // "99" (a leading zero is allowed, "01") or the English words "one" to
