@@ -40,7 +40,9 @@ func reads(l label, yn int) bool {
 // Body is the text a poll sends: the question, then the options numbered on one line
 // each ("1) 5 pm shuttle"), then a short reply line: "Reply 1 or 2" for two options,
 // "Reply 1, 2 or 3" for three, "Reply 1–9" style for many ("Reply 1 to 9"), and
-// "Reply YES or NO" for a yes/no poll (for a yes/no poll the options are still numbered, and 1/2 also work).
+// "Reply Y or N" for a yes/no poll (for a yes/no poll the options are still numbered, and 1/2,
+// yes/no and the other yes and no words also work). It says Y rather than YES because YES is one
+// of Twilio's default opt-in keywords: on a long code it brings Twilio's automatic re-subscribe reply.
 //
 // Lines are separated by "\n". The question is trimmed; each label is
 // trimmed and its inner space (newlines too) collapsed to one space, so each
@@ -74,7 +76,7 @@ func replyLine(options []string) string {
 	case n == 0:
 		return ""
 	case YesNo(options):
-		return "Reply YES or NO"
+		return "Reply Y or N"
 	case n == 1:
 		return "Reply 1"
 	case n == 2:

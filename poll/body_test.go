@@ -49,7 +49,7 @@ func TestBody(t *testing.T) {
 		{"Dinner choice?", meal,
 			"Dinner choice?\n1) Végétarien\n2) Poisson\n3) Poulet rôti\nReply 1, 2 or 3"},
 		{"Coming to the workshop Saturday?", workshop,
-			"Coming to the workshop Saturday?\n1) Yes, I'll come\n2) No, can't make it\nReply YES or NO"},
+			"Coming to the workshop Saturday?\n1) Yes, I'll come\n2) No, can't make it\nReply Y or N"},
 		{"Pick a session", session,
 			"Pick a session\n1) Keynote\n2) Design lab\n3) Café chat\n4) Pizza\n5) Pizza with ham\n" +
 				"6) Hack room\n7) One-on-one mentoring\n8) Quiet room\n9) Closing party\nReply 1 to 9"},
@@ -57,7 +57,7 @@ func TestBody(t *testing.T) {
 			"T-shirt size?\n1) S\n2) M\n3) L\n4) XL\nReply 1 to 4"},
 		{"  Spaces trimmed  \n", []string{"  Early \n bus ", "Late\tbus"},
 			"Spaces trimmed\n1) Early bus\n2) Late bus\nReply 1 or 2"},
-		{"", []string{"Y", "N"}, "1) Y\n2) N\nReply YES or NO"},
+		{"", []string{"Y", "N"}, "1) Y\n2) N\nReply Y or N"},
 		{"Only one?", []string{"Yes"}, "Only one?\n1) Yes\nReply 1"},
 		{"No options", nil, "No options"},
 	}
@@ -74,7 +74,12 @@ func TestBodyAnswers(t *testing.T) {
 	t.Parallel()
 	for _, options := range [][]string{shuttle, workshop, meal, session} {
 		for i, o := range options {
-			for _, reply := range []string{fmt.Sprint(i + 1), fmt.Sprintf("%d)", i+1), o} {
+			replies := []string{fmt.Sprint(i + 1), fmt.Sprintf("%d)", i+1), o}
+			if YesNo(options) {
+				// what the reply line says, and the words it stands for
+				replies = append(replies, [][]string{{"Y", "y", "YES", "yes"}, {"N", "n", "NO", "no"}}[i]...)
+			}
+			for _, reply := range replies {
 				if got, ok := Match(reply, options); !ok || got != i+1 {
 					t.Errorf("Match(%q, %q) = %d, %v; want %d", reply, options, got, ok, i+1)
 				}
