@@ -78,7 +78,8 @@ const (
 // starts with it, and any text with an opt-out word (STOP, STOPALL,
 // UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT or "opt out") anywhere
 // ("No. Stop texting me", "1 STOP"), so that staff see it. YES is not among
-// them: it answers a yes/no poll.
+// them: it answers a yes/no poll. CheckOptions refuses labels that Match
+// could not tell apart or would never read.
 //
 // Match never panics, on any text (control characters, invalid UTF-8), and
 // gives the same result for a text with space around it. It prepares the
