@@ -30,6 +30,8 @@ func TestCheckOptions(t *testing.T) {
 			`options 1 and 3 read the same ("Café" and "cafe"): answers could not tell them apart`},
 		{[]string{"Yes", "YES!"},
 			`options 1 and 2 read the same ("Yes" and "YES!"): answers could not tell them apart`},
+		{[]string{"Bœuf", "Boeuf"},
+			`options 1 and 2 read the same ("Bœuf" and "Boeuf"): answers could not tell them apart`},
 		{[]string{"Tea", "Coffee", "co-ffee"},
 			`options 2 and 3 read the same ("Coffee" and "co-ffee"): answers could not tell them apart`},
 		{[]string{"2", "3"},

@@ -43,7 +43,8 @@ func (l wordList) compact(a, b int) string { return l.s[l.start(a):l.start(b)] }
 
 // words splits s into the words a reply is matched on: runs of letters and
 // digits, lowercased, with accents removed (NFKD, then every combining mark
-// dropped), so "Café" is "cafe", "ＯＫ" is "ok" and "①" or "١" is "1".
+// dropped), so "Café" is "cafe", "ＯＫ" is "ok" and "①" or "١" is "1", and
+// the letters NFKD keeps whole spelled out (see fold): "Bœuf" is "boeuf".
 // 👍, ✅, ✔ and ☑ become the word "👍"; 👎, ❌, ✖ and ✗ become "👎"
 // (skin tones and variation selectors are dropped). Every other character,
 // control characters and invalid UTF-8 included, separates words, while
@@ -124,7 +125,12 @@ func (w *splitter) add(r rune) {
 	case unicode.IsDigit(r):
 		w.buf = append(w.buf, digitValue(r))
 	case unicode.IsLetter(r):
-		w.buf = utf8.AppendRune(w.buf, unicode.ToLower(r))
+		r = unicode.ToLower(r)
+		if f := fold(r); f != "" {
+			w.buf = append(w.buf, f...)
+		} else {
+			w.buf = utf8.AppendRune(w.buf, r)
+		}
 	case r == '👍' || r == '✅' || r == '✔' || r == '☑':
 		w.flush()
 		w.buf = append(w.buf, thumbsUp...)
@@ -136,6 +142,31 @@ func (w *splitter) add(r rune) {
 	default:
 		w.flush()
 	}
+}
+
+// fold spells the lowercase Latin letters that NFKD leaves whole in ASCII,
+// as they are typed without them: "bœuf" is "boeuf", "Straße" "strasse",
+// "Søren" "soren". It returns "" for any other letter.
+func fold(r rune) string {
+	switch r {
+	case 'œ':
+		return "oe"
+	case 'æ':
+		return "ae"
+	case 'ß':
+		return "ss"
+	case 'ø':
+		return "o"
+	case 'ł':
+		return "l"
+	case 'đ', 'ð':
+		return "d"
+	case 'þ':
+		return "th"
+	case 'ı':
+		return "i"
+	}
+	return ""
 }
 
 // digitValue returns the ASCII digit of a decimal digit of any script.
