@@ -44,6 +44,12 @@ type Simulator interface {
 	SimulateText(ctx context.Context, from, body string) error
 }
 
+// SimReplier is a Simulator that says what smsbot texted back, so that
+// /sms sim reply can show it (a poll's confirmation, the auto-reply).
+type SimReplier interface {
+	SimulateTextReplied(ctx context.Context, from, body string) (reply string, err error)
+}
+
 // Directory is what the router needs of the contact store.
 type Directory interface {
 	Lists(ctx context.Context) ([]broadcast.List, error)

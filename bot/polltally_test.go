@@ -6,7 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"smsbot/bot"
+	"smsbot/broadcast"
+	"smsbot/inbound"
+	"smsbot/store"
 )
 
 // fileRecorder is an editRecorder that takes files.
@@ -213,5 +218,26 @@ func TestPollOverdueAtStartIsShownClosed(t *testing.T) {
 	_, m, ok := conv.find("📊 Poll #1")
 	if !ok || !strings.HasSuffix(m.Title, "(closed)") || !strings.HasPrefix(fieldMap(m)["Status"], "Closed ") {
 		t.Fatalf("tally at start = %+v", m)
+	}
+}
+
+// /sms sim reply shows what smsbot texted back: the poll's confirmation.
+func TestSimReplyShowsTheConfirmation(t *testing.T) {
+	b := setupPollsAt(t, time.Now(), func(cfg *bot.Config, st *store.Store, _ *broadcast.Engine, _ clockwork.Clock) {
+		in, err := inbound.New(inbound.Config{Store: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Simulator = &inbound.SimInbox{Service: in,
+			Route:   func(context.Context, string) (string, error) { return "+12065550100", nil },
+			Deliver: func(context.Context, string, string, string) error { return nil }}
+	})
+	startPoll(t, b, `Coming? | Yes | No --confirm "Thanks: {answer}"`)
+	posts := b.do("alice", "sim reply +12065550101 y")
+	if len(posts) != 1 || posts[0].Text != "↩ smsbot texted +12065550101 back: Thanks: Yes" {
+		t.Fatalf("sim reply = %+v", posts)
+	}
+	if posts := b.do("alice", "sim reply +12065550102 which room?"); len(posts) != 0 {
+		t.Fatalf("a text with no reply answered %+v", posts)
 	}
 }

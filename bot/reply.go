@@ -92,8 +92,13 @@ func (r *Router) simCmd(ctx context.Context, inv Invocation, args string, _ Conv
 	if err != nil {
 		return Message{}, err
 	}
-	if err := r.cfg.Simulator.SimulateText(ctx, phone, body); err != nil {
-		return Message{}, err
+	sr, ok := r.cfg.Simulator.(SimReplier)
+	if !ok {
+		return Message{}, r.cfg.Simulator.SimulateText(ctx, phone, body) // the relay shows the text
 	}
-	return Message{}, nil // the relay shows the text
+	answer, err := sr.SimulateTextReplied(ctx, phone, body)
+	if err != nil || answer == "" {
+		return Message{}, err // the relay, if any, shows the text
+	}
+	return ephemeral(fmt.Sprintf("↩ smsbot texted %s back: %s", phone, oneLine(answer, 300))), nil
 }

@@ -20,20 +20,27 @@ type SimInbox struct {
 
 // SimulateText makes phone text body to its sticky sender.
 func (s *SimInbox) SimulateText(ctx context.Context, phone, body string) error {
+	_, err := s.SimulateTextReplied(ctx, phone, body)
+	return err
+}
+
+// SimulateTextReplied is SimulateText, returning the reply delivered
+// back (a poll's confirmation, HELP's answer, the auto-reply), if any.
+func (s *SimInbox) SimulateTextReplied(ctx context.Context, phone, body string) (string, error) {
 	to, err := s.Route(ctx, phone)
 	if err != nil {
-		return err
+		return "", err
 	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	reply, err := s.Service.Receive(ctx, Text{SID: "SM" + hex.EncodeToString(b), From: phone, To: to, Body: body})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if reply != "" {
 		if err := s.Deliver(ctx, to, phone, reply); err != nil {
-			return fmt.Errorf("deliver reply: %w", err)
+			return "", fmt.Errorf("deliver reply: %w", err)
 		}
 	}
-	return nil
+	return reply, nil
 }
