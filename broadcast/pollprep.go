@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"smsbot/poll"
 )
 
 // Poll bounds, as package poll words them.
@@ -15,7 +17,8 @@ const (
 )
 
 // checkQuestion refuses a poll without a question, with too few or too
-// many options, with two options alike, or closing in the past.
+// many options, options answers could not tell apart or that read as a
+// keyword (poll.CheckOptions), or closing in the past.
 func checkQuestion(q *Question, now time.Time) error {
 	if q == nil {
 		return nil
@@ -26,7 +29,6 @@ func checkQuestion(q *Question, now time.Time) error {
 	if n := len(q.Options); n < MinPollOptions || n > MaxPollOptions {
 		return Errorf(EINVALID, "a poll has %d to %d options separated by |; this one has %d", MinPollOptions, MaxPollOptions, n)
 	}
-	seen := map[string]int{}
 	for i, o := range q.Options {
 		if strings.TrimSpace(o) == "" {
 			return Errorf(EINVALID, "option %d is empty: write a label between each pair of |", i+1)
@@ -34,11 +36,9 @@ func checkQuestion(q *Question, now time.Time) error {
 		if n := len([]rune(o)); n > MaxOptionChars {
 			return Errorf(EINVALID, "option %d is %d characters long; the limit is %d", i+1, n, MaxOptionChars)
 		}
-		k := strings.ToLower(strings.Join(strings.Fields(o), " "))
-		if j, dup := seen[k]; dup {
-			return Errorf(EINVALID, "options %d and %d are the same (%q): answers could not tell them apart", j, i+1, o)
-		}
-		seen[k] = i + 1
+	}
+	if err := poll.CheckOptions(q.Options); err != nil {
+		return Errorf(EINVALID, "%s", err)
 	}
 	if q.ClosesAt != nil && !q.ClosesAt.After(now) {
 		return Errorf(EINVALID, "the poll would close before it is sent: give a closing time in the future")

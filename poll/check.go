@@ -10,9 +10,11 @@ import "fmt"
 // one line saying which options and why, like
 // `options 1 and 2 read the same ("5pm" and "5 PM"): answers could not tell them apart`.
 //
-// A label is refused when its first word is any keyword Match refuses
-// ("End of day", "Help desk") or when it holds an opt-out word anywhere
-// ("Bus stop A"), since a reply of it would never count. A label that is its
+// A label is refused when it is a keyword by itself ("STOP", "Help",
+// "Opt out"): a reply of it means the keyword. A label with a keyword among
+// other words ("Bus stop A", "Help desk", "End of day") is allowed: a reply
+// of its text is not counted (Match leaves texts with keywords to staff),
+// but its number answers it. A label that is its
 // own number (option 2 "2") is fine, and so are labels with no letters or
 // digits (emoji): their numbers answer them. CheckOptions does not check
 // the options' count or their length; it returns a plain error for the
@@ -41,20 +43,14 @@ func CheckOptions(options []string) error {
 	return nil
 }
 
-// keywordIn returns the keyword that makes a label unanswerable: its first
-// word when that is one of keywords, or an opt-out word anywhere ("optout"
-// for "opt out"); "" when there is none.
+// keywordIn returns the keyword a label is by itself ("optout" for "opt
+// out"), or "" when it is none.
 func keywordIn(ws wordList) string {
-	if w := ws.word(0); keywords[w] {
-		return w
-	}
-	for i := 0; i < ws.n(); i++ {
-		if w := ws.word(i); optOuts[w] {
-			return w
-		}
-		if i+1 < ws.n() && ws.compact(i, i+2) == "optout" {
-			return "optout"
-		}
+	switch {
+	case ws.n() == 1 && (keywords[ws.word(0)] || optOuts[ws.word(0)]):
+		return ws.word(0)
+	case ws.n() == 2 && ws.compact(0, 2) == "optout":
+		return "optout"
 	}
 	return ""
 }

@@ -44,14 +44,15 @@ func TestCheckOptions(t *testing.T) {
 			`option 2 ("STOP") has the opt-out keyword STOP in it: a reply of it would read as a request to stop texts, not as an answer`},
 		{[]string{"Start", "Later"},
 			`option 1 ("Start") has the opt-in keyword START in it: a reply of it would read as a request to get texts again, not as an answer`},
-		{[]string{"Help desk", "Info booth"},
-			`option 1 ("Help desk") has the help keyword HELP in it: a reply of it would read as a request for help, not as an answer`},
-		{[]string{"Bus stop A", "Bus stop B"},
-			`option 1 ("Bus stop A") has the opt-out keyword STOP in it: a reply of it would read as a request to stop texts, not as an answer`},
+		{[]string{"Help desk", "Info booth"}, "" /* answered by number */},
+		{[]string{"Bus stop A", "Bus stop B"}, ""},
+		{[]string{"Help", "Info booth"},
+			`option 1 ("Help") has the help keyword HELP in it: a reply of it would read as a request for help, not as an answer`},
 		{[]string{"Stay", "Opt out"},
 			`option 2 ("Opt out") has the opt-out keyword OPTOUT in it: a reply of it would read as a request to stop texts, not as an answer`},
-		{[]string{"Morning", "End\nof  day"},
-			`option 2 ("End of day") has the opt-out keyword END in it: a reply of it would read as a request to stop texts, not as an answer`},
+		{[]string{"Morning", "End\nof  day"}, ""},
+		{[]string{"Morning", "END"},
+			`option 2 ("END") has the opt-out keyword END in it: a reply of it would read as a request to stop texts, not as an answer`},
 	}
 	for _, c := range cases {
 		err := CheckOptions(c.options)
