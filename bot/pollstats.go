@@ -23,7 +23,7 @@ func (r *Router) pollStats(ctx context.Context, st stats.Store, p broadcast.Poll
 		return Message{}, err
 	}
 	b := delivery.Broadcast
-	m := Message{Title: fmt.Sprintf("Poll #%d to %s: %s", p.ID, r.targetName(b), oneLine(p.Question.Text, 120))}
+	m := Message{Title: fmt.Sprintf("Poll #%d to %s: %s", p.ID, targetName(b), oneLine(p.Question.Text, 120))}
 	answered := fmt.Sprintf("%d of %d", rep.Answered, rep.Recipients)
 	if rep.Recipients > 0 {
 		not := rep.Recipients - rep.Answered
@@ -52,7 +52,7 @@ func (r *Router) pollStats(ctx context.Context, st stats.Store, p broadcast.Poll
 		Field{"Segments", fmt.Sprintf("%d ≈ $%.2f", delivery.SegmentsSent, delivery.Cost)},
 	)
 	if at, ok := conv.(Attacher); ok && !rep.Start.IsZero() {
-		png, err := stats.PollChart(fmt.Sprintf("Poll #%d to %s: %s", p.ID, r.targetName(b), oneLine(p.Question.Text, 60)), rep, r.cfg.Location)
+		png, err := stats.PollChart(fmt.Sprintf("Poll #%d to %s: %s", p.ID, targetName(b), oneLine(p.Question.Text, 60)), rep, r.cfg.Location)
 		var where string
 		if err == nil {
 			where, err = at.Attach(ctx, fmt.Sprintf("poll-%d.png", p.ID), png, "Answers per option over time")
