@@ -24,7 +24,7 @@ func TestProgressKeepAdoptingWithoutStaffChannel(t *testing.T) {
 		a.link.cut(true)
 		b.clock.Advance(11 * time.Second)
 		a.engine.waitStopped(t)
-		want(t, b.chat.next(t), "B", "update", msg, ": sending")
+		want(t, b.chat.nextFrom(t, "B"), "B", "update", msg, ": sending")
 		b.world.set(b.progress(broadcast.StatusCompleted, 10))
 		want(t, b.chat.next(t), "B", "update", msg, ": finished")
 		c.engine.waitStopped(t)

@@ -190,6 +190,24 @@ func (c *chat) next(t *testing.T) chatEvent {
 	}
 }
 
+// nextFrom waits for replica's next post or edit, skipping edits the
+// others made of a state still running (": sending"): a replica cut off
+// may have shown one while it still trusted its lease, which reaches the
+// test after the cut when the machine is slow. Anything else from them
+// fails the test.
+func (c *chat) nextFrom(t *testing.T, replica string) chatEvent {
+	t.Helper()
+	for {
+		e := c.next(t)
+		if e.replica == replica {
+			return e
+		}
+		if e.op != "update" || !strings.HasSuffix(e.m.Title, ": sending") {
+			t.Fatalf("got %s %s %s %q; want %s's", e.replica, e.op, e.ref, e.m.Title, replica)
+		}
+	}
+}
+
 // none fails the test if a post or edit is waiting.
 func (c *chat) none(t *testing.T, when string) {
 	t.Helper()
