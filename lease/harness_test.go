@@ -62,13 +62,29 @@ func (c *timerClock) made() int {
 // waitTimers waits until the Keeper has made n timers in all.
 func (c *timerClock) waitTimers(t *testing.T, n int) {
 	t.Helper()
+	c.waitTimersFrom(t, n, true)
+}
+
+// waitAtLeast waits until the Keeper has made n timers or more. The
+// property test uses it: a Hold that took its lease on its own during an
+// advance wakes Run, which may re-arm its timer only after the test saw
+// the Keeper idle (seen once under -race on a loaded machine, seed
+// 9174936703014085332). A timer made late only delays a renewal, so it
+// trusts less, never more; the invariants still hold it to that.
+func (c *timerClock) waitAtLeast(t *testing.T, n int) {
+	t.Helper()
+	c.waitTimersFrom(t, n, false)
+}
+
+func (c *timerClock) waitTimersFrom(t *testing.T, n int, exact bool) {
+	t.Helper()
 	deadline := time.After(wait)
 	for {
 		c.mu.Lock()
 		made, changed := c.n, c.changed
 		c.mu.Unlock()
 		if made >= n {
-			if made > n {
+			if exact && made > n {
 				t.Fatalf("the keeper made %d timers, want %d", made, n)
 			}
 			return

@@ -95,7 +95,7 @@ func (w *world) acquire(step, i int, name string) {
 	w.latest[i][name] = l
 	w.all = append(w.all, l)
 	w.owner[l] = p.owner
-	p.clock.waitTimers(w.t, made+1) // Run looks at its new lease
+	p.clock.waitAtLeast(w.t, made+1) // Run looks at its new lease
 }
 
 // send has replica i claim a row under its last lease of name, as a
