@@ -82,7 +82,7 @@ type Console struct {
 
 	mu      sync.Mutex // serializes output and guards the maps and screen
 	seq     int
-	buttons map[string]bot.Ref // action → message that shows it
+	buttons map[string]bot.Ref // action → the newest message that showed it
 	screen  screen
 
 	farewell sync.Once
@@ -203,11 +203,10 @@ func (c *Console) Update(_ context.Context, ref bot.Ref, m bot.Message) error {
 func (c *Console) show(ref bot.Ref, m bot.Message, update bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for action, r := range c.buttons {
-		if r == ref {
-			delete(c.buttons, action)
-		}
-	}
+	// A button printed earlier stays pressable after an edit took it
+	// away: its /click line is still on screen, and the router says why
+	// it no longer applies ("already approved"), which a double click on
+	// a busy machine meets.
 	for _, b := range m.Buttons {
 		c.buttons[b.Action] = ref
 	}
