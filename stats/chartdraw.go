@@ -47,6 +47,11 @@ func Chart(title string, series []Series) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.png()
+}
+
+// png draws c as a PNG of ChartWidth × ChartHeight.
+func (c *chart) png() ([]byte, error) {
 	img := vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(96))
 	c.draw(draw.New(img))
 	var buf bytes.Buffer

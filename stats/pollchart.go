@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // optionColors are the poll chart's colors, one per option (up to 9):
@@ -38,13 +36,7 @@ func PollChart(title string, rep PollReport, loc *time.Location) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	img := vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(96))
-	c.draw(draw.New(img))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("draw chart: %w", err)
-	}
-	return buf.Bytes(), nil
+	return c.png()
 }
 
 // pollSpan is the time axis of rep's chart: from its first text (or
