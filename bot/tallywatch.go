@@ -92,6 +92,7 @@ func (r *Router) followTally(id int64, ref Ref, conv Conversation, shown string)
 		}()
 		tick := r.clock.NewTicker(r.cfg.ProgressEvery)
 		defer tick.Stop()
+		list := "" // who the poll went to, read at the first turn
 		for {
 			select {
 			case <-r.ctx.Done():
@@ -103,7 +104,7 @@ func (r *Router) followTally(id int64, ref Ref, conv Conversation, shown string)
 					continue // another replica edits it
 				}
 			}
-			if r.tallyTurn(id, ref, conv, &shown) {
+			if r.tallyTurn(id, ref, conv, &shown, &list) {
 				return
 			}
 		}
@@ -131,7 +132,8 @@ func (r *Router) holdTally(id int64, held *lease.Lease) *lease.Lease {
 
 // tallyTurn closes poll id if its time has come, and edits ref if the
 // tally changed. It reports whether the poll is closed and shown so.
-func (r *Router) tallyTurn(id int64, ref Ref, conv Conversation, shown *string) bool {
+// list names who the poll went to; it is read once, at the first turn.
+func (r *Router) tallyTurn(id int64, ref Ref, conv Conversation, shown, list *string) bool {
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
 	t, err := r.cfg.Polls.Tally(ctx, id)
@@ -144,7 +146,10 @@ func (r *Router) tallyTurn(id int64, ref Ref, conv Conversation, shown *string) 
 	if t, err = r.closeIfDue(ctx, t); err != nil {
 		return false
 	}
-	m := r.tallyMessage(t, r.pollList(ctx, id))
+	if *list == "" || *list == "?" { // "?": not read yet, or the read failed
+		*list = r.pollList(ctx, id)
+	}
+	m := r.tallyMessage(t, *list)
 	if f := fingerprint(m); f != *shown {
 		if err := conv.Update(ctx, ref, m); err != nil {
 			r.log.Warn("editing tally failed; retried at the next turn", "poll", id, "err", Redact(err))
